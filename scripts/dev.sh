@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# kosi-sim developer entry point: creates the virtual environment when needed, then runs a job.
+#   scripts/dev.sh demo   set up, then run the baseline city for 20 years into results/baseline
+#   scripts/dev.sh test   set up, then lint, format check and the whole test suite
+#   scripts/dev.sh env    set up only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+VENV="$ROOT/.venv"
+
+find_python() {
+    # Run each candidate: a pyenv shim or a stale symlink may exist but not work.
+    local c cands=()
+    [ -n "${KOSI_PYTHON:-}" ] && cands+=("$KOSI_PYTHON")
+    cands+=(python3.13 python3.12 python3 python)
+    if command -v pyenv >/dev/null 2>&1; then
+        local root; root=$(pyenv root 2>/dev/null || true)
+        [ -n "$root" ] && for c in "$root"/versions/3.1[2-9]*/bin/python3; do cands+=("$c"); done
+    fi
+    for c in /usr/local/bin/python3.1[2-9] /usr/bin/python3.1[2-9]; do cands+=("$c"); done
+    for c in "${cands[@]}"; do
+        if "$c" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; then
+            "$c" -c 'import sys; print(sys.executable)'
+            return 0
+        fi
+    done
+    return 1
+}
+
+setup_env() {
+    local stamp="$VENV/.kosi-stamp" want
+    want=$(cat pyproject.toml scripts/dev.sh | sha256sum | cut -d' ' -f1)
+    if [ -x "$VENV/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    local py
+    if ! py=$(find_python); then
+        echo "kosi-sim needs Python 3.12 or newer and found none (tried python3.13, python3.12, python3, python and pyenv versions)." >&2
+        echo "Install one (e.g. 'apt-get install python3.12' or 'pyenv install 3.12') or point KOSI_PYTHON at it." >&2
+        exit 3
+    fi
+    echo "Setting up .venv with $py ..." >&2
+    rm -rf "$VENV"
+    "$py" -m venv "$VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    echo "$want" > "$stamp"
+}
+
+cmd=${1:-demo}
+shift || true
+case "$cmd" in
+    env) setup_env ;;
+    demo)
+        setup_env
+        "$VENV/bin/kosi-sim" run scenarios/baseline.toml --out results/baseline --force "$@"
+        ;;
+    test)
+        setup_env
+        "$VENV/bin/ruff" check kosi_sim tests
+        "$VENV/bin/ruff" format --check kosi_sim tests
+        "$VENV/bin/python" -m pytest "$@"
+        ;;
+    *) echo "usage: scripts/dev.sh demo|test|env [args...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,1 @@
+"""Organisations as Mesa Agents: associations, businesses, the administration, initiatives."""

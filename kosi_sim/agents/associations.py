@@ -1,0 +1,373 @@
+"""Associations (Vereine): members, leaders, volunteer capacity, funds, founding, dissolution.
+
+Membership lives on the citizens (``pop.association``), so members age, move and die with
+the population.  Each month, as whole-array operations over all associations:
+
+* counts: members, members under 30, volunteer hours (``np.bincount`` over citizens);
+* leadership (M10): a leader who died or quit is replaced, with probability
+  ``succession_rate`` a month, by a member with spare time;
+* funds: dues per member in, fixed costs out, never below zero;
+* dissolution (M13): hazard ``base + small * [members < min_members] + leaderless *
+  [leaderless >= 12 months]``, requested now and applied in the structural phase;
+* founding (M13): per district ``Poisson(rate * young engaged / 1000 / 12)``; the founder
+  is an engaged 18-35 year old with spare time who brings up to ``min_members - 1``
+  engaged contacts without a Verein.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..parameters import Param, Section
+from .initiatives import initiative_hours
+from .table import AgentTable, TableAgent
+
+DOMAINS = ("sport", "culture", "social", "education", "environment", "neighbourhood")
+
+SECTION = Section(
+    "associations",
+    "Vereine: density, life cycle, money",
+    [
+        Param(
+            "associations_per_1000",
+            6.8,
+            "per 1,000 inhabitants",
+            "Initial density",
+            "derived: ZiviZ Survey 2023 NRW, 122,222 associations (6.8 per 1,000)",
+            (0.0, 30.0),
+        ),
+        Param(
+            "share_sport",
+            0.35,
+            "share",
+            "Sport among Vereine",
+            "assumption after FWS areas (sport 13.5% of population engaged, largest)",
+            (0.0, 1.0),
+        ),
+        Param(
+            "share_culture",
+            0.2,
+            "share",
+            "Culture and music among Vereine",
+            "assumption after FWS areas (8.6%)",
+            (0.0, 1.0),
+        ),
+        Param(
+            "share_social",
+            0.15,
+            "share",
+            "Social among Vereine",
+            "assumption after FWS areas (8.3%)",
+            (0.0, 1.0),
+        ),
+        Param(
+            "share_education",
+            0.1,
+            "share",
+            "School and education among Vereine",
+            "assumption after FWS areas (8.2%)",
+            (0.0, 1.0),
+        ),
+        Param(
+            "share_environment",
+            0.05,
+            "share",
+            "Environment among Vereine",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "share_neighbourhood",
+            0.15,
+            "share",
+            "Neighbourhood among Vereine",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "founding_per_1000_young_engaged",
+            2.5,
+            "1/year",
+            "Foundings per 1,000 engaged citizens aged 18-35 (M13)",
+            "calibrated: keeps the Verein stock about constant at pressure 0, as in ZiviZ "
+            "(9,352 registrations 2021 on 615,759, 1.5%/year)",
+            (0.0, 20.0),
+        ),
+        Param(
+            "dissolution_rate",
+            0.012,
+            "1/year",
+            "Base dissolution hazard (M13)",
+            "assumption: stock about constant at today's founding rate (ZiviZ)",
+            (0.0, 0.5),
+        ),
+        Param(
+            "dissolution_small",
+            0.15,
+            "1/year",
+            "Extra hazard below the minimum membership",
+            "assumption",
+            (0.0, 2.0),
+        ),
+        Param(
+            "dissolution_leaderless",
+            0.3,
+            "1/year",
+            "Extra hazard after a year leaderless",
+            "assumption after ZiviZ (board succession is the most named problem)",
+            (0.0, 2.0),
+        ),
+        Param(
+            "min_members",
+            7,
+            "members",
+            "Members needed to found and keep a registered Verein",
+            "BGB §56 (seven members to register an e.V.)",
+            (2, 50),
+            sweepable=False,
+        ),
+        Param(
+            "succession_rate",
+            0.25,
+            "1/month",
+            "Chance a leaderless Verein finds a leader",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param("dues_per_member", 5.0, "EUR/month", "Membership dues", "assumption", (0.0, 100.0)),
+        Param(
+            "association_fixed_costs",
+            40.0,
+            "EUR/month",
+            "Running costs of a Verein",
+            "assumption",
+            (0.0, 10000.0),
+        ),
+    ],
+)
+
+
+class Association(TableAgent):
+    """A Verein.  Its state lives in ``model.associations``."""
+
+    table_attr = "associations"
+
+    @property
+    def domain(self) -> str:
+        return DOMAINS[int(self.table.domain[self.row])]
+
+    @property
+    def district(self) -> int:
+        return int(self.table.district[self.row])
+
+    @property
+    def members(self) -> int:
+        return int(self.table.members[self.row])
+
+    @property
+    def leader(self) -> int:
+        return int(self.table.leader[self.row])
+
+    @property
+    def funds(self) -> float:
+        return float(self.table.funds[self.row])
+
+
+class Associations(AgentTable):
+    columns: ClassVar = {
+        "domain": (np.int8, 0),
+        "district": (np.int16, 0),
+        "leader": (np.int64, -1),  # uid of the leading citizen, -1 if none
+        "funds": (np.float64, 0.0),
+        "founded": (np.int32, 0),
+        "leaderless_months": (np.int16, 0),
+        "members": (np.int32, 0),
+        "young_members": (np.int32, 0),
+        "hours": (np.float32, 0.0),  # members' volunteer hours per week
+        "attractiveness": (np.float32, 1.0),
+    }
+    agent_cls = Association
+
+    def __init__(self, p, capacity: int = 64) -> None:
+        super().__init__(capacity)
+        self.p = p
+        self.domain_shares = np.array([getattr(p, f"share_{d}") for d in DOMAINS])
+        if self.domain_shares.sum() <= 0:
+            raise ValueError("associations: the domain shares must not all be zero")
+        self.domain_shares = self.domain_shares / self.domain_shares.sum()
+        self.pending_dissolution = np.empty(0, dtype=np.int64)
+        self.pending_foundings: list[tuple[int, np.ndarray]] = []
+        self.founded_this_step = 0
+        self.dissolved_this_step = 0
+
+    # -- creation --------------------------------------------------------------------
+    def create(self, model, district: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        n = len(district)
+        return self.add(
+            model,
+            n,
+            domain=rng.choice(len(DOMAINS), size=n, p=self.domain_shares).astype(np.int8),
+            district=district,
+            funds=rng.gamma(2.0, 500.0, n),
+            founded=model.steps,
+            attractiveness=rng.lognormal(0.0, 0.5, n).astype(np.float32),
+        )
+
+    def admit(self, model, rows: np.ndarray, rng: np.random.Generator) -> None:
+        """Citizens ``rows`` join a Verein in their district (weighted by its appeal)."""
+        pop = model.pop
+        if len(rows) == 0 or self.n == 0:
+            return
+        live = self.live
+        weight = self.attractiveness[live]
+        dist = self.district[live]
+        u = rng.random(len(rows))
+        d_rows = pop.district[rows]
+        for d in np.unique(d_rows):  # loop over districts, not citizens
+            sel = d_rows == d
+            in_d = dist == d
+            if not in_d.any():
+                continue
+            cdf = np.cumsum(weight[in_d])
+            pick = np.searchsorted(cdf, u[sel] * cdf[-1], side="right")
+            pop.association[rows[sel]] = live[in_d][np.minimum(pick, in_d.sum() - 1)]
+
+    def pick_partner(
+        self, district: np.ndarray, rng: np.random.Generator, chance: float
+    ) -> np.ndarray:
+        """With probability ``chance`` one Verein of each entry's district, else -1."""
+        live = self.live
+        out = np.full(len(district), -1, dtype=np.int32)
+        lucky = rng.random(len(district)) < chance
+        u = rng.random(len(district))
+        for d in np.unique(district[lucky]):  # loop over districts
+            cand = live[self.district[live] == d]
+            sel = lucky & (district == d)
+            if len(cand):
+                out[sel] = cand[np.minimum((u[sel] * len(cand)).astype(np.int64), len(cand) - 1)]
+        return out
+
+    def donate(self, rows: np.ndarray, share: float) -> np.ndarray:
+        """Verein ``rows`` give ``share`` of their funds to partners; returns the amounts."""
+        gift = self.funds[rows] * share
+        self.funds[rows] -= gift
+        return gift.astype(np.float32)
+
+    # -- monthly rules ---------------------------------------------------------------
+    def refresh_counts(self, pop) -> None:
+        member = pop.association >= 0
+        a = pop.association[member]
+        young = (pop.age_m[member] < 30 * 12).astype(np.float64)
+        hours = (pop.hours - initiative_hours(pop))[member]
+        self.members[:] = np.bincount(a, minlength=self.n)[: self.n]
+        self.young_members[:] = np.bincount(a, weights=young, minlength=self.n)[: self.n]
+        self.hours[:] = np.bincount(a, weights=hours, minlength=self.n)[: self.n]
+
+    def step(self, model) -> None:
+        p, pop = self.p, model.pop
+        rng = model.streams("associations")
+        self.refresh_counts(pop)
+        live = self.live
+        # leadership: leader still alive and a member?
+        leader_rows = pop.rows_of(self.leader[live])
+        ok = leader_rows >= 0
+        ok[ok] = pop.association[leader_rows[ok]] == live[ok]
+        self.leader[live[~ok]] = -1
+        leaderless = live[self.leader[live] < 0]
+        self._succession(model, leaderless, rng)
+        still = self.leader[live] < 0
+        self.leaderless_months[live] = np.where(still, self.leaderless_months[live] + 1, 0)
+        # funds: dues in, costs out, never negative
+        self.funds[live] = np.maximum(
+            0.0,
+            self.funds[live] + p.dues_per_member * self.members[live] - p.association_fixed_costs,
+        )
+        # dissolution requests
+        hazard = (
+            p.dissolution_rate
+            + p.dissolution_small * (self.members[live] < p.min_members)
+            + p.dissolution_leaderless * (self.leaderless_months[live] >= 12)
+        ) / 12.0
+        u = rng.random(len(live))
+        self.pending_dissolution = live[u < hazard]
+        self._request_foundings(model, rng)
+
+    def _succession(self, model, leaderless: np.ndarray, rng) -> None:
+        pop = model.pop
+        if len(leaderless) == 0:
+            return
+        trying = leaderless[rng.random(len(leaderless)) < self.p.succession_rate]
+        if len(trying) == 0:
+            return
+        wanted = np.zeros(self.n, dtype=bool)
+        wanted[trying] = True
+        spare = pop.time_budget - pop.hours
+        cand = np.flatnonzero(
+            (pop.association >= 0)
+            & pop.engaged
+            & ~pop.leads
+            & (spare >= model.params.leader_spare_hours)
+        )
+        cand = cand[wanted[pop.association[cand]]]
+        if len(cand) == 0:
+            return
+        cand = cand[rng.permutation(len(cand))]
+        assoc, first = np.unique(pop.association[cand], return_index=True)
+        chosen = cand[first]
+        self.leader[assoc] = pop.uid[chosen]
+        pop.leads[chosen] = True
+
+    def _request_foundings(self, model, rng) -> None:
+        pop = model.pop
+        young_engaged = pop.engaged & (pop.age_m >= 18 * 12) & (pop.age_m < 36 * 12)
+        per_d = pop.per_district(young_engaged.astype(np.float64))
+        expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
+        counts = rng.poisson(expected)
+        self.pending_foundings = []
+        if counts.sum() == 0:
+            return
+        spare = pop.time_budget - pop.hours
+        eligible = np.flatnonzero(
+            young_engaged & ~pop.leads & (spare >= model.params.leader_spare_hours)
+        )
+        for d in np.flatnonzero(counts):  # districts with a founding this month
+            pool = eligible[pop.district[eligible] == d]
+            if len(pool) == 0:
+                continue
+            founders = rng.choice(pool, size=min(counts[d], len(pool)), replace=False)
+            for f in founders:
+                self.pending_foundings.append((int(d), np.array([f])))
+
+    # -- structural phase ----------------------------------------------------------------
+    def apply(self, model) -> None:
+        """Dissolve and found the Vereine requested this step."""
+        pop = model.pop
+        self.dissolved_this_step = len(self.pending_dissolution)
+        if self.dissolved_this_step:
+            gone = np.zeros(self.n, dtype=bool)
+            gone[self.pending_dissolution] = True
+            members = np.flatnonzero(pop.association >= 0)
+            members = members[gone[pop.association[members]]]
+            pop.association[members] = -1
+            leaders = pop.rows_of(self.leader[self.pending_dissolution])
+            pop.leads[leaders[leaders >= 0]] = False
+            self.remove(self.pending_dissolution)
+        self.founded_this_step = 0
+        rng = model.streams("associations.founding")
+        for d, founder in self.pending_foundings:
+            if not pop.alive[founder[0]] or pop.leads[founder[0]]:
+                continue
+            row = self.create(model, np.array([d], dtype=np.int16), rng)[0]
+            self.funds[row] = 0.0
+            # the founder brings engaged contacts without a Verein (up to min_members - 1)
+            contacts = pop.contacts[founder[0]]
+            free = contacts[pop.engaged[contacts] & (pop.association[contacts] < 0)]
+            free = np.unique(free)[: self.p.min_members - 1]
+            pop.association[np.concatenate((founder, free))] = row
+            pop.leads[founder] = True
+            self.leader[row] = pop.uid[founder[0]]
+            self.founded_this_step += 1
+        self.pending_foundings = []
+        self.pending_dissolution = np.empty(0, dtype=np.int64)

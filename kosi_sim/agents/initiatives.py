@@ -1,0 +1,645 @@
+"""Co-production initiatives: idea -> proposal -> administrative gate -> active -> sustained/failed.
+
+Each month, as whole-array operations over all open initiatives:
+
+1. **Ideas** (M15): per district ``Poisson(idea_rate / 12 * engaged / 1000 * (1 + need_weight *
+   gap))``, the domain drawn in proportion to ``0.25 + gap`` of each domain.  The idea holder
+   is a random engaged citizen of the district.
+2. **Idea -> proposal**: with ``idea_conversion * conversion_factor`` a month, if a leader
+   with ``leader_spare_hours`` of spare time exists (M10): the holder, else an altruist
+   among the holder's contacts.  Ideas older than ``idea_lifetime`` are dropped.
+3. **Proposal**: the leader recruits volunteers among her contacts (engaged or willing, not
+   in another initiative, with spare time; each with ``recruit_rate`` a month), collects
+   money (volunteers' small contributions, a business partner found with probability
+   ``business_search * mean CSR of the district``, a Verein partner of the same district
+   giving a fifth of its funds) and space if needed.  With ``min_volunteers`` and space it
+   is submitted; after ``proposal_lifetime`` months it is dropped.  Money decides survival:
+   at approval the city co-funds ``cofunding_share`` of the need while its fund lasts, and an
+   initiative whose money stays short of its need fails more often.
+4. **Gate** (M3): see :mod:`kosi_sim.agents.administration`.
+5. **Active**: produces service (see :mod:`kosi_sim.services`); fails with monthly hazard
+   ``fail_base + fail_understaffed * [volunteers < min] + fail_leaderless * [no leader]
+   + fail_underfunded * [money < need] + fail_burnout * mean burnout``; after
+   ``sustain_months`` it is sustained and folds only with ``sustained_end_rate``.
+6. **Feedback** (M7, M6): approval and sustaining are good experiences for leader and
+   volunteers, rejection and failure bad ones, weighted ``trust_loss_ratio`` times more.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+
+from ..engagement import WEEKS_PER_MONTH
+from ..parameters import Param, Section
+from ..population import COOP_ALTRUIST, COOP_FREE_RIDER
+from .table import AgentTable, TableAgent
+
+IDEA, PROPOSAL, GATE, ACTIVE, SUSTAINED, FAILED, REJECTED, DROPPED, ENDED = range(9)
+STAGES = (
+    "idea",
+    "proposal",
+    "gate",
+    "active",
+    "sustained",
+    "failed",
+    "rejected",
+    "dropped",
+    "ended",
+)
+OPEN_STAGES = (IDEA, PROPOSAL, GATE, ACTIVE, SUSTAINED)
+PRODUCING = (ACTIVE, SUSTAINED)
+
+SECTION = Section(
+    "initiatives",
+    "Co-production initiatives and their life cycle",
+    [
+        Param(
+            "idea_rate",
+            6.0,
+            "per 1,000 engaged/year",
+            "Public-interest ideas (M15)",
+            "assumption",
+            (0.0, 100.0),
+        ),
+        Param(
+            "need_weight", 2.0, "", "Extra ideas per unit of unmet need", "assumption", (0.0, 20.0)
+        ),
+        Param(
+            "idea_conversion",
+            0.15,
+            "1/month",
+            "Chance an idea becomes a proposal",
+            "assumption (participation funnels fund a few % of ideas, M15)",
+            (0.0, 1.0),
+        ),
+        Param(
+            "idea_lifetime",
+            6,
+            "months",
+            "Ideas not taken up are dropped after this",
+            "assumption",
+            (1, 60),
+        ),
+        Param(
+            "leader_spare_hours",
+            1.0,
+            "h/week",
+            "Spare time a leader needs (M10)",
+            "assumption after Ghorbani et al. 2020",
+            (0.0, 20.0),
+        ),
+        Param(
+            "min_volunteers",
+            3,
+            "citizens",
+            "Volunteers besides the leader to submit",
+            "assumption",
+            (0, 50),
+        ),
+        Param(
+            "target_volunteers",
+            8,
+            "citizens",
+            "Volunteers an initiative tries to keep",
+            "assumption",
+            (1, 100),
+        ),
+        Param(
+            "recruit_rate",
+            0.15,
+            "1/month",
+            "Chance a suitable contact is recruited",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "proposal_lifetime",
+            9,
+            "months",
+            "Proposals not ready are dropped after this",
+            "assumption",
+            (1, 60),
+        ),
+        Param(
+            "money_need_median",
+            2000.0,
+            "EUR",
+            "Median money an initiative needs",
+            "assumption; Dortmund neighbourhood fund grants about EUR 2,060 each (derived), "
+            "a bicycle garage about EUR 20,000",
+            (0.0, 1e6),
+        ),
+        Param(
+            "volunteer_contribution",
+            20.0,
+            "EUR/month",
+            "Money each volunteer chips in",
+            "assumption",
+            (0.0, 1000.0),
+        ),
+        Param(
+            "business_search",
+            1.0,
+            "1/month",
+            "Chance to find a business partner at CSR 1",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "business_gift",
+            1000.0,
+            "EUR",
+            "Money a business partner gives",
+            "assumption",
+            (0.0, 1e6),
+        ),
+        Param(
+            "space_share",
+            0.4,
+            "share",
+            "Initiatives outside the space domain needing rooms",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "space_find_rate",
+            0.1,
+            "1/month",
+            "Chance to find rooms (Verein, school, business) without help",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "fail_base",
+            0.01,
+            "1/month",
+            "Base failure hazard of an active initiative",
+            "assumption",
+            (0.0, 0.5),
+        ),
+        Param(
+            "fail_understaffed",
+            0.05,
+            "1/month",
+            "Extra hazard below min_volunteers",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "fail_leaderless",
+            0.1,
+            "1/month",
+            "Extra hazard without a leader (M10)",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "fail_underfunded",
+            0.03,
+            "1/month",
+            "Extra hazard while money is short of need",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "fail_burnout",
+            0.1,
+            "1/month",
+            "Extra hazard per unit of volunteers' burnout",
+            "assumption after Allen & Mueller 2013",
+            (0.0, 1.0),
+        ),
+        Param(
+            "sustain_months",
+            24,
+            "months",
+            "Active months after which it is sustained",
+            "assumption",
+            (1, 240),
+        ),
+        Param(
+            "sustained_end_rate",
+            0.005,
+            "1/month",
+            "Hazard a sustained initiative ends",
+            "assumption",
+            (0.0, 0.5),
+        ),
+    ],
+)
+
+
+class Initiative(TableAgent):
+    """A co-production initiative.  Its state lives in ``model.initiatives``."""
+
+    table_attr = "initiatives"
+
+    @property
+    def stage(self) -> str:
+        return STAGES[int(self.table.stage[self.row])]
+
+    @property
+    def domain(self) -> str:
+        from ..services import SERVICE_DOMAINS
+
+        return SERVICE_DOMAINS[int(self.table.domain[self.row])]
+
+    @property
+    def district(self) -> int:
+        return int(self.table.district[self.row])
+
+    @property
+    def leader(self) -> int:
+        return int(self.table.leader[self.row])
+
+    @property
+    def volunteers(self) -> int:
+        return int(self.table.volunteers[self.row])
+
+    def partners(self) -> dict[str, object]:
+        t = self.table
+        return {
+            "citizens": int(t.volunteers[self.row]) + (t.leader[self.row] >= 0),
+            "association": int(t.assoc_partner[self.row]),
+            "business": int(t.business_partner[self.row]),
+            "administration": bool(t.admin_partner[self.row]),
+        }
+
+
+class Initiatives(AgentTable):
+    columns: ClassVar = {
+        "domain": (np.int8, 0),
+        "district": (np.int16, 0),
+        "stage": (np.int8, IDEA),
+        "leader": (np.int64, -1),
+        "holder": (np.int64, -1),
+        "months_in_stage": (np.int16, 0),
+        "wait_left": (np.float32, 0.0),
+        "waited": (np.int16, 0),
+        "money_need": (np.float32, 0.0),
+        "money": (np.float32, 0.0),
+        "needs_space": (np.bool_, False),
+        "has_space": (np.bool_, False),
+        "on_premises": (np.bool_, False),
+        "risk": (np.float32, 0.5),
+        "assoc_partner": (np.int32, -1),
+        "business_partner": (np.int32, -1),
+        "admin_partner": (np.bool_, False),
+        "cofunded": (np.bool_, False),
+        "volunteers": (np.int32, 0),
+        "created": (np.int32, 0),
+        "origin": (np.int8, 0),  # 0 spontaneous; >0 launched with a lab instrument
+    }
+    agent_cls = Initiative
+
+    EVENTS = (
+        "ideas",
+        "proposals",
+        "submitted",
+        "approved",
+        "rejected",
+        "delayed",
+        "started",
+        "sustained",
+        "failed",
+        "dropped",
+        "ended",
+    )
+
+    def __init__(self, p, n_districts: int) -> None:
+        super().__init__(256)
+        self.p = p
+        self.n_districts = n_districts
+        self.events = dict.fromkeys(self.EVENTS, 0)
+        self.lead_times: list[int] = []
+        # levers that interventions set while they run (1 / 0 = no change)
+        self.conversion_factor = np.ones(n_districts)
+        self.premises_open = np.zeros(n_districts)  # extra monthly chance to get premises
+        self.extra_money = np.zeros(n_districts)  # EUR available per month for proposals
+
+    # -- queries ---------------------------------------------------------------------
+    def open_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.stage <= SUSTAINED)
+
+    def stage_of_citizens(self, pop) -> np.ndarray:
+        """Stage of each citizen's initiative (-1 if none)."""
+        stage = np.append(self.stage, np.int8(-1))
+        return stage[pop.initiative]  # -1 indexes the appended sentinel
+
+    def has_say(self, pop) -> np.ndarray:
+        s = self.stage_of_citizens(pop)
+        return (s == ACTIVE) | (s == SUSTAINED) | (s == GATE) | pop.leads
+
+    def supply(self, pop, n_districts: int, sp) -> np.ndarray:
+        """Service supply by domain and district from producing initiatives."""
+        out = np.zeros((4, n_districts))
+        if self.n == 0:
+            return out
+        member = pop.initiative >= 0
+        rows = pop.initiative[member]
+        producing = np.isin(self.stage[rows], PRODUCING)
+        h = initiative_hours(pop)[member][producing]
+        rows = rows[producing]
+        service = h * WEEKS_PER_MONTH * sp.initiative_productivity
+        idx = self.domain[rows].astype(np.int64) * n_districts + self.district[rows]
+        out += np.bincount(idx, weights=service, minlength=4 * n_districts).reshape(4, -1)
+        prem = np.flatnonzero(np.isin(self.stage, PRODUCING) & self.on_premises)
+        out[3] += np.bincount(self.district[prem], minlength=n_districts)[:n_districts] * (
+            sp.space_units_per_premises
+        )
+        return out
+
+    def premises_in_use(self) -> np.ndarray:
+        use = (self.stage <= SUSTAINED) & self.on_premises
+        return np.bincount(self.district[use], minlength=self.n_districts)[: self.n_districts]
+
+    # -- monthly rules -----------------------------------------------------------------
+    def step(self, model) -> None:
+        self.events = dict.fromkeys(self.EVENTS, 0)
+        self.lead_times = []
+        rng = model.streams("initiatives")
+        pop = model.pop
+        self._count_volunteers(pop)
+        self.months_in_stage[self.open_rows()] += 1
+        self._new_ideas(model, rng)
+        self._ideas_to_proposals(model, rng)
+        self._proposals(model, rng)
+        self._gate(model, model.streams("initiatives.gate"))
+        self._active(model, rng)
+        self._count_volunteers(pop)
+
+    def _count_volunteers(self, pop) -> None:
+        member = pop.initiative >= 0
+        self.volunteers[:] = np.bincount(pop.initiative[member], minlength=self.n)[: self.n]
+
+    def _set_stage(self, rows: np.ndarray, stage: int) -> None:
+        self.stage[rows] = stage
+        self.months_in_stage[rows] = 0
+
+    def _new_ideas(self, model, rng) -> None:
+        p, pop = self.p, model.pop
+        engaged = np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0))
+        per_d = np.bincount(pop.district[engaged], minlength=self.n_districts)[: self.n_districts]
+        gap = model.services.gap()  # (domain, district)
+        expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
+        counts = rng.poisson(expected)
+        total = int(counts.sum())
+        if total == 0:
+            return
+        district = np.repeat(np.arange(self.n_districts), counts).astype(np.int16)
+        weights = 0.25 + gap[:, district]
+        cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
+        domain = (rng.random(total)[None, :] > cdf).sum(axis=0).astype(np.int8)
+        # the idea holder: a random engaged citizen of the district
+        by_d = engaged[np.argsort(pop.district[engaged], kind="stable")]
+        start = np.concatenate(([0], np.cumsum(per_d)[:-1]))
+        pick = start[district] + (rng.random(total) * per_d[district]).astype(np.int64)
+        holder = pop.uid[by_d[np.minimum(pick, len(by_d) - 1)]]
+        median = p.money_need_median
+        needs_space = (domain == 3) | (rng.random(total) < p.space_share)
+        self.add(
+            model,
+            total,
+            domain=domain,
+            district=district,
+            stage=IDEA,
+            holder=holder,
+            money_need=(median * rng.lognormal(0.0, 1.0, total)).astype(np.float32),
+            needs_space=needs_space,
+            risk=rng.beta(2.0, 2.0, total).astype(np.float32),
+            created=model.steps,
+        )
+        self.events["ideas"] += total
+
+    def _ideas_to_proposals(self, model, rng) -> None:
+        p, pop = self.p, model.pop
+        ideas = np.flatnonzero(self.stage == IDEA)
+        if len(ideas) == 0:
+            return
+        conv = p.idea_conversion * self.conversion_factor[self.district[ideas]]
+        go = ideas[rng.random(len(ideas)) < np.minimum(conv, 1.0)]
+        spare = pop.time_budget - pop.hours
+        can_lead = pop.alive & ~pop.leads & (spare >= p.leader_spare_hours) & (pop.initiative < 0)
+        can_lead &= pop.coop != COOP_FREE_RIDER
+        taken = np.zeros(pop.n, dtype=bool)
+        holders = pop.rows_of(self.holder[go])
+        for i, h in zip(go, holders, strict=True):  # a few per month
+            leader = -1
+            if h >= 0 and can_lead[h] and not taken[h]:
+                leader = h
+            elif h >= 0:  # M10: an altruist contact stands in
+                c = pop.contacts[h]
+                ok = c[can_lead[c] & ~taken[c] & (pop.coop[c] == COOP_ALTRUIST)]
+                if len(ok):
+                    leader = int(ok[0])
+            if leader < 0:
+                continue
+            taken[leader] = True
+            self.leader[i] = pop.uid[leader]
+            pop.leads[leader] = True
+            pop.initiative[leader] = i
+            if not pop.engaged[leader]:
+                model.engagement.enlist_informal(pop, np.array([leader]))
+            self._set_stage(np.array([i]), PROPOSAL)
+            self.events["proposals"] += 1
+        stale = ideas[(self.stage[ideas] == IDEA) & (self.months_in_stage[ideas] > p.idea_lifetime)]
+        self._finish(model, stale, DROPPED, None)
+
+    def _recruit(self, model, rows: np.ndarray, rng) -> None:
+        """Leaders of ``rows`` recruit volunteers among their contacts."""
+        p, pop = self.p, model.pop
+        if len(rows) == 0:
+            return
+        leaders = pop.rows_of(self.leader[rows])
+        ok = leaders >= 0
+        rows, leaders = rows[ok], leaders[ok]
+        if len(rows) == 0:
+            return
+        need = np.maximum(0, p.target_volunteers - self.volunteers[rows])
+        cand = pop.contacts[leaders]  # (n, k)
+        spare = pop.time_budget[cand] - pop.hours[cand]
+        suitable = (
+            pop.alive[cand]
+            & (pop.initiative[cand] < 0)
+            & (pop.coop[cand] != COOP_FREE_RIDER)
+            & (pop.engaged[cand] | (pop.willingness[cand] >= model.params.willing_cutoff))
+            & (spare >= 0.5)
+            & (need[:, None] > 0)
+        )
+        accept = suitable & (rng.random(cand.shape) < p.recruit_rate)
+        r_idx, c_idx = np.nonzero(accept)
+        citizens = cand[r_idx, c_idx]
+        citizens, first = np.unique(citizens, return_index=True)
+        init = rows[r_idx[first]]
+        pop.initiative[citizens] = init
+        newly = citizens[~pop.engaged[citizens]]
+        model.engagement.enlist_informal(pop, newly)
+
+    def _proposals(self, model, rng) -> None:
+        p, pop = self.p, model.pop
+        props = np.flatnonzero(self.stage == PROPOSAL)
+        if len(props) == 0:
+            return
+        self._recruit(model, props, rng)
+        self._count_volunteers(pop)
+        d = self.district[props]
+        # money: volunteers chip in; a business partner; a Verein partner; lab money
+        self.money[props] += p.volunteer_contribution * (self.volunteers[props] + 1)
+        csr = model.businesses.mean_csr_by_district()
+        found = (self.business_partner[props] < 0) & (
+            rng.random(len(props)) < p.business_search * csr[d]
+        )
+        if found.any():
+            self.business_partner[props[found]] = model.businesses.pick_partner(d[found], rng)
+            self.money[props[found]] += p.business_gift
+        no_assoc = self.assoc_partner[props] < 0
+        if no_assoc.any():
+            partner = model.associations.pick_partner(d[no_assoc], rng, chance=0.1)
+            self.assoc_partner[props[no_assoc]] = partner
+            self.money[props[no_assoc][partner >= 0]] += model.associations.donate(
+                partner[partner >= 0], share=0.2
+            )
+        # lab money (e.g. small grants) is spread over this month's proposals per district
+        if self.extra_money.any():
+            n_d = np.bincount(d, minlength=self.n_districts)[: self.n_districts]
+            share = np.where(n_d > 0, self.extra_money / np.maximum(n_d, 1), 0.0)
+            self.money[props] += share[d]
+        # space: own search, or vacant premises opened by the city/lab
+        lacking = props[self.needs_space[props] & ~self.has_space[props]]
+        if len(lacking):
+            p_find = p.space_find_rate + self.premises_open[self.district[lacking]]
+            got = lacking[rng.random(len(lacking)) < np.minimum(p_find, 1.0)]
+            self.has_space[got] = True
+            on_prem = rng.random(len(got)) < self.premises_open[self.district[got]] / np.maximum(
+                p.space_find_rate + self.premises_open[self.district[got]], 1e-9
+            )
+            self.on_premises[got[on_prem]] = True
+        ready = props[
+            (self.volunteers[props] >= p.min_volunteers)
+            & (~self.needs_space[props] | self.has_space[props])
+        ]
+        if len(ready):
+            self._submit(model, ready, rng)
+        stale = props[
+            (self.stage[props] == PROPOSAL) & (self.months_in_stage[props] > p.proposal_lifetime)
+        ]
+        self._finish(model, stale, DROPPED, None)
+
+    def _submit(self, model, rows: np.ndarray, rng) -> None:
+        a = model.administration
+        mean = model.params.approval_lead_time * a.lead_time_factor
+        self._set_stage(rows, GATE)
+        self.wait_left[rows] = rng.gamma(2.0, mean / 2.0, len(rows))
+        self.waited[rows] = 0
+        self.events["submitted"] += len(rows)
+
+    def _gate(self, model, rng) -> None:
+        mp, a = model.params, model.administration
+        gate = np.flatnonzero(self.stage == GATE)
+        if len(gate) == 0:
+            return
+        self.waited[gate] += 1
+        self.wait_left[gate] -= 1.0
+        due = gate[self.wait_left[gate] <= 0]
+        # oldest first, at most the staff's capacity
+        due = due[np.argsort(-self.waited[due], kind="stable")][: a.gate_capacity]
+        if len(due) == 0:
+            return
+        u = rng.random(len(due))
+        p_reject = np.clip(
+            mp.rejection_base * mp.risk_aversion * a.rejection_factor * 2.0 * self.risk[due],
+            0.0,
+            1.0,
+        )
+        p_delay = mp.delay_share * (1.0 - mp.openness)
+        rejected = due[u < p_reject]
+        delayed = due[(u >= p_reject) & (u < p_reject + p_delay)]
+        approved = due[u >= p_reject + p_delay]
+        self.events["delayed"] += len(delayed)
+        self.wait_left[delayed] = rng.gamma(
+            2.0, mp.approval_lead_time * a.lead_time_factor / 2.0, len(delayed)
+        )
+        self.lead_times.extend(self.waited[approved].tolist())
+        self.lead_times.extend(self.waited[rejected].tolist())
+        self.events["approved"] += len(approved)
+        self._finish(model, rejected, REJECTED, good=False)
+        self.events["rejected"] += len(rejected)
+        if len(approved):
+            grant = a.cofund(self.money_need[approved])
+            self.money[approved] += grant.astype(np.float32)
+            self.cofunded[approved] = self.money[approved] >= self.money_need[approved]
+            self.admin_partner[approved] = True
+            self._set_stage(approved, ACTIVE)
+            self.events["started"] += len(approved)
+            model.engagement.experience(
+                pop=model.pop, rows=self._participants(model.pop, approved), good=True, strength=0.5
+            )
+
+    def _active(self, model, rng) -> None:
+        p, pop = self.p, model.pop
+        act = np.flatnonzero((self.stage == ACTIVE) | (self.stage == SUSTAINED))
+        if len(act) == 0:
+            return
+        self._recruit(model, act[self.volunteers[act] < p.min_volunteers], rng)
+        self._count_volunteers(pop)
+        leader_ok = pop.rows_of(self.leader[act]) >= 0
+        # the leader's burnout stands for the team's strain
+        member = pop.initiative >= 0
+        burn = np.bincount(pop.initiative[member], weights=pop.burnout[member], minlength=self.n)[
+            : self.n
+        ]
+        mean_burn = burn[act] / np.maximum(self.volunteers[act], 1)
+        hazard = np.where(
+            self.stage[act] == SUSTAINED,
+            p.sustained_end_rate + p.fail_leaderless * ~leader_ok,
+            p.fail_base
+            + p.fail_understaffed * (self.volunteers[act] < p.min_volunteers)
+            + p.fail_leaderless * ~leader_ok
+            + p.fail_underfunded * ~self.cofunded[act]
+            + p.fail_burnout * mean_burn,
+        )
+        ends = rng.random(len(act)) < hazard
+        failed = act[ends & (self.stage[act] == ACTIVE)]
+        ended = act[ends & (self.stage[act] == SUSTAINED)]
+        self._finish(model, failed, FAILED, good=False)
+        self._finish(model, ended, ENDED, None)
+        self.events["failed"] += len(failed)
+        self.events["ended"] += len(ended)
+        grown = act[
+            ~ends & (self.stage[act] == ACTIVE) & (self.months_in_stage[act] >= p.sustain_months)
+        ]
+        if len(grown):
+            model.engagement.experience(model.pop, self._participants(pop, grown), good=True)
+            self._set_stage(grown, SUSTAINED)
+            self.events["sustained"] += len(grown)
+
+    def _participants(self, pop, rows: np.ndarray) -> np.ndarray:
+        mark = np.zeros(self.n + 1, dtype=bool)
+        mark[rows] = True
+        mark[-1] = False
+        return np.flatnonzero(mark[pop.initiative])
+
+    def _finish(self, model, rows: np.ndarray, stage: int, good: bool | None) -> None:
+        """Close ``rows`` with a terminal ``stage``; release people; feed back experiences."""
+        if len(rows) == 0:
+            return
+        pop = model.pop
+        people = self._participants(pop, rows)
+        if good is not None:
+            model.engagement.experience(pop, people, good=good)
+        leaders = pop.rows_of(self.leader[rows])
+        pop.leads[leaders[leaders >= 0]] = False
+        pop.initiative[people] = -1
+        self._set_stage(rows, stage)
+        self.on_premises[rows] = False
+        if stage == DROPPED:
+            self.events["dropped"] += len(rows)
+        self.remove(rows)
+
+
+def initiative_hours(pop) -> np.ndarray:
+    """Weekly hours each citizen gives to an initiative (half, if also in a Verein)."""
+    share = np.where(pop.association >= 0, np.float32(0.5), np.float32(1.0))
+    return np.where(pop.initiative >= 0, pop.hours * share, np.float32(0.0))

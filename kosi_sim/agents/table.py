@@ -1,0 +1,94 @@
+"""Array-backed Mesa Agents.
+
+Organisations are Mesa Agents (they appear in ``model.agents``, can be inspected, queried
+with AgentSet methods and shown in the app), but their state lives in a struct of arrays
+owned by an :class:`AgentTable`, so the monthly rules run as whole-array operations over all
+organisations of a kind instead of one Python call per organisation.  Table rows are the
+organisations' ids within their kind; they are never reused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import mesa
+import numpy as np
+
+
+class TableAgent(mesa.Agent):
+    """A Mesa Agent whose state is one row of its kind's table."""
+
+    table_attr: ClassVar[str] = ""
+
+    def __init__(self, model: mesa.Model, row: int) -> None:
+        super().__init__(model)
+        self.row = row
+
+    @property
+    def table(self) -> AgentTable:
+        return getattr(self.model, self.table_attr)
+
+    def state(self) -> dict[str, Any]:
+        """This agent's attributes as plain Python values."""
+        return self.table.record(self.row)
+
+
+class AgentTable:
+    """Struct of arrays for one kind of organisation; rows are stable ids."""
+
+    columns: ClassVar[dict[str, tuple[Any, Any]]] = {}  # name -> (dtype, default)
+    agent_cls: ClassVar[type[TableAgent]] = TableAgent
+
+    def __init__(self, capacity: int = 64) -> None:
+        self.n = 0
+        self._cap = max(8, capacity)
+        self._buf = {c: np.full(self._cap, d, dtype=t) for c, (t, d) in self.columns.items()}
+        self._buf["alive"] = np.zeros(self._cap, dtype=bool)
+        self.agents: list[TableAgent | None] = []
+        self._bind()
+
+    def _bind(self) -> None:
+        for c, arr in self._buf.items():
+            setattr(self, c, arr[: self.n])
+
+    def add(self, model: mesa.Model | None, count: int, **values: Any) -> np.ndarray:
+        unknown = set(values) - set(self.columns)
+        if unknown:
+            raise KeyError(f"unknown {type(self).__name__} columns: {sorted(unknown)}")
+        start, end = self.n, self.n + count
+        if end > self._cap:
+            cap = max(end, int(self._cap * 1.5))
+            for c, arr in self._buf.items():
+                default = self.columns[c][1] if c in self.columns else False
+                new = np.full(cap, default, dtype=arr.dtype)
+                new[: self.n] = arr[: self.n]
+                self._buf[c] = new
+            self._cap = cap
+        for c, v in values.items():
+            self._buf[c][start:end] = v
+        self._buf["alive"][start:end] = True
+        self.n = end
+        self._bind()
+        rows = np.arange(start, end)
+        if model is not None:
+            self.agents.extend(self.agent_cls(model, int(r)) for r in rows)
+        return rows
+
+    def remove(self, rows: np.ndarray) -> None:
+        for r in np.asarray(rows, dtype=np.int64):
+            if self.alive[r]:
+                self.alive[r] = False
+                agent = self.agents[r]
+                if agent is not None:
+                    agent.remove()
+                    self.agents[r] = None
+
+    @property
+    def live(self) -> np.ndarray:
+        return np.flatnonzero(self.alive)
+
+    def count(self) -> int:
+        return int(np.count_nonzero(self.alive))
+
+    def record(self, row: int) -> dict[str, Any]:
+        return {c: getattr(self, c)[row].item() for c in self._buf}

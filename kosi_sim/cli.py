@@ -1,0 +1,243 @@
+"""The ``kosi-sim`` command line.
+
+Every user error (bad scenario, bad value, existing folder, damaged results) ends with one
+line on stderr, exit code 2, no traceback and nothing half-written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from .catalog import CATALOG
+from .results import ResultsError
+from .scenario import ScenarioError, builtin_names, parse_assignment, resolve
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+SUMMARY = (
+    ("population", "inhabitants", "{:,.0f}"),
+    ("share_65plus", "share 65+", "{:.1%}"),
+    ("engaged_share", "engaged (14+)", "{:.1%}"),
+    ("willing_inactive_share", "willing but inactive (14+)", "{:.1%}"),
+    ("hours_mean", "hours/week of the engaged", "{:.2f}"),
+    ("trust_share", "trust in the administration", "{:.1%}"),
+    ("associations", "Vereine", "{:,.0f}"),
+    ("initiatives_active", "initiatives producing", "{:,.0f}"),
+    ("coverage_mean", "service coverage (1 = today)", "{:.3f}"),
+    ("coverage_care", "care coverage", "{:.3f}"),
+    ("housing_vacancy", "housing vacancy", "{:.1%}"),
+    ("premises_vacancy", "premises vacancy", "{:.1%}"),
+    ("budget_balance", "budget balance (EUR/month)", "{:,.0f}"),
+)
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is one line."""
+
+
+def _overrides(items: Sequence[str] | None) -> dict:
+    out = {}
+    for item in items or ():
+        key, value = parse_assignment(item)
+        out[key] = value
+    return out
+
+
+def _scenario(args):
+    overrides = _overrides(args.set)
+    if getattr(args, "seed", None) is not None:
+        overrides["seed"] = args.seed
+    if getattr(args, "years", None) is not None:
+        overrides["years"] = args.years
+    if getattr(args, "scale", None) is not None:
+        overrides["scale"] = args.scale
+    return resolve(args.scenario, overrides)
+
+
+def _summary_table(model, console: Console, seconds: float) -> None:
+    rec = model.recorder
+    scale = 1.0 / model.scale
+    table = Table(
+        title=f"{model.spec.name}: {model.month // 12} years "
+        f"({model.month} months, seed {model.seed}) in {seconds:.1f} s"
+    )
+    table.add_column("indicator (city)")
+    table.add_column("start", justify="right")
+    table.add_column("end", justify="right")
+    from .metrics import SCALED
+
+    for name, label, fmt in SUMMARY:
+        series = rec.series(name)
+        f = scale if name in SCALED else 1.0
+        table.add_row(label, fmt.format(series[0] * f), fmt.format(series[-1] * f))
+    console.print(table)
+
+
+def cmd_run(args) -> int:
+    from .model import CityModel
+    from .plots import run_plots
+    from .results import check_target, write_run
+
+    scn = _scenario(args)
+    out = Path(args.out) if args.out else Path("results") / scn.name
+    check_target(out, args.force)  # fail before computing anything
+    console = Console(stderr=True)
+    t0 = time.perf_counter()
+    model = CityModel(scn)
+    months = scn.years * 12
+    big = sum(d.population for d in scn.districts) * scn.scale * months > 3e6
+    if big and not args.quiet:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"{scn.name}: months", total=months)
+            model.run(months, progress=lambda: progress.advance(task))
+    else:
+        model.run(months)
+    seconds = time.perf_counter() - t0
+    title = f"{scn.name} (seed {scn.seed})"
+    write_run(
+        out,
+        model,
+        force=args.force,
+        extra={"command": " ".join(sys.argv), "wall_time_s": round(seconds, 3)},
+        plots=lambda df, folder: run_plots(df, folder, title),
+    )
+    if not args.quiet:
+        _summary_table(model, Console(), seconds)
+        print(
+            f"results written to {out}/ (metrics.parquet, initiatives.parquet, "
+            "associations.parquet, manifest.json, plots/)"
+        )
+    return 0
+
+
+def cmd_validate(args) -> int:
+    scn = resolve(args.scenario, _overrides(args.set))
+    n = sum(d.population for d in scn.districts)
+    print(
+        f"{args.scenario}: valid scenario {scn.name!r}: {len(scn.districts)} districts, "
+        f"{n:,} inhabitants, {scn.years} years, scale {scn.scale:g}, "
+        f"{len(scn.interventions)} interventions"
+    )
+    return 0
+
+
+def cmd_params(args) -> int:
+    console = Console()
+    for sec in CATALOG.sections:
+        if args.section and sec.name != args.section:
+            continue
+        table = Table(title=f"[{sec.name}] {sec.doc}", title_justify="left", show_lines=False)
+        for col in ("name", "default", "unit", "range", "source"):
+            table.add_column(col, overflow="fold")
+        for p in sec.params:
+            rng = "" if p.bounds is None else f"{p.bounds[0]:g} .. {p.bounds[1]:g}"
+            table.add_row(p.name, str(p.default), p.unit, rng, p.source)
+        console.print(table)
+    if args.section and args.section not in {s.name for s in CATALOG.sections}:
+        raise UsageError(
+            f"unknown section {args.section!r}; valid sections: "
+            + ", ".join(s.name for s in CATALOG.sections)
+        )
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    for name in builtin_names():
+        scn = resolve(name)
+        print(f"{name:18s} {scn.description}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kosi-sim",
+        description="Agent-based simulation of how a city's administration, citizens, "
+        "associations and businesses co-produce local services as the city ages and shrinks, "
+        "and what municipal labs of social innovation change.",
+        epilog="Scenario files are TOML; see README.md. 'kosi-sim params' lists every "
+        "parameter with its unit, range and source.",
+    )
+    parser.add_argument("--version", action="version", version=f"kosi-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def scenario_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "scenario",
+            metavar="SCENARIO",
+            help="scenario file (.toml) or built-in name (" + ", ".join(builtin_names()) + ")",
+        )
+        p.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="override a parameter (name or section.name) or a top-level "
+            "setting (seed, years, scale); repeatable",
+        )
+
+    run = sub.add_parser(
+        "run",
+        help="run one scenario and write a results folder",
+        description="Run a scenario month by month and write tidy Parquet "
+        "tables, a JSON manifest and plots into a results folder.",
+    )
+    scenario_args(run)
+    run.add_argument("--seed", type=int, help="random seed (default: the scenario's)")
+    run.add_argument("--years", type=int, help="years to simulate (default: the scenario's)")
+    run.add_argument(
+        "--scale", type=float, help="simulated citizens per inhabitant, 0 < scale <= 1"
+    )
+    run.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
+    run.add_argument("--force", action="store_true", help="replace an existing results folder")
+    run.add_argument("--quiet", action="store_true", help="print nothing on success")
+    run.set_defaults(func=cmd_run)
+
+    val = sub.add_parser(
+        "validate",
+        help="check a scenario file",
+        description="Validate a scenario file; exit 0 if valid, 2 if not.",
+    )
+    scenario_args(val)
+    val.set_defaults(func=cmd_validate)
+
+    par = sub.add_parser("params", help="list all parameters with units, ranges and sources")
+    par.add_argument("--section", help="only this section")
+    par.set_defaults(func=cmd_params)
+
+    scs = sub.add_parser("scenarios", help="list the built-in scenarios")
+    scs.set_defaults(func=cmd_scenarios)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ScenarioError, ResultsError, UsageError) as e:
+        print(f"kosi-sim: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("kosi-sim: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,383 @@
+"""Demography: ageing, mortality, fertility, migration and moves between districts.
+
+During a step the demography only *requests* events (:meth:`Demography.request`); they
+are applied together in :meth:`Demography.apply`, the model's single structural-change
+phase, so no process ever sees a half-updated population.
+
+Equations (per month):
+
+* mortality: Gompertz-Makeham hazard ``mu(x) = A_s + B_s exp(c x)`` for ages x >= 1 and an
+  infant hazard at age 0; ``B_s`` is solved so that the period life expectancy at birth
+  equals the declared ``life_expectancy_<sex>``; monthly probability ``1 - exp(-mu/12)``;
+* fertility: women 15-49 give birth with ``ASFR(a)/12``, ASFR a normal curve around
+  ``mean_age_at_birth`` scaled to the total fertility rate ``TFR * (1 + p * pressure_fertility)``;
+* out-migration: ``out_migration_rate * profile(a) / 12`` with a Rogers-Castro-like age
+  profile; ages 18-34 are multiplied by ``1 + p * pressure_young_out_migration``;
+* in-migration: Poisson with mean ``pop * (out_migration_rate + net_migration_rate) / 12``,
+  ages drawn from the same profile, with the under-40 share reduced by
+  ``p * pressure_in_migration``; destination district in proportion to vacant dwellings;
+* moves between districts: ``internal_move_rate * profile(a) / 12``; destination in
+  proportion to vacant dwellings elsewhere.
+
+One uniform draw per citizen and month decides death, emigration and moving, so the three
+are mutually exclusive and the draw count does not depend on the state (common random
+numbers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from .parameters import Param, Params, Section
+
+SECTION = Section(
+    "demography",
+    "Mortality, fertility, migration and moves",
+    [
+        Param(
+            "life_expectancy_male",
+            78.6,
+            "years",
+            "Period life expectancy at birth, men",
+            "Destatis, life table 2021/23",
+            (60.0, 95.0),
+        ),
+        Param(
+            "life_expectancy_female",
+            83.3,
+            "years",
+            "Period life expectancy at birth, women",
+            "Destatis, life table 2021/23",
+            (60.0, 95.0),
+        ),
+        Param(
+            "gompertz_slope",
+            0.1,
+            "1/year",
+            "Rate at which adult mortality rises with age",
+            "assumption: typical modern Gompertz slope (mortality doubles about every 7 years)",
+            (0.05, 0.15),
+        ),
+        Param(
+            "infant_mortality",
+            0.003,
+            "1/year",
+            "Death rate in the first year of life",
+            "assumption: order of German infant mortality (about 3 per 1,000 live births)",
+            (0.0, 0.05),
+        ),
+        Param(
+            "total_fertility_rate",
+            1.39,
+            "children/woman",
+            "Total fertility rate",
+            "IT.NRW 2023 (NRW 1.39; Germany 1.35, Destatis)",
+            (0.5, 3.0),
+        ),
+        Param(
+            "mean_age_at_birth",
+            31.5,
+            "years",
+            "Mean age of mothers at birth",
+            "assumption: close to the German mean age of mothers (about 31-32)",
+            (22.0, 38.0),
+        ),
+        Param(
+            "out_migration_rate",
+            0.05,
+            "1/year",
+            "Gross out-migration across the city border",
+            "assumption: gross flows of large NRW cities are about 5% a year",
+            (0.0, 0.3),
+        ),
+        Param(
+            "net_migration_rate",
+            0.0,
+            "1/year",
+            "Net migration across the city border at zero demographic pressure",
+            "assumption (Dortmund 2024: +7.3 per 1,000, Dortmund statistics)",
+            (-0.05, 0.05),
+        ),
+        Param(
+            "internal_move_rate",
+            0.04,
+            "1/year",
+            "Moves between Stadtbezirke",
+            "assumption",
+            (0.0, 0.3),
+        ),
+        Param(
+            "household_size_adults",
+            1.75,
+            "adults/household",
+            "Adults 18-64 per household (children live with them)",
+            "assumption: gives about 2 persons per household, the NRW city average",
+            (1.0, 4.0),
+        ),
+        Param(
+            "household_size_65plus",
+            1.45,
+            "persons/household",
+            "Persons 65+ per household (older people more often live alone)",
+            "assumption",
+            (1.0, 3.0),
+        ),
+        Param(
+            "housing_adjustment_rate",
+            0.1,
+            "1/year",
+            "Share of the gap to the normal vacancy band closed by building or demolition",
+            "assumption: Stadtumbau demolition and new building react slowly",
+            (0.0, 1.0),
+        ),
+    ],
+)
+
+PRESSURE = Section(
+    "drivers",
+    "The two headline levers of a scenario and what demographic pressure does",
+    [
+        Param(
+            "demographic_pressure",
+            0.0,
+            "index",
+            "0 = today's rates; 1 = strong ageing, out-migration of the young, fiscal stress",
+            "assumption: scenario lever",
+            (0.0, 1.0),
+        ),
+        Param(
+            "civic_engagement",
+            1.0,
+            "index",
+            "Scales willingness and intrinsic motivation (1 = calibrated)",
+            "assumption: scenario lever",
+            (0.25, 2.0),
+        ),
+        Param(
+            "pressure_young_out_migration",
+            1.5,
+            "multiplier",
+            "Extra out-migration of 18-34 year olds at full pressure (1.5 = 2.5 times)",
+            "assumption, after the shrinking-city literature (Haase et al. 2010)",
+            (0.0, 5.0),
+        ),
+        Param(
+            "pressure_in_migration",
+            0.5,
+            "share",
+            "Fall in in-migration of under-40s at full pressure",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "pressure_fertility",
+            -0.2,
+            "share",
+            "Change in the TFR at full pressure",
+            "assumption",
+            (-0.8, 0.5),
+        ),
+        Param(
+            "pressure_revenue",
+            -0.15,
+            "share",
+            "Change in revenue per inhabitant at full pressure (fiscal stress)",
+            "assumption",
+            (-0.8, 0.5),
+        ),
+    ],
+)
+
+# relative migration intensity by single year of age (Rogers-Castro-like; assumption)
+_PROFILE_KNOTS = [
+    (0, 0.6),
+    (17, 0.6),
+    (18, 2.0),
+    (22, 2.6),
+    (29, 2.2),
+    (34, 1.3),
+    (44, 0.7),
+    (64, 0.45),
+    (79, 0.4),
+    (110, 0.5),
+]
+MAX_AGE = 110
+
+
+def migration_profile() -> np.ndarray:
+    ages = np.arange(MAX_AGE + 1)
+    xs, ys = zip(*_PROFILE_KNOTS, strict=True)
+    return np.interp(ages, xs, ys)
+
+
+def age_structure() -> np.ndarray:
+    """Weights of single years of age 0..99 from the packaged age-structure table."""
+    with resources.files("kosi_sim.data").joinpath("age_structure_de.csv").open() as f:
+        table = pd.read_csv(f)
+    weights = np.zeros(100)
+    for row in table.itertuples():
+        width = row.age_to - row.age_from + 1
+        weights[row.age_from : row.age_to + 1] = row.population_thousands / width
+    return weights / weights.sum()
+
+
+def reweighted_ages(share_under18: float, share_65plus: float) -> np.ndarray:
+    """The age structure rescaled so that the under-18 and 65+ shares are as given."""
+    w = age_structure()
+    ages = np.arange(len(w))
+    groups = [ages < 18, (ages >= 18) & (ages < 65), ages >= 65]
+    target = [share_under18, 1.0 - share_under18 - share_65plus, share_65plus]
+    for g, t in zip(groups, target, strict=True):
+        w[g] *= t / w[g].sum()
+    return w / w.sum()
+
+
+def gompertz_hazard(ages: np.ndarray, makeham: float, b: float, c: float, infant: float):
+    mu = makeham + b * np.exp(c * ages)
+    return np.where(ages < 1, infant, mu)
+
+
+def life_expectancy(hazard_by_year: np.ndarray) -> float:
+    """Period life expectancy at birth from hazards by single year (constant within years)."""
+    q = 1.0 - np.exp(-hazard_by_year)
+    survivors = np.concatenate(([1.0], np.cumprod(1.0 - q)))
+    # person-years lived in each year with constant hazard
+    mu = np.maximum(hazard_by_year, 1e-12)
+    lived = survivors[:-1] * (1.0 - np.exp(-mu)) / mu
+    return float(lived.sum())
+
+
+def solve_gompertz(target_e0: float, makeham: float, c: float, infant: float) -> np.ndarray:
+    """Hazard by single year 0..MAX_AGE (last year open) with the given life expectancy."""
+    ages = np.arange(MAX_AGE + 1) + 0.5
+    lo, hi = -20.0, 0.0  # log10 of B
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        e0 = life_expectancy(gompertz_hazard(ages, makeham, 10**mid, c, infant))
+        lo, hi = (mid, hi) if e0 > target_e0 else (lo, mid)
+    haz = gompertz_hazard(ages, makeham, 10**lo, c, infant)
+    haz[-1] = max(haz[-1], 1.0)
+    return haz
+
+
+# Makeham (age-independent) terms by sex: assumption, order of young-adult death rates
+MAKEHAM = (0.0004, 0.0002)
+
+
+@dataclass
+class Requests:
+    """Structural changes requested during a step and applied in one phase."""
+
+    deaths: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    emigrants: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    movers: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    move_to: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
+    mothers: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    mothers_district: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
+    immigrant_district: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
+    immigrant_age_m: np.ndarray = field(default_factory=lambda: np.empty(0, np.int16))
+    immigrant_sex: np.ndarray = field(default_factory=lambda: np.empty(0, np.int8))
+
+
+class Demography:
+    """Rates derived once from the parameters, and the request/apply pair of the step."""
+
+    def __init__(self, p: Params) -> None:
+        self.p = p
+        pressure = p.demographic_pressure
+        haz_m = solve_gompertz(
+            p.life_expectancy_male, MAKEHAM[0], p.gompertz_slope, p.infant_mortality
+        )
+        haz_f = solve_gompertz(
+            p.life_expectancy_female, MAKEHAM[1], p.gompertz_slope, p.infant_mortality
+        )
+        self.annual_hazard = np.stack([haz_m, haz_f])  # (sex, age year)
+        self.p_death = (1.0 - np.exp(-self.annual_hazard / 12.0)).astype(np.float32)
+
+        ages = np.arange(MAX_AGE + 1)
+        tfr = p.total_fertility_rate * max(0.0, 1.0 + pressure * p.pressure_fertility)
+        shape = np.exp(-0.5 * ((ages + 0.5 - p.mean_age_at_birth) / 5.5) ** 2)
+        shape[(ages < 15) | (ages > 49)] = 0.0
+        self.asfr = tfr * shape / shape.sum()  # births per woman and year, by age
+        self.p_birth = (self.asfr / 12.0).astype(np.float32)
+
+        profile = migration_profile()
+        structure = np.concatenate((age_structure(), np.zeros(MAX_AGE + 1 - 100)))
+        profile = profile / float(np.dot(profile, structure))  # population mean = 1
+        young = (ages >= 18) & (ages <= 34)
+        out = p.out_migration_rate * profile
+        out[young] *= 1.0 + pressure * p.pressure_young_out_migration
+        self.p_out = (out / 12.0).astype(np.float32)
+        self.p_move = (p.internal_move_rate * profile / 12.0).astype(np.float32)
+        inflow = profile * structure
+        inflow[ages < 40] *= 1.0 - pressure * p.pressure_in_migration
+        self.in_age_weights = inflow / inflow.sum()
+        # immigrants per resident and month: keep the declared gross and net rates at pressure 0
+        self.in_rate = (
+            (p.out_migration_rate + p.net_migration_rate)
+            / 12.0
+            * (inflow.sum() / (profile * structure).sum())
+        )
+
+    # -- requests --------------------------------------------------------------------
+    def request(self, model) -> Requests:
+        pop = model.pop
+        years = np.minimum(pop.age_m // 12, MAX_AGE)
+        alive = pop.alive
+        u = model.streams("demography.events").random(pop.n, dtype=np.float32)
+        p_die = self.p_death[pop.sex, years]
+        p_out = p_die + self.p_out[years]
+        p_move = p_out + self.p_move[years]
+        deaths = np.flatnonzero(alive & (u < p_die))
+        emigrants = np.flatnonzero(alive & (u >= p_die) & (u < p_out))
+        movers = np.flatnonzero(alive & (u >= p_out) & (u < p_move))
+
+        vacant = model.housing.vacant_dwellings()
+        move_to = self._destinations(
+            movers, pop.district[movers], vacant, model.streams("demography.moves")
+        )
+
+        ub = model.streams("demography.births").random(pop.n, dtype=np.float32)
+        mothers = np.flatnonzero(alive & (pop.sex == 1) & (ub < self.p_birth[years]))
+
+        rng = model.streams("demography.immigration")
+        n_in = int(rng.poisson(self.in_rate * pop.n_alive))
+        age_years = rng.choice(MAX_AGE + 1, size=n_in, p=self.in_age_weights)
+        age_m = (age_years * 12 + rng.integers(0, 12, n_in)).astype(np.int16)
+        sex = (rng.random(n_in) < 0.5).astype(np.int8)
+        weights = np.maximum(vacant, 0.0) + 1e-9
+        district = rng.choice(len(weights), size=n_in, p=weights / weights.sum()).astype(np.int16)
+        return Requests(
+            deaths,
+            emigrants,
+            movers,
+            move_to,
+            mothers,
+            pop.district[mothers].copy(),
+            district,
+            age_m,
+            sex,
+        )
+
+    @staticmethod
+    def _destinations(movers, origin, vacant, rng) -> np.ndarray:
+        n_d = len(vacant)
+        if n_d == 1:
+            return origin.astype(np.int16)
+        w = np.maximum(vacant, 0.0) + 1e-9
+        # draw a destination among the other districts in proportion to vacant dwellings
+        u = rng.random(len(movers))
+        dest = np.empty(len(movers), dtype=np.int16)
+        for d in range(n_d):  # loop over districts (a handful), not citizens
+            sel = origin == d
+            if not sel.any():
+                continue
+            wd = w.copy()
+            wd[d] = 0.0
+            cdf = np.cumsum(wd) / wd.sum()
+            dest[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), n_d - 1)
+        return dest

@@ -1,0 +1,277 @@
+"""Outputs: one registry of metrics, computed per district and for the city every month.
+
+Each metric has a name, a unit and a meaning; :func:`compute` returns all of them as an
+array of shape (metrics, districts + 1), the last column being the whole city.  Shares are
+computed from per-district numerators and denominators, so the city value is the true
+city-wide share, not a mean of district shares.  Metrics that only exist for the city
+(the budget, the spread across districts) are NaN for districts and left out of the tidy
+table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .agents.initiatives import PRODUCING
+from .services import SERVICE_DOMAINS
+
+
+@dataclass(frozen=True)
+class Metric:
+    name: str
+    unit: str
+    doc: str
+    city_only: bool = False
+
+
+_M = Metric
+METRICS: tuple[Metric, ...] = (
+    _M("population", "persons", "Inhabitants (for the real city: simulated / scale)"),
+    _M("share_0_17", "share", "Share aged 0-17"),
+    _M("share_18_64", "share", "Share aged 18-64"),
+    _M("share_65plus", "share", "Share aged 65+"),
+    _M("share_80plus", "share", "Share aged 80+"),
+    _M("births", "persons/month", "Births this month"),
+    _M("deaths", "persons/month", "Deaths this month"),
+    _M("in_migration", "persons/month", "Arrivals from outside the city"),
+    _M("out_migration", "persons/month", "Departures to outside the city"),
+    _M("moves_in", "persons/month", "Arrivals from other districts"),
+    _M("moves_out", "persons/month", "Departures to other districts"),
+    _M("engaged_share", "share of 14+", "Engaged (volunteering) share of people aged 14+"),
+    _M("engaged_share_14_29", "share", "Engaged share, ages 14-29"),
+    _M("engaged_share_30_49", "share", "Engaged share, ages 30-49"),
+    _M("engaged_share_50_64", "share", "Engaged share, ages 50-64"),
+    _M("engaged_share_65plus", "share", "Engaged share, ages 65+"),
+    _M("hours_mean", "h/week", "Mean volunteer hours per week among the engaged"),
+    _M("hours_share_upto2", "share of engaged", "Engaged giving up to 2 h a week"),
+    _M("hours_share_3to5", "share of engaged", "Engaged giving 3-5 h a week"),
+    _M("hours_share_6plus", "share of engaged", "Engaged giving 6 h or more a week"),
+    _M("volunteer_hours", "h/week", "Total volunteer hours per week"),
+    _M("willing_share", "share of 14+", "Willing to engage, the engaged included"),
+    _M("willing_inactive_share", "share of 14+", "Willing but not engaged"),
+    _M("burnout_mean", "0..1", "Mean burnout among the engaged"),
+    _M("trust_share", "share of 14+", "Trusting the city administration (trust >= 0.5)"),
+    _M("associations", "count", "Vereine"),
+    _M("association_members", "persons", "Members of Vereine"),
+    _M("associations_founded", "count/month", "Vereine founded this month"),
+    _M("associations_dissolved", "count/month", "Vereine dissolved this month"),
+    _M("businesses", "count", "Business establishments"),
+    _M("initiatives_active", "count", "Initiatives producing services (active or sustained)"),
+    *(
+        _M(f"initiatives_active_{d}", "count", f"Producing initiatives in {d}")
+        for d in SERVICE_DOMAINS
+    ),
+    _M("initiatives_in_pipeline", "count", "Ideas, proposals and initiatives at the gate"),
+    _M("initiatives_started", "count/month", "Initiatives approved and started", True),
+    _M("initiatives_sustained", "count/month", "Initiatives reaching the sustained stage", True),
+    _M("initiatives_failed", "count/month", "Active initiatives that failed", True),
+    _M("ideas", "count/month", "New public-interest ideas", True),
+    _M("proposals", "count/month", "Ideas taken up as proposals", True),
+    _M("approved", "count/month", "Proposals approved at the gate", True),
+    _M("rejected", "count/month", "Proposals rejected at the gate", True),
+    _M("gate_lead_time", "months", "Mean waiting time of proposals decided this month", True),
+    *(
+        _M(f"coverage_{d}", "supply/demand", f"Service coverage in {d} (1 = today's level)")
+        for d in SERVICE_DOMAINS
+    ),
+    _M("coverage_mean", "supply/demand", "Demand-weighted coverage over the four domains"),
+    _M(
+        "coverage_spread", "supply/demand", "Std. deviation of mean coverage across districts", True
+    ),
+    _M("housing_vacancy", "share", "Vacant dwellings"),
+    _M("premises_vacancy", "share", "Vacant business premises"),
+    _M("budget_revenue", "EUR/month", "Municipal revenue", True),
+    _M("budget_balance", "EUR/month", "Municipal budget balance (negative = deficit)", True),
+    _M("service_budget", "EUR/month", "Budget for the co-produced services", True),
+    _M("fiscal_stress", "0..1", "Cut of the service budget due to deficits", True),
+)
+CITY_METRICS = METRICS
+INDEX = {m.name: i for i, m in enumerate(METRICS)}
+# metrics counted in persons, organisations or euros: reported for the real city (/ scale)
+SCALED = {
+    "population",
+    "births",
+    "deaths",
+    "in_migration",
+    "out_migration",
+    "moves_in",
+    "moves_out",
+    "volunteer_hours",
+    "associations",
+    "association_members",
+    "associations_founded",
+    "associations_dissolved",
+    "businesses",
+    "initiatives_active",
+    "initiatives_in_pipeline",
+    "initiatives_started",
+    "initiatives_sustained",
+    "initiatives_failed",
+    "ideas",
+    "proposals",
+    "approved",
+    "rejected",
+    "budget_revenue",
+    "budget_balance",
+    "service_budget",
+    *(f"initiatives_active_{d}" for d in SERVICE_DOMAINS),
+}
+
+
+def _with_city(num: np.ndarray, den: np.ndarray | None = None) -> np.ndarray:
+    """District values and the city value (ratio of sums) as one array."""
+    num = np.asarray(num, dtype=float)
+    if den is None:
+        return np.append(num, num.sum())
+    den = np.asarray(den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.append(
+            np.where(den > 0, num / den, np.nan), num.sum() / den.sum() if den.sum() > 0 else np.nan
+        )
+
+
+def _city_only(value: float, n: int) -> np.ndarray:
+    out = np.full(n + 1, np.nan)
+    out[-1] = value
+    return out
+
+
+def compute(model) -> np.ndarray:
+    pop, n = model.pop, model.n_districts
+    cnt = pop.per_district
+    years = pop.age_m // 12
+    adult14 = (years >= 14) & pop.alive
+    eng = pop.engaged
+    out = np.full((len(METRICS), n + 1), np.nan)
+
+    def put(name: str, values: np.ndarray) -> None:
+        out[INDEX[name]] = values
+
+    population = cnt()
+    put("population", _with_city(population))
+    for name, sel in (
+        ("share_0_17", years < 18),
+        ("share_18_64", (years >= 18) & (years < 65)),
+        ("share_65plus", years >= 65),
+        ("share_80plus", years >= 80),
+    ):
+        put(name, _with_city(cnt(sel.astype(float)), population))
+    for key, value in model.flows.items():
+        put(key, _with_city(value))
+    n14 = cnt(adult14.astype(float))
+    put("engaged_share", _with_city(cnt(eng.astype(float)), n14))
+    for name, lo, hi in (
+        ("engaged_share_14_29", 14, 30),
+        ("engaged_share_30_49", 30, 50),
+        ("engaged_share_50_64", 50, 65),
+        ("engaged_share_65plus", 65, 200),
+    ):
+        grp = (years >= lo) & (years < hi) & pop.alive
+        put(name, _with_city(cnt((grp & eng).astype(float)), cnt(grp.astype(float))))
+    n_eng = cnt(eng.astype(float))
+    hours = pop.hours
+    put("hours_mean", _with_city(cnt(hours * eng), n_eng))
+    rounded = np.rint(hours)
+    put("hours_share_upto2", _with_city(cnt((eng & (rounded <= 2)).astype(float)), n_eng))
+    put(
+        "hours_share_3to5",
+        _with_city(cnt((eng & (rounded >= 3) & (rounded <= 5)).astype(float)), n_eng),
+    )
+    put("hours_share_6plus", _with_city(cnt((eng & (rounded >= 6)).astype(float)), n_eng))
+    put("volunteer_hours", _with_city(cnt(hours.astype(float))))
+    willing = model.engagement.is_willing(pop) & adult14
+    put("willing_share", _with_city(cnt((willing | (eng & adult14)).astype(float)), n14))
+    put("willing_inactive_share", _with_city(cnt((willing & ~eng).astype(float)), n14))
+    put("burnout_mean", _with_city(cnt(pop.burnout * eng), n_eng))
+    put("trust_share", _with_city(cnt((adult14 & (pop.trust >= 0.5)).astype(float)), n14))
+
+    a = model.associations
+    live = a.live
+    put("associations", _with_city(np.bincount(a.district[live], minlength=n)[:n]))
+    put("association_members", _with_city(cnt((pop.association >= 0).astype(float))))
+    put("associations_founded", _city_only(a.founded_this_step, n))
+    put("associations_dissolved", _city_only(a.dissolved_this_step, n))
+    put("businesses", _with_city(model.businesses.per_district()))
+
+    ini = model.initiatives
+    prod = np.isin(ini.stage, PRODUCING)
+    put("initiatives_active", _with_city(np.bincount(ini.district[prod], minlength=n)[:n]))
+    for k, d in enumerate(SERVICE_DOMAINS):
+        sel = prod & (ini.domain == k)
+        put(f"initiatives_active_{d}", _with_city(np.bincount(ini.district[sel], minlength=n)[:n]))
+    pipe = ini.stage <= 2
+    put("initiatives_in_pipeline", _with_city(np.bincount(ini.district[pipe], minlength=n)[:n]))
+    ev = ini.events
+    for name, key in (
+        ("initiatives_started", "started"),
+        ("initiatives_sustained", "sustained"),
+        ("initiatives_failed", "failed"),
+        ("ideas", "ideas"),
+        ("proposals", "proposals"),
+        ("approved", "approved"),
+        ("rejected", "rejected"),
+    ):
+        put(name, _city_only(ev[key], n))
+    put("gate_lead_time", _city_only(np.mean(ini.lead_times) if ini.lead_times else np.nan, n))
+
+    s = model.services
+    supply = s.coverage * s.demand
+    for k, d in enumerate(SERVICE_DOMAINS):
+        put(f"coverage_{d}", _with_city(supply[k], s.demand[k]))
+    put("coverage_mean", _with_city(supply.sum(0), s.demand.sum(0)))
+    put("coverage_spread", _city_only(float(np.std(s.mean_coverage())), n))
+    h = model.housing
+    put("housing_vacancy", _with_city(h.dwellings - h.households, h.dwellings))
+    pr = model.premises
+    put("premises_vacancy", _with_city(pr.vacant(), pr.stock))
+    adm = model.administration
+    put("budget_revenue", _city_only(adm.revenue, n))
+    put("budget_balance", _city_only(adm.balance, n))
+    put("service_budget", _city_only(adm.service_budget, n))
+    put("fiscal_stress", _city_only(adm.stress, n))
+    return out
+
+
+class MetricRecorder:
+    """Keeps every month's metrics in memory (small: metrics x districts x months)."""
+
+    def __init__(self, model) -> None:
+        self.history: list[np.ndarray] = []
+        self.months: list[int] = []
+
+    def record(self, model) -> None:
+        self.history.append(compute(model))
+        self.months.append(model.month)
+
+    def latest(self, name: str) -> float:
+        value = self.history[-1][INDEX[name], -1]
+        return float(value)
+
+    def series(self, name: str, district: int | None = None) -> np.ndarray:
+        col = -1 if district is None else district
+        return np.array([h[INDEX[name], col] for h in self.history])
+
+    def frame(self, model) -> pd.DataFrame:
+        """Tidy long table: month, year, district, metric, value (real-city units)."""
+        data = np.stack(self.history)  # (months, metrics, districts + 1)
+        factor = np.array([1.0 / model.scale if m.name in SCALED else 1.0 for m in METRICS])
+        data = data * factor[None, :, None]
+        n_m, n_met, n_col = data.shape
+        districts = [*model.district_names, "city"]
+        df = pd.DataFrame(
+            {
+                "month": np.repeat(np.array(self.months, dtype=np.int32), n_met * n_col),
+                "district": pd.Categorical(np.tile(districts, n_m * n_met), categories=districts),
+                "metric": pd.Categorical(
+                    np.tile(np.repeat([m.name for m in METRICS], n_col), n_m),
+                    categories=[m.name for m in METRICS],
+                ),
+                "value": data.reshape(-1),
+            }
+        )
+        df = df[df["value"].notna()].reset_index(drop=True)
+        df.insert(1, "year", (df["month"] // 12).astype(np.int32))
+        return df

@@ -1,0 +1,267 @@
+"""``CityModel``: the city as a Mesa model.  One step is one month.
+
+The step order is written down once, in :meth:`CityModel.step`.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import mesa
+import numpy as np
+
+from . import network
+from .agents.administration import Administration
+from .agents.associations import Associations
+from .agents.businesses import Businesses
+from .agents.initiatives import Initiatives
+from .catalog import CATALOG
+from .demography import Demography, Requests, reweighted_ages
+from .districts import Housing, Premises
+from .engagement import Engagement, draw_traits
+from .metrics import CITY_METRICS, MetricRecorder
+from .population import Population
+from .rng import Streams
+from .scenario import Scenario, load_builtin
+from .services import Services
+
+COMPACT_DEAD_SHARE = 0.2  # compact the population arrays when a fifth of rows are dead
+
+
+class CityModel(mesa.Model):
+    """Co-production of local services in a city under demographic change.
+
+    Args:
+        scenario: a :class:`~kosi_sim.scenario.Scenario`, the name of a built-in scenario
+            or a path to a scenario file; default the built-in ``baseline``.
+        rng: the seed (an int, ``0`` included); default the scenario's seed.
+        **params: parameter overrides by name (``civic_engagement=1.2``).
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario | str | None = None,
+        *,
+        rng: int | str | None = None,
+        **params: Any,
+    ) -> None:
+        if scenario is None or isinstance(scenario, str):
+            scenario = load_builtin(scenario or "baseline")
+        if params:
+            scenario = scenario.with_params(params)
+        seed = scenario.seed if rng is None or rng == "" else int(rng)
+        super().__init__(rng=seed)
+        self.spec = scenario
+        self.params = scenario.params
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.month = 0
+        self.district_names = [d.name for d in scenario.districts]
+        self.n_districts = len(scenario.districts)
+        self.scale = scenario.scale
+        p = self.params
+
+        self.demography = Demography(p)
+        self.engagement = Engagement(p)
+        self.pop = Population(
+            self.n_districts,
+            int(p.contacts_per_citizen),
+            capacity=int(sum(d.population for d in scenario.districts) * self.scale * 1.3),
+        )
+        self.housing = Housing(p, scenario.districts)
+        self.premises = Premises(self.n_districts)
+        self.associations = Associations(p)
+        self.businesses = Businesses(p, self.n_districts)
+        self.initiatives = Initiatives(p, self.n_districts)
+        self.administration = Administration(self, p)
+        self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))
+        self.interventions: list = []  # plug-in components, see issue 3
+        self.flows = _zero_flows(self.n_districts)
+        self.requests = Requests()
+
+        self._build_population()
+        self._build_organisations()
+        self._spin_up(int(p.spinup_months))
+        self._calibrate_services()
+        self.services.coverage0 = self.services.mean_coverage()
+
+        self.recorder = MetricRecorder(self)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={m.name: partial(_city_value, name=m.name) for m in CITY_METRICS}
+        )
+        self.recorder.record(self)
+        self.datacollector.collect(self)
+
+    # -- initialisation ----------------------------------------------------------------
+    def _build_population(self) -> None:
+        rng = self.streams("init.population")
+        p, pop = self.params, self.pop
+        for d, spec in enumerate(self.spec.districts):
+            n = max(1, round(spec.population * self.scale))
+            weights = reweighted_ages(spec.share_under18, spec.share_65plus)
+            years = rng.choice(len(weights), size=n, p=weights)
+            age_m = (years * 12 + rng.integers(0, 12, n)).astype(np.int16)
+            sex = (rng.random(n) < 0.5).astype(np.int8)
+            pop.add(n, age_m=age_m, sex=sex, district=d, **draw_traits(n, p, rng))
+        index = network.DistrictIndex(pop.district, pop.age_m, pop.alive, self.n_districts)
+        pop.contacts[:] = network.draw_contacts(
+            np.arange(pop.n),
+            pop.k,
+            pop.district,
+            index,
+            p.contact_locality,
+            p.contact_age_homophily,
+            self.streams("init.network"),
+        )
+        self.engagement.update_life_stage(pop)
+        self.housing.init(pop)
+
+    def _build_organisations(self) -> None:
+        rng = self.streams("init.organisations")
+        p, pop = self.params, self.pop
+        per_d = pop.per_district()
+        n_bus = np.maximum(0, np.round(p.businesses_per_1000 * per_d / 1000)).astype(int)
+        self.businesses.create(
+            self, np.repeat(np.arange(self.n_districts), n_bus).astype(np.int16), rng
+        )
+        self.premises.init(self.businesses.per_district(), p.initial_premises_vacancy)
+        n_ass = rng.poisson(p.associations_per_1000 * per_d / 1000)
+        self.associations.create(
+            self, np.repeat(np.arange(self.n_districts), n_ass).astype(np.int16), rng
+        )
+        self.engagement.initial_engagement(self, np.arange(pop.n), rng)
+        self.engagement.effort(self)
+        self.associations.refresh_counts(pop)
+        # every Verein with members starts with a leader
+        a = self.associations
+        members = np.flatnonzero(pop.association >= 0)
+        members = members[rng.permutation(len(members))]
+        assoc, first = np.unique(pop.association[members], return_index=True)
+        a.leader[assoc] = pop.uid[members[first]]
+        pop.leads[members[first]] = True
+
+    def _spin_up(self, months: int) -> None:
+        """Let engagement, Vereine and initiatives settle before month 0 (no demography)."""
+        self._calibrate_services()
+        for _ in range(months):
+            self.engagement.step(self)
+            self.associations.step(self)
+            self.associations.pending_dissolution = np.empty(0, dtype=np.int64)
+            self.associations.pending_foundings = []
+            self.initiatives.step(self)
+            self.services.update(self, self.administration.admin_hours)
+
+    def _calibrate_services(self) -> None:
+        """Today's service level: coverage 1 city-wide; the city pays its share of it."""
+        admin_hours0 = self.services.calibrate(self)
+        self.administration.init(self.pop.n_alive, self.businesses.count(), admin_hours0)
+        self.services.update(self, self.administration.admin_hours)
+
+    # -- the month ---------------------------------------------------------------------
+    def step(self) -> None:
+        """One month, in this order (the reasons in brackets):
+
+        1. new year (every 12th month): life stages and time budgets, contact network,
+           housing stock, co-funding budget [slow processes, once a year];
+        2. demography requests births, deaths, migration and moves [requests only];
+        3. interventions act [they set this month's levers before anyone decides];
+        4. engagement: willingness, joining, effort, burnout, quitting;
+        5. associations: counts, leaders, funds, dissolution and founding requests;
+        6. businesses: closure and opening requests;
+        7. initiatives: ideas, proposals, gate, active, outcomes and feedback;
+        8. services: demand, supply, coverage; trust drifts with coverage;
+        9. the administration closes its books and sets next month's budget;
+        10. structural changes applied together: deaths, emigration, births, immigration,
+            moves, Verein and business closures and openings [one place, deferred];
+        11. metrics recorded.
+        """
+        self.month += 1
+        if self.month % 12 == 0:
+            self._new_year()
+        self.requests = self.demography.request(self)
+        for intervention in self.interventions:
+            intervention.step(self)
+        self.engagement.step(self)
+        self.associations.step(self)
+        self.businesses.step(self)
+        self.initiatives.step(self)
+        self.services.update(self, self.administration.admin_hours)
+        self.engagement.trust_drift(
+            self.pop, self.services.mean_coverage() - self.services.coverage0
+        )
+        self.administration.lab_spending = sum(i.spent_this_step for i in self.interventions)
+        self.administration.account(self.pop.n_alive, self.businesses.count())
+        self._apply_structural_changes()
+        self.recorder.record(self)
+        self.datacollector.collect(self)
+
+    def _new_year(self) -> None:
+        p, pop = self.params, self.pop
+        self.engagement.update_life_stage(pop)
+        network.update_contacts(
+            pop.contacts,
+            pop.alive,
+            pop.district,
+            pop.age_m,
+            self.n_districts,
+            p.contact_turnover,
+            p.contact_locality,
+            p.contact_age_homophily,
+            self.streams("network.update"),
+        )
+        self.housing.adjust_stock()
+        self.administration.new_year(pop.n_alive)
+
+    def _apply_structural_changes(self) -> None:
+        from .structural import apply_requests
+
+        self.flows = apply_requests(self, self.requests)
+        self.associations.apply(self)
+        self.businesses.apply(self)
+        self.premises.by_businesses = self.businesses.per_district().astype(float)
+        self.premises.by_initiatives = self.initiatives.premises_in_use().astype(float)
+        self.housing.update_households(self.pop)
+        if self.pop.dead_rows > COMPACT_DEAD_SHARE * self.pop.n:
+            self.pop.compact()
+            p = self.params
+            network.update_contacts(
+                self.pop.contacts,
+                self.pop.alive,
+                self.pop.district,
+                self.pop.age_m,
+                self.n_districts,
+                0.0,
+                p.contact_locality,
+                p.contact_age_homophily,
+                self.streams("network.compact"),
+            )
+
+    # -- running and results -----------------------------------------------------------
+    def run(self, months: int, progress=None) -> None:
+        for _ in range(months):
+            self.step()
+            if progress is not None:
+                progress()
+
+    def metrics_frame(self):
+        """All recorded metrics as a tidy long table."""
+        return self.recorder.frame(self)
+
+    def city_metric(self, name: str) -> float:
+        return self.recorder.latest(name)
+
+    def inspect_citizen(self, uid: int) -> dict[str, Any]:
+        return self.pop.inspect(uid)
+
+
+def _city_value(model: CityModel, name: str) -> float:
+    return model.recorder.latest(name)
+
+
+def _zero_flows(n: int) -> dict[str, np.ndarray]:
+    keys = ("births", "deaths", "in_migration", "out_migration", "moves_in", "moves_out")
+    return {k: np.zeros(n) for k in keys}
+
+
+__all__ = ["CATALOG", "CityModel"]

@@ -1,0 +1,137 @@
+"""The citizens' contact network: a fixed number of contacts per citizen, mostly local.
+
+Each citizen observes ``k`` contacts (a directed tie: whom I see engaging).  A contact is
+drawn from the own district with probability ``contact_locality`` (else from the whole
+city); local contacts are drawn near the citizen's own age rank within the district
+(``contact_age_homophily`` is the spread of that draw as a share of the district), which
+gives the network age homophily without any per-citizen loop.
+
+Ties to citizens who died or left are redrawn at the yearly network update, together with
+a share ``contact_turnover`` of all ties (people make new acquaintances, movers settle in).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .parameters import Param, Section
+
+SECTION = Section(
+    "network",
+    "Contact network of citizens",
+    [
+        Param(
+            "contacts_per_citizen",
+            8,
+            "contacts",
+            "Contacts each citizen observes when deciding to engage",
+            "assumption: order of magnitude of close weak-tie networks in ABMs of "
+            "collective action (Macy 1991; Kitts 2006)",
+            (2, 30),
+            sweepable=False,
+        ),
+        Param(
+            "contact_locality",
+            0.8,
+            "share",
+            "Share of contacts drawn from the own Stadtbezirk",
+            "assumption: neighbourhood-centred everyday networks",
+            (0.0, 1.0),
+        ),
+        Param(
+            "contact_age_homophily",
+            0.15,
+            "share of district",
+            "Spread of a local contact's age rank around one's own (smaller = more homophily)",
+            "assumption",
+            (0.01, 1.0),
+        ),
+        Param(
+            "contact_turnover",
+            0.1,
+            "1/year",
+            "Share of ties redrawn each year",
+            "assumption",
+            (0.0, 1.0),
+        ),
+    ],
+)
+
+
+class DistrictIndex:
+    """Alive rows grouped by district and sorted by age within each district."""
+
+    def __init__(self, district: np.ndarray, age: np.ndarray, alive: np.ndarray, n_d: int):
+        rows = np.flatnonzero(alive)
+        order = np.lexsort((age[rows], district[rows]))
+        self.sorted_rows = rows[order].astype(np.int32)
+        counts = np.bincount(district[rows], minlength=n_d)[:n_d]
+        self.size = counts
+        self.start = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        self.rank = np.full(len(district), -1, dtype=np.int64)
+        self.rank[self.sorted_rows] = np.arange(len(rows)) - self.start[district[self.sorted_rows]]
+
+
+def draw_contacts(
+    rows: np.ndarray,
+    slots: int,
+    district: np.ndarray,
+    index: DistrictIndex,
+    locality: float,
+    homophily: float,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Draw ``slots`` contacts for each of ``rows``; returns an int32 array (len(rows), slots)."""
+    n = len(rows)
+    out = np.empty((n, slots), dtype=np.int32)
+    if n == 0:
+        return out
+    total = len(index.sorted_rows)
+    d = district[rows]
+    size = index.size[d][:, None]
+    start = index.start[d][:, None]
+    own_rank = index.rank[rows][:, None]
+    # citizens without a rank (just arrived, not in the index) draw uniformly in the district
+    unranked = own_rank < 0
+    spread = np.maximum(1.0, homophily * size)
+    offset = np.rint(rng.normal(0.0, 1.0, (n, slots)) * spread).astype(np.int64)
+    offset[offset == 0] = 1
+    uniform = (rng.random((n, slots)) * size).astype(np.int64)
+    local_rank = np.where(unranked, uniform, np.mod(own_rank + offset, np.maximum(size, 1)))
+    local = index.sorted_rows[np.minimum(start + local_rank, total - 1)]
+    anywhere = index.sorted_rows[(rng.random((n, slots)) * total).astype(np.int64)]
+    use_local = (rng.random((n, slots)) < locality) & (size > 1)
+    out[:] = np.where(use_local, local, anywhere)
+    return out
+
+
+def update_contacts(
+    contacts: np.ndarray,
+    alive: np.ndarray,
+    district: np.ndarray,
+    age: np.ndarray,
+    n_districts: int,
+    turnover: float,
+    locality: float,
+    homophily: float,
+    rng: np.random.Generator,
+) -> int:
+    """Redraw ties to the dead (or -1) and a share ``turnover`` of all ties, in place.
+
+    Returns the number of ties redrawn.
+    """
+    n = len(alive)
+    if n == 0:
+        return 0
+    bad = contacts < 0
+    bad |= ~alive[np.maximum(contacts, 0)]
+    if turnover > 0:
+        bad |= rng.random(contacts.shape) < turnover
+    bad &= alive[:, None]
+    rows, slots = np.nonzero(bad)
+    if len(rows) == 0:
+        return 0
+    index = DistrictIndex(district, age, alive, n_districts)
+    new = draw_contacts(rows, 1, district, index, locality, homophily, rng)[:, 0]
+    contacts[rows, slots] = new
+    return len(rows)

@@ -1,0 +1,89 @@
+"""Figures from the tidy metrics table (never from a live model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from .services import SERVICE_DOMAINS
+
+MAIN_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Population", ("population",)),
+    ("Age shares", ("share_0_17", "share_65plus", "share_80plus")),
+    (
+        "Engaged share (14+)",
+        (
+            "engaged_share",
+            "engaged_share_14_29",
+            "engaged_share_30_49",
+            "engaged_share_50_64",
+            "engaged_share_65plus",
+        ),
+    ),
+    ("Willing, inactive and trusting", ("willing_inactive_share", "trust_share")),
+    ("Service coverage (1 = today)", tuple(f"coverage_{d}" for d in SERVICE_DOMAINS)),
+    ("Initiatives producing", tuple(f"initiatives_active_{d}" for d in SERVICE_DOMAINS)),
+    ("Vereine", ("associations",)),
+    ("Vacancy", ("housing_vacancy", "premises_vacancy")),
+    ("Municipal budget balance (EUR/month)", ("budget_balance",)),
+)
+DISTRICT_PANELS = (
+    "population",
+    "share_65plus",
+    "engaged_share",
+    "trust_share",
+    "coverage_mean",
+    "housing_vacancy",
+)
+
+
+def _city(df: pd.DataFrame) -> pd.DataFrame:
+    city = df[df["district"] == "city"]
+    return city.pivot_table(index="month", columns="metric", values="value", observed=True)
+
+
+def main_indicators(df: pd.DataFrame, path: Path, title: str = "") -> None:
+    wide = _city(df)
+    years = wide.index / 12
+    fig, axes = plt.subplots(3, 3, figsize=(14, 10), constrained_layout=True)
+    for ax, (label, names) in zip(axes.flat, MAIN_PANELS, strict=True):
+        for name in names:
+            if name in wide:
+                ax.plot(years, wide[name], label=name.replace("_", " "))
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+        if len(names) > 1:
+            ax.legend(fontsize=7)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def district_multiples(df: pd.DataFrame, path: Path, title: str = "") -> None:
+    sub = df[(df["district"] != "city") & df["metric"].isin(DISTRICT_PANELS)]
+    fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), constrained_layout=True)
+    for ax, name in zip(axes.flat, DISTRICT_PANELS, strict=True):
+        part = sub[sub["metric"] == name]
+        for district, g in part.groupby("district", observed=True):
+            ax.plot(g["month"] / 12, g["value"], label=str(district))
+        ax.set_title(name.replace("_", " "), fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def run_plots(df: pd.DataFrame, folder: Path, title: str = "") -> None:
+    main_indicators(df, folder / "main_indicators.png", title)
+    district_multiples(df, folder / "districts.png", title)

@@ -1,0 +1,165 @@
+"""Citizens as a struct of arrays.
+
+One numpy array per attribute, one row per citizen.  Every citizen has a stable ``uid``
+that is never reused; rows are an implementation detail.  Removed citizens (deaths,
+emigrants) stay as dead rows (``alive`` False, parked in the "outside" district
+``n_districts``) until :meth:`Population.compact` drops them; compaction keeps the row
+order, so ``uid`` stays sorted and :meth:`rows_of` is a binary search.
+
+Keeping dead rows parked in an extra district bin lets every per-district aggregate be a
+plain ``np.bincount(district, minlength=n_districts + 1)[:-1]`` with no masks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# name -> (dtype, value for new rows when not given, value written when a citizen leaves)
+COLUMNS: dict[str, tuple[np.dtype, Any, Any]] = {
+    "uid": (np.dtype(np.int64), None, None),
+    "alive": (np.dtype(bool), True, False),
+    "age_m": (np.dtype(np.int16), 0, None),  # age in completed months
+    "sex": (np.dtype(np.int8), 0, None),  # 0 male, 1 female
+    "district": (np.dtype(np.int16), 0, None),  # set to n_districts when removed
+    "employed": (np.dtype(bool), False, False),
+    "employment_u": (np.dtype(np.float32), 0.5, None),  # persistent draw: employed if below rate
+    "time_budget": (np.dtype(np.float32), 0.0, 0.0),  # hours/week available for volunteering
+    "time_factor": (np.dtype(np.float32), 1.0, None),  # personal multiplier of the budget
+    "motivation": (np.dtype(np.float32), 0.5, None),  # intrinsic motivation, 0..1
+    "threshold": (np.dtype(np.float32), 0.3, None),  # joining threshold, share of contacts
+    "coop": (np.dtype(np.int8), 0, None),  # cooperation type, see COOP_*
+    "trust": (np.dtype(np.float32), 0.5, None),  # trust in the administration, 0..1
+    "trust_anchor": (np.dtype(np.float32), 0.5, None),  # disposition trust reverts to
+    "burnout": (np.dtype(np.float32), 0.0, 0.0),  # 0..1
+    "willingness": (np.dtype(np.float32), 0.0, 0.0),  # 0..1
+    "engaged": (np.dtype(bool), False, False),
+    "hours": (np.dtype(np.float32), 0.0, 0.0),  # volunteer hours per week
+    "association": (np.dtype(np.int32), -1, -1),  # association id or -1
+    "initiative": (np.dtype(np.int32), -1, -1),  # initiative id or -1
+    "leads": (np.dtype(bool), False, False),  # leads an association or an initiative
+    "grant_exposure": (np.dtype(np.float32), 0.0, 0.0),  # recent contact with paid incentives
+}
+
+COOP_CONDITIONAL, COOP_FREE_RIDER, COOP_ALTRUIST = 0, 1, 2
+COOP_NAMES = ("conditional cooperator", "free rider", "altruist")
+
+
+class Population:
+    """Struct-of-arrays store of citizens with geometric growth and stable uids."""
+
+    def __init__(self, n_districts: int, n_contacts: int, capacity: int = 1024) -> None:
+        self.n_districts = n_districts
+        self.outside = n_districts  # the district bin of removed citizens
+        self.k = n_contacts
+        self.n = 0
+        self.next_uid = 0
+        self._cap = max(16, capacity)
+        self._buf = {c: np.zeros(self._cap, dtype=dt) for c, (dt, _, _) in COLUMNS.items()}
+        self._contacts = np.zeros((self._cap, self.k), dtype=np.int32)
+        self._bind()
+
+    # -- storage -------------------------------------------------------------------------
+    def _bind(self) -> None:
+        for c in COLUMNS:
+            setattr(self, c, self._buf[c][: self.n])
+        self.contacts = self._contacts[: self.n]
+
+    def _grow(self, needed: int) -> None:
+        if needed <= self._cap:
+            return
+        cap = max(needed, int(self._cap * 1.5))
+        for c, arr in self._buf.items():
+            new = np.zeros(cap, dtype=arr.dtype)
+            new[: self.n] = arr[: self.n]
+            self._buf[c] = new
+        contacts = np.zeros((cap, self.k), dtype=np.int32)
+        contacts[: self.n] = self._contacts[: self.n]
+        self._contacts = contacts
+        self._cap = cap
+
+    def add(self, count: int, contacts: np.ndarray | None = None, **values: Any) -> np.ndarray:
+        """Append ``count`` citizens; return their rows.  Unknown columns are an error."""
+        unknown = set(values) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown citizen attributes: {sorted(unknown)}")
+        start = self.n
+        self._grow(start + count)
+        sl = slice(start, start + count)
+        for c, (_, default, _) in COLUMNS.items():
+            if c == "uid":
+                self._buf[c][sl] = np.arange(self.next_uid, self.next_uid + count)
+            elif c in values:
+                self._buf[c][sl] = values[c]
+            else:
+                self._buf[c][sl] = default
+        self._contacts[sl] = 0 if contacts is None else contacts
+        self.next_uid += count
+        self.n += count
+        self._bind()
+        return np.arange(start, start + count)
+
+    def remove(self, rows: np.ndarray) -> None:
+        """Mark citizens as gone (death or emigration); their uids are never reused."""
+        for c, (_, _, gone) in COLUMNS.items():
+            if gone is not None:
+                self._buf[c][rows] = gone
+        self._buf["district"][rows] = self.outside
+
+    def compact(self) -> np.ndarray:
+        """Drop dead rows.  Returns ``remap`` with the new row of each old row (-1 if gone).
+
+        Contacts pointing to removed rows become -1; the caller repairs them.
+        """
+        keep = self.alive.copy()
+        remap = np.full(self.n, -1, dtype=np.int32)
+        n_new = int(keep.sum())
+        remap[keep] = np.arange(n_new, dtype=np.int32)
+        for c in COLUMNS:
+            self._buf[c][:n_new] = self._buf[c][: self.n][keep]
+        contacts = self._contacts[: self.n][keep]
+        self._contacts[:n_new] = remap[contacts]
+        self.n = n_new
+        self._bind()
+        return remap
+
+    # -- queries -------------------------------------------------------------------------
+    @property
+    def n_alive(self) -> int:
+        return int(np.count_nonzero(self.alive))
+
+    @property
+    def dead_rows(self) -> int:
+        return self.n - self.n_alive
+
+    def rows_of(self, uids: np.ndarray | int) -> np.ndarray:
+        """Rows of the given uids; -1 for uids no longer stored or no longer alive."""
+        uids = np.atleast_1d(np.asarray(uids, dtype=np.int64))
+        rows = np.searchsorted(self.uid, uids)
+        rows = np.minimum(rows, max(self.n - 1, 0))
+        ok = (self.n > 0) & (self.uid[rows] == uids) & self.alive[rows]
+        return np.where(ok, rows, -1)
+
+    def age_years(self) -> np.ndarray:
+        return self.age_m // 12
+
+    def inspect(self, uid: int) -> dict[str, Any]:
+        """All attributes of one citizen, by uid (KeyError if not alive)."""
+        row = int(self.rows_of(uid)[0])
+        if row < 0:
+            raise KeyError(f"no living citizen with uid {uid}")
+        out = {c: getattr(self, c)[row].item() for c in COLUMNS}
+        out["age_years"] = out["age_m"] / 12
+        out["cooperation_type"] = COOP_NAMES[out["coop"]]
+        out["contacts"] = self.uid[self.contacts[row][self.contacts[row] >= 0]].tolist()
+        return out
+
+    def per_district(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Sum of ``weights`` (or a count) per district, dead rows excluded."""
+        return np.bincount(self.district, weights=weights, minlength=self.n_districts + 1)[
+            : self.n_districts
+        ]
+
+    def nbytes(self) -> int:
+        return sum(a.nbytes for a in self._buf.values()) + self._contacts.nbytes

@@ -41,3 +41,35 @@ CATALOG = Catalog(
         SIMULATION,
     )
 )
+
+
+def markdown_table(section_name: str) -> str:
+    """The parameter table of one section as Markdown (used by docs/odd.md)."""
+    sec = CATALOG.section(section_name)
+    lines = [
+        "| parameter | default | unit | range | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in sec.params:
+        rng = "" if p.bounds is None else f"{p.bounds[0]:g} to {p.bounds[1]:g}"
+        cells = [
+            f"`{p.name}`",
+            f"{p.default:g}" if not isinstance(p.default, bool | str) else str(p.default),
+            p.unit,
+            rng,
+            p.doc,
+            p.source,
+        ]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def fill_markdown(text: str) -> str:
+    """Replace every ``<!-- params:NAME -->...<!-- /params:NAME -->`` block with its table."""
+    import re
+
+    def table(match: re.Match) -> str:
+        name = match.group(1)
+        return f"<!-- params:{name} -->\n{markdown_table(name)}\n<!-- /params:{name} -->"
+
+    return re.sub(r"<!-- params:(\w+) -->.*?<!-- /params:\1 -->", table, text, flags=re.S)

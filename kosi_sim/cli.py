@@ -32,7 +32,7 @@ SUMMARY = (
     ("trust_share", "trust in the administration", "{:.1%}"),
     ("associations", "Vereine", "{:,.0f}"),
     ("initiatives_active", "initiatives producing", "{:,.0f}"),
-    ("coverage_mean", "service coverage (1 = today)", "{:.3f}"),
+    ("coverage_mean", "service coverage (supply/need)", "{:.3f}"),
     ("coverage_care", "care coverage", "{:.3f}"),
     ("housing_vacancy", "housing vacancy", "{:.1%}"),
     ("premises_vacancy", "premises vacancy", "{:.1%}"),
@@ -140,22 +140,38 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
+    from .catalog import markdown_table
+
+    sections = [s for s in CATALOG.sections if not args.section or s.name == args.section]
+    if not sections:
+        raise UsageError(
+            f"unknown section {args.section!r}; valid sections: "
+            + ", ".join(s.name for s in CATALOG.sections)
+        )
+    if args.format == "markdown":
+        for sec in sections:
+            print(f"### [{sec.name}] {sec.doc}\n\n{markdown_table(sec.name)}\n")
+        return 0
+    if args.format == "csv":
+        import csv
+
+        w = csv.writer(sys.stdout)
+        w.writerow(["section", "name", "default", "unit", "min", "max", "meaning", "source"])
+        for sec in sections:
+            for p in sec.params:
+                lo, hi = p.bounds if p.bounds else ("", "")
+                w.writerow([sec.name, p.name, p.default, p.unit, lo, hi, p.doc, p.source])
+        return 0
     console = Console()
-    for sec in CATALOG.sections:
-        if args.section and sec.name != args.section:
-            continue
-        table = Table(title=f"[{sec.name}] {sec.doc}", title_justify="left", show_lines=False)
-        for col in ("name", "default", "unit", "range", "source"):
+    for sec in sections:
+        table = Table(title=f"[{sec.name}] {sec.doc}", title_justify="left")
+        table.add_column("name", no_wrap=True)
+        for col in ("default", "unit", "range", "source"):
             table.add_column(col, overflow="fold")
         for p in sec.params:
             rng = "" if p.bounds is None else f"{p.bounds[0]:g} .. {p.bounds[1]:g}"
             table.add_row(p.name, str(p.default), p.unit, rng, p.source)
         console.print(table)
-    if args.section and args.section not in {s.name for s in CATALOG.sections}:
-        raise UsageError(
-            f"unknown section {args.section!r}; valid sections: "
-            + ", ".join(s.name for s in CATALOG.sections)
-        )
     return 0
 
 
@@ -219,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     par = sub.add_parser("params", help="list all parameters with units, ranges and sources")
     par.add_argument("--section", help="only this section")
+    par.add_argument(
+        "--format",
+        choices=("table", "markdown", "csv"),
+        default="table",
+        help="output format (default: a table for the terminal)",
+    )
     par.set_defaults(func=cmd_params)
 
     scs = sub.add_parser("scenarios", help="list the built-in scenarios")

@@ -443,10 +443,7 @@ class Engagement:
         )
         if len(cand) == 0:
             return cand
-        engaged_c, alive_c = contact_counts(pop, cand)
-        thr = np.where(pop.coop[cand] == COOP_ALTRUIST, 0.0, pop.threshold[cand])
-        ok = engaged_c >= thr * alive_c - 1e-6
-        joiners = cand[ok]
+        joiners = cand[meets_threshold(pop, cand)]
         self.enlist(model, joiners, model.streams("engagement.assoc_choice"))
         return joiners
 
@@ -522,6 +519,17 @@ class Engagement:
         target = pop.trust_anchor + p.trust_coverage_weight * shift[pop.district]
         pop.trust += (p.trust_reversion * (target - pop.trust)).astype(np.float32)
         np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+
+
+def meets_threshold(pop: Population, rows: np.ndarray) -> np.ndarray:
+    """Threshold rule (M1): engaged contacts reach the personal share of living contacts.
+
+    Altruists need nobody (threshold 0).  With thresholds i/99 on a complete graph of 100
+    people this reproduces Granovetter's (1978) cascade.
+    """
+    engaged_c, alive_c = contact_counts(pop, rows)
+    thr = np.where(pop.coop[rows] == COOP_ALTRUIST, 0.0, pop.threshold[rows])
+    return engaged_c >= thr * alive_c - 1e-4  # float32 thresholds: tolerate rounding
 
 
 def disengage(pop: Population, rows: np.ndarray) -> None:

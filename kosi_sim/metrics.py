@@ -74,7 +74,11 @@ METRICS: tuple[Metric, ...] = (
     _M("rejected", "count/month", "Proposals rejected at the gate", True),
     _M("gate_lead_time", "months", "Mean waiting time of proposals decided this month", True),
     *(
-        _M(f"coverage_{d}", "supply/demand", f"Service coverage in {d} (1 = today's level)")
+        _M(
+            f"coverage_{d}",
+            "supply/demand",
+            f"Service coverage in {d} (supply / need; 1 = needs met)",
+        )
         for d in SERVICE_DOMAINS
     ),
     _M("coverage_mean", "supply/demand", "Demand-weighted coverage over the four domains"),

@@ -83,7 +83,7 @@ class CityModel(mesa.Model):
         self._build_population()
         self._build_organisations()
         self._spin_up(int(p.spinup_months))
-        self._calibrate_services()
+        self._init_services()
         self.services.coverage0 = self.services.mean_coverage()
 
         self.recorder = MetricRecorder(self)
@@ -143,7 +143,7 @@ class CityModel(mesa.Model):
 
     def _spin_up(self, months: int) -> None:
         """Let engagement, Vereine and initiatives settle before month 0 (no demography)."""
-        self._calibrate_services()
+        self._init_services()
         for _ in range(months):
             self.engagement.step(self)
             self.associations.step(self)
@@ -152,10 +152,9 @@ class CityModel(mesa.Model):
             self.initiatives.step(self)
             self.services.update(self, self.administration.admin_hours)
 
-    def _calibrate_services(self) -> None:
-        """Today's service level: coverage 1 city-wide; the city pays its share of it."""
-        admin_hours0 = self.services.calibrate(self)
-        self.administration.init(self.pop.n_alive, self.businesses.count(), admin_hours0)
+    def _init_services(self) -> None:
+        """The budget and service level of the first month."""
+        self.administration.init(self.pop.n_alive, self.businesses.count())
         self.services.update(self, self.administration.admin_hours)
 
     # -- the month ---------------------------------------------------------------------

@@ -26,7 +26,7 @@ MAIN_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("Willing, inactive and trusting", ("willing_inactive_share", "trust_share")),
-    ("Service coverage (1 = today)", tuple(f"coverage_{d}" for d in SERVICE_DOMAINS)),
+    ("Service coverage (supply / need)", tuple(f"coverage_{d}" for d in SERVICE_DOMAINS)),
     ("Initiatives producing", tuple(f"initiatives_active_{d}" for d in SERVICE_DOMAINS)),
     ("Vereine", ("associations",)),
     ("Vacancy", ("housing_vacancy", "premises_vacancy")),

@@ -1,16 +1,15 @@
 """Services of general interest (Daseinsvorsorge) in four domains: demand, supply, coverage.
 
-Demand per district is a sum over residents of needs by age (hours of service per month,
-assumptions below), raised for mobility and care by the district's remoteness.  It is
-expressed in "today's service units": at the start, city-wide supply equals demand in
-every domain (coverage 1 = today's level), with the administration providing
-``admin_share`` of it and associations and initiatives the rest.  Coverage is
-``supply / demand`` per domain and district.
+Demand (need) per district is a sum over residents of needs by age (hours of service per
+month, assumptions below), raised for mobility and care by the district's remoteness.
+Coverage is ``supply / need`` per domain and district: 1 means needs are met.  Needs are
+absolute, so runs with different parameters are comparable (a city with more volunteers
+starts with a higher coverage).
 
 Supply comes from
 
-* the administration: its service budget divided by a unit cost fixed at the start,
-  allocated across districts and domains in proportion to demand;
+* the administration: its service budget divided by ``admin_hour_cost``, allocated across
+  districts and domains in proportion to need;
 * associations: members' volunteer hours x ``association_service_share`` x a domain map;
 * initiatives: volunteers' hours x ``initiative_productivity`` in their own domain, plus
   ``space_units_per_premises`` for each vacant premises they use.
@@ -95,14 +94,6 @@ SECTION = Section(
             (0.0, 5.0),
         ),
         Param(
-            "admin_share",
-            0.7,
-            "share",
-            "Share of today's services provided by the city",
-            "assumption",
-            (0.05, 0.95),
-        ),
-        Param(
             "association_service_share",
             0.15,
             "share",
@@ -148,7 +139,6 @@ class Services:
     def __init__(self, p: Params, remoteness: np.ndarray) -> None:
         self.p = p
         self.remoteness = remoteness
-        self.scale = np.ones(4)
         self.n = len(remoteness)
         self.demand = np.zeros((4, self.n))
         self.supply_admin = np.zeros((4, self.n))
@@ -188,23 +178,8 @@ class Services:
         init = model.initiatives.supply(model.pop, self.n, p)
         return assoc, init
 
-    def calibrate(self, model) -> float:
-        """Set the demand scale so that today's city-wide coverage is 1 in every domain.
-
-        Returns the administration's service hours per month at the start.
-        """
-        raw = self.raw_demand(model.pop)
-        assoc, init = self.volunteer_supply(model)
-        volunteer = (assoc + init).sum(axis=1)
-        share = self.p.admin_share
-        total_raw = np.maximum(raw.sum(axis=1), 1e-9)
-        # admin provides `share` of demand, volunteers the rest (at least a floor)
-        demand_today = np.maximum(volunteer / (1 - share), total_raw * 1e-6)
-        self.scale = demand_today / total_raw
-        return float((share * demand_today).sum())
-
     def update(self, model, admin_hours: float) -> None:
-        self.demand = self.raw_demand(model.pop) * self.scale[:, None]
+        self.demand = self.raw_demand(model.pop)
         total = self.demand.sum()
         self.supply_admin = (
             admin_hours * self.demand / total if total > 0 else np.zeros_like(self.demand)

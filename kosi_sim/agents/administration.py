@@ -58,11 +58,19 @@ SECTION = Section(
         ),
         Param(
             "service_budget_share",
-            0.03,
+            0.08,
             "share of revenue",
             "Spending on the co-produced services modelled here",
             "assumption",
             (0.0, 0.5),
+        ),
+        Param(
+            "admin_hour_cost",
+            25.0,
+            "EUR/hour",
+            "Cost of one hour of service bought or provided by the city",
+            "assumption: blended cost of own staff and contracted providers",
+            (1.0, 500.0),
         ),
         Param(
             "austerity_response",
@@ -180,13 +188,13 @@ class Administration(mesa.Agent):
         self.businesses0 = 1
 
     # -- set-up ------------------------------------------------------------------------
-    def init(self, pop_alive: int, businesses: int, admin_hours0: float) -> None:
+    def init(self, pop_alive: int, businesses: int) -> None:
         p = self.p
         self.pop0 = max(pop_alive, 1)
         self.businesses0 = max(businesses, 1)
         self.revenue = self._revenue(pop_alive, businesses)
         self.service_budget = p.service_budget_share * self.revenue
-        self.unit_cost = self.service_budget / max(admin_hours0, 1e-9)
+        self.unit_cost = p.admin_hour_cost
         # general costs so that the first month has the declared deficit
         target_costs = self.revenue * (1.0 + p.initial_deficit_share)
         self.base_costs = max(0.0, target_costs - self.service_budget)

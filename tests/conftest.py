@@ -1,0 +1,50 @@
+"""Shared fixtures: a small town that builds and runs in well under a second."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from kosi_sim.model import CityModel
+from kosi_sim.scenario import from_dict
+
+SMALL = {
+    "name": "small",
+    "description": "test town",
+    "seed": 3,
+    "years": 3,
+    "scale": 1.0,
+    "districts": [
+        {"name": "A", "population": 1500, "share_65plus": 0.25},
+        {"name": "B", "population": 1200, "share_under18": 0.2, "share_65plus": 0.15},
+        {"name": "C", "population": 800, "remoteness": 0.7},
+    ],
+    "simulation": {"spinup_months": 6},
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-baselines",
+        action="store_true",
+        help="rewrite the exact regression baselines in tests/baselines/ from this code",
+    )
+
+
+@pytest.fixture
+def small_doc():
+    return copy.deepcopy(SMALL)
+
+
+@pytest.fixture
+def small_scenario(small_doc):
+    return from_dict(small_doc, "small")
+
+
+@pytest.fixture(scope="session")
+def small_run():
+    """One small model run for 36 months, shared by read-only tests."""
+    model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
+    model.run(36)
+    return model

@@ -1,0 +1,40 @@
+"""The model works with Mesa's own tools."""
+
+import mesa
+
+from kosi_sim.agents.administration import Administration
+from kosi_sim.agents.associations import Association
+from kosi_sim.agents.businesses import Business
+from kosi_sim.model import CityModel
+
+
+def test_is_a_mesa_model_with_organisations_as_agents(small_run):
+    assert isinstance(small_run, mesa.Model)
+    kinds = small_run.agents_by_type
+    assert len(kinds[Administration]) == 1
+    assert len(kinds[Association]) == small_run.associations.count()
+    assert len(kinds[Business]) == small_run.businesses.count()
+    a = kinds[Association].to_list()[0]
+    assert a.state()["alive"] is True and a.members >= 0 and a.domain
+
+
+def test_datacollector_has_city_series(small_run):
+    df = small_run.datacollector.get_model_vars_dataframe()
+    assert len(df) == 37
+    assert {"population", "engaged_share", "coverage_mean", "budget_balance"} <= set(df)
+    assert df["population"].iloc[-1] == small_run.recorder.latest("population")
+
+
+def test_mesa_batch_run_works():
+    results = mesa.batch_run(
+        CityModel,
+        parameters={"scenario": "classroom", "civic_engagement": [0.8, 1.2]},
+        rng=[1],
+        max_steps=3,
+        number_processes=1,
+        data_collection_period=-1,
+        display_progress=False,
+    )
+    assert len(results) == 2
+    assert {r["civic_engagement"] for r in results} == {0.8, 1.2}
+    assert all(r["Step"] == 3 for r in results)

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+
+from kosi_sim.population import Population
+
+
+def test_uids_are_stable_and_never_reused():
+    pop = Population(n_districts=2, n_contacts=3)
+    pop.add(5, district=0)
+    pop.remove(np.array([1, 3]))
+    remap = pop.compact()
+    assert remap.tolist() == [0, -1, 1, -1, 2]
+    assert pop.uid.tolist() == [0, 2, 4]
+    rows = pop.add(2, district=1)
+    assert pop.uid[rows].tolist() == [5, 6]
+    assert pop.rows_of([4, 1, 6, 99]).tolist() == [2, -1, 4, -1]
+
+
+def test_removed_citizens_leave_every_district():
+    pop = Population(n_districts=3, n_contacts=2)
+    pop.add(6, district=np.array([0, 0, 1, 1, 2, 2]))
+    pop.remove(np.array([0, 5]))
+    assert pop.per_district().tolist() == [1, 2, 1]
+    assert pop.n_alive == 4
+
+
+def test_growth_keeps_values():
+    pop = Population(n_districts=1, n_contacts=2, capacity=16)
+    pop.add(10, age_m=np.arange(10))
+    pop.add(100, age_m=7)
+    assert pop.n == 110
+    assert pop.age_m[:10].tolist() == list(range(10))
+
+
+def test_inspect_by_uid(small_run):
+    pop = small_run.pop
+    uid = int(pop.uid[np.flatnonzero(pop.alive)[0]])
+    info = small_run.inspect_citizen(uid)
+    assert info["uid"] == uid
+    assert info["cooperation_type"] in ("conditional cooperator", "free rider", "altruist")
+    with pytest.raises(KeyError):
+        small_run.inspect_citizen(10**9)
+
+
+def test_unknown_attribute_is_an_error():
+    pop = Population(n_districts=1, n_contacts=2)
+    with pytest.raises(KeyError):
+        pop.add(1, shoe_size=3)

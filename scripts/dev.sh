@@ -42,8 +42,13 @@ setup_env() {
     echo "Setting up .venv with $py ..." >&2
     rm -rf "$VENV"
     "$py" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+    local log="$VENV/install.log"
+    if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
+           "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev]"; } >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "Installing the dependencies failed; the full log is in $log" >&2
+        exit 4
+    fi
     echo "$want" > "$stamp"
 }
 

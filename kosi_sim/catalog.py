@@ -6,6 +6,7 @@ from .agents import administration, associations, businesses, initiatives
 from .demography import PRESSURE
 from .demography import SECTION as DEMOGRAPHY
 from .engagement import SECTION as ENGAGEMENT
+from .interventions.base import SECTION as LABS
 from .network import SECTION as NETWORK
 from .parameters import Catalog, Param, Section
 from .services import SECTION as SERVICES
@@ -38,6 +39,7 @@ CATALOG = Catalog(
         administration.SECTION,
         initiatives.SECTION,
         SERVICES,
+        LABS,
         SIMULATION,
     )
 )

@@ -447,12 +447,16 @@ class Engagement:
         self.enlist(model, joiners, model.streams("engagement.assoc_choice"))
         return joiners
 
-    def enlist(self, model, rows: np.ndarray, rng: np.random.Generator) -> None:
-        """Make ``rows`` engaged; a share joins a Verein of their district."""
+    def enlist(
+        self, model, rows: np.ndarray, rng: np.random.Generator, to_association: float | None = None
+    ) -> None:
+        """Make ``rows`` engaged; a share (default ``association_join_share``) joins a
+        Verein of their district."""
         pop = model.pop
         pop.engaged[rows] = True
         pop.hours[rows] = np.minimum(pop.time_budget[rows], 1.0)
-        to_assoc = rows[rng.random(len(rows)) < self.p.association_join_share]
+        share = self.p.association_join_share if to_association is None else to_association
+        to_assoc = rows[rng.random(len(rows)) < share]
         model.associations.admit(model, to_assoc, rng)
 
     def enlist_informal(self, pop: Population, rows: np.ndarray) -> None:

@@ -20,6 +20,8 @@ from .catalog import CATALOG
 from .demography import Demography, Requests, reweighted_ages
 from .districts import Housing, Premises
 from .engagement import Engagement, draw_traits
+from .interventions.registry import REGISTRY
+from .levers import Levers
 from .metrics import CITY_METRICS, MetricRecorder
 from .population import Population
 from .rng import Streams
@@ -76,13 +78,15 @@ class CityModel(mesa.Model):
         self.initiatives = Initiatives(p, self.n_districts)
         self.administration = Administration(self, p)
         self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))
-        self.interventions: list = []  # plug-in components, see issue 3
+        self.intervention_log: list[tuple[int, str, str, dict[str, float]]] = []
+        self.levers = Levers(self.n_districts)
         self.flows = _zero_flows(self.n_districts)
         self.requests = Requests()
 
         self._build_population()
         self._build_organisations()
         self._spin_up(int(p.spinup_months))
+        self.interventions = [REGISTRY[s.type](s, self) for s in scenario.intervention_specs]
         self._init_services()
         self.services.coverage0 = self.services.mean_coverage()
 
@@ -145,6 +149,7 @@ class CityModel(mesa.Model):
         """Let engagement, Vereine and initiatives settle before month 0 (no demography)."""
         self._init_services()
         for _ in range(months):
+            self.initiatives.new_month()
             self.engagement.step(self)
             self.associations.step(self)
             self.associations.pending_dissolution = np.empty(0, dtype=np.int64)
@@ -164,12 +169,14 @@ class CityModel(mesa.Model):
         1. new year (every 12th month): life stages and time budgets, contact network,
            housing stock, co-funding budget [slow processes, once a year];
         2. demography requests births, deaths, migration and moves [requests only];
-        3. interventions act [they set this month's levers before anyone decides];
+        3. levers reset; interventions act [they set this month's levers and act on the
+           tables before anyone decides];
         4. engagement: willingness, joining, effort, burnout, quitting;
         5. associations: counts, leaders, funds, dissolution and founding requests;
         6. businesses: closure and opening requests;
         7. initiatives: ideas, proposals, gate, active, outcomes and feedback;
-        8. services: demand, supply, coverage; trust drifts with coverage;
+        8. services: demand, supply, coverage; trust drifts with coverage; interventions
+           record what they did this month;
         9. the administration closes its books and sets next month's budget;
         10. structural changes applied together: deaths, emigration, births, immigration,
             moves, Verein and business closures and openings [one place, deferred];
@@ -179,6 +186,8 @@ class CityModel(mesa.Model):
         if self.month % 12 == 0:
             self._new_year()
         self.requests = self.demography.request(self)
+        self.levers.reset()
+        self.initiatives.new_month()
         for intervention in self.interventions:
             intervention.step(self)
         self.engagement.step(self)
@@ -189,6 +198,8 @@ class CityModel(mesa.Model):
         self.engagement.trust_drift(
             self.pop, self.services.mean_coverage() - self.services.coverage0
         )
+        for intervention in self.interventions:
+            intervention.report(self)
         self.administration.lab_spending = sum(i.spent_this_step for i in self.interventions)
         self.administration.account(self.pop.n_alive, self.businesses.count())
         self._apply_structural_changes()
@@ -242,6 +253,20 @@ class CityModel(mesa.Model):
             self.step()
             if progress is not None:
                 progress()
+
+    def interventions_frame(self):
+        """What every intervention did each month: month, intervention, type, metric, value."""
+        import pandas as pd
+
+        rows = [
+            (month, label, kind, metric, value)
+            for month, label, kind, counts in self.intervention_log
+            for metric, value in counts.items()
+        ]
+        df = pd.DataFrame(rows, columns=["month", "intervention", "type", "metric", "value"])
+        df["month"] = df["month"].astype("int32")
+        df["value"] = df["value"].astype("float64")
+        return df
 
     def metrics_frame(self):
         """All recorded metrics as a tidy long table."""

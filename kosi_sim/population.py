@@ -39,6 +39,7 @@ COLUMNS: dict[str, tuple[np.dtype, Any, Any]] = {
     "association": (np.dtype(np.int32), -1, -1),  # association id or -1
     "initiative": (np.dtype(np.int32), -1, -1),  # initiative id or -1
     "leads": (np.dtype(bool), False, False),  # leads an association or an initiative
+    "trained": (np.dtype(bool), False, None),  # took part in capacity building
     "grant_exposure": (np.dtype(np.float32), 0.0, 0.0),  # recent contact with paid incentives
 }
 

@@ -6,6 +6,9 @@ A results folder holds
   metric of :mod:`kosi_sim.metrics` for each district and the city (``district == "city"``);
 * ``initiatives.parquet``: every initiative ever started (stage, domain, district, partners);
 * ``associations.parquet``: every Verein at the end of the run;
+* ``interventions.parquet``: what each lab instrument did each month (money, staff hours,
+  citizens reached, ideas, proposals, approvals, rejections, initiatives launched, and its
+  own metrics), long format: month, intervention, type, metric, value;
 * ``metric_units.csv``: name, unit and meaning of every metric;
 * ``manifest.json``: scenario, all parameter values, seed, versions, git commit, timings;
 * ``plots/``: PNG figures.
@@ -165,6 +168,7 @@ def write_run(
         "metrics": model.metrics_frame(),
         "initiatives": initiatives_table(model),
         "associations": associations_table(model),
+        "interventions": model.interventions_frame(),
     }
 
     def fill(tmp: Path) -> None:

@@ -31,6 +31,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from .catalog import CATALOG
 from .districts import DistrictSpec
+from .interventions.base import InterventionSpec
+from .interventions.spec import parse as parse_interventions
 from .parameters import Param, Params
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
@@ -97,6 +99,7 @@ class Scenario:
     params: Params
     interventions: tuple[dict[str, Any], ...] = ()
     source: str | None = None
+    intervention_specs: tuple[InterventionSpec, ...] = ()
 
     def with_params(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with parameters overridden by name; ScenarioError if invalid."""
@@ -104,6 +107,36 @@ class Scenario:
         for key, value in overrides.items():
             _set_key(doc, key, value)
         return from_dict(doc, self.source or "<overrides>")
+
+    def without_interventions(self, labels: list[str] | None = None) -> Scenario:
+        """A copy without all interventions, or without those whose label or type is named."""
+        if not labels:
+            return replace(self, interventions=(), intervention_specs=())
+        known = (
+            {s.label for s in self.intervention_specs}
+            | {s.type for s in self.intervention_specs}
+            | {str(i.get("type")) for i in self.interventions}
+            | {str(i.get("label")) for i in self.interventions if "label" in i}
+        )
+        unknown = [x for x in labels if x not in known]
+        if unknown:
+            raise ScenarioError(
+                f"--without {unknown[0]!r}: no such intervention in "
+                f"{self.name}; its interventions: {', '.join(sorted(known))}"
+            )
+        keep = tuple(
+            s
+            for s in self.intervention_specs
+            if s.label not in labels
+            and s.type not in labels
+            and s.label.split(".")[0] not in labels
+        )
+        raw = tuple(
+            i
+            for i in self.interventions
+            if i.get("type") not in labels and i.get("label") not in labels
+        )
+        return replace(self, interventions=raw, intervention_specs=keep)
 
     def to_dict(self) -> dict[str, Any]:
         """The complete scenario as plain data (every parameter, defaults included)."""
@@ -178,6 +211,10 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
                 f"{source}: districts[{i}] ({d.name}): share_under18 + share_65plus = "
                 f"{d.share_under18 + d.share_65plus:g}; allowed: below 0.95"
             )
+    try:
+        specs = parse_interventions(list(m.interventions), names)
+    except ValueError as e:
+        raise ScenarioError(f"{source}: {e}") from None
     values: dict[str, Any] = {}
     for sec in SECTION_MODELS:
         part = getattr(m, sec)
@@ -197,6 +234,7 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
         params=params,
         interventions=tuple(m.interventions),
         source=source,
+        intervention_specs=specs,
     )
 
 

@@ -13,9 +13,9 @@ Budget per month (EUR):
   cuts next month's service budget ``S = service_budget_share * R * (1 - s)`` and gate staff.
 
 The approval gate (M3): a proposal waits a lead time drawn from a Gamma distribution with
-mean ``approval_lead_time * lead_time_factor``; the staff decide at most
+mean ``approval_lead_time`` times the district's lead-time lever; the staff decide at most
 ``staff capacity`` proposals a month, oldest first.  A decided proposal is rejected with
-probability ``rejection_base * risk_aversion * rejection_factor * 2 * risk``, delayed by
+probability ``rejection_base * risk_aversion * rejection lever * 2 * risk``, delayed by
 another lead time with ``delay_share * (1 - openness)``, otherwise approved.  ``risk`` is the
 proposal's novelty in [0, 1].
 """
@@ -179,9 +179,6 @@ class Administration(mesa.Agent):
         self.cofunding_left = 0.0
         self.cofunding_spent = 0.0
         self.lab_spending = 0.0
-        # gate modifiers set by interventions while they run (1 = no change)
-        self.lead_time_factor = 1.0
-        self.rejection_factor = 1.0
         self.unit_cost = 1.0
         self.base_costs = 0.0
         self.pop0 = 1

@@ -313,7 +313,8 @@ class Associations(AgentTable):
         cand = cand[wanted[pop.association[cand]]]
         if len(cand) == 0:
             return
-        cand = cand[rng.permutation(len(cand))]
+        # trained members first (capacity building), otherwise at random
+        cand = cand[np.lexsort((rng.random(len(cand)), ~pop.trained[cand]))]
         assoc, first = np.unique(pop.association[cand], return_index=True)
         chosen = cand[first]
         self.leader[assoc] = pop.uid[chosen]

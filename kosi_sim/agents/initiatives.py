@@ -314,10 +314,7 @@ class Initiatives(AgentTable):
         self.n_districts = n_districts
         self.events = dict.fromkeys(self.EVENTS, 0)
         self.lead_times: list[int] = []
-        # levers that interventions set while they run (1 / 0 = no change)
-        self.conversion_factor = np.ones(n_districts)
-        self.premises_open = np.zeros(n_districts)  # extra monthly chance to get premises
-        self.extra_money = np.zeros(n_districts)  # EUR available per month for proposals
+        self.decided = {"approved": np.empty(0, np.int64), "rejected": np.empty(0, np.int64)}
 
     # -- queries ---------------------------------------------------------------------
     def open_rows(self) -> np.ndarray:
@@ -356,9 +353,13 @@ class Initiatives(AgentTable):
         return np.bincount(self.district[use], minlength=self.n_districts)[: self.n_districts]
 
     # -- monthly rules -----------------------------------------------------------------
-    def step(self, model) -> None:
+    def new_month(self) -> None:
+        """Reset this month's event counters (before interventions may launch initiatives)."""
         self.events = dict.fromkeys(self.EVENTS, 0)
         self.lead_times = []
+        self.decided = {"approved": np.empty(0, np.int64), "rejected": np.empty(0, np.int64)}
+
+    def step(self, model) -> None:
         rng = model.streams("initiatives")
         pop = model.pop
         self._count_volunteers(pop)
@@ -418,11 +419,10 @@ class Initiatives(AgentTable):
         ideas = np.flatnonzero(self.stage == IDEA)
         if len(ideas) == 0:
             return
-        conv = p.idea_conversion * self.conversion_factor[self.district[ideas]]
+        lv = model.levers
+        conv = p.idea_conversion * lv.idea_conversion[self.district[ideas]]
         go = ideas[rng.random(len(ideas)) < np.minimum(conv, 1.0)]
-        spare = pop.time_budget - pop.hours
-        can_lead = pop.alive & ~pop.leads & (spare >= p.leader_spare_hours) & (pop.initiative < 0)
-        can_lead &= pop.coop != COOP_FREE_RIDER
+        can_lead = self.leader_pool(model)
         taken = np.zeros(pop.n, dtype=bool)
         holders = pop.rows_of(self.holder[go])
         for i, h in zip(go, holders, strict=True):  # a few per month
@@ -446,6 +446,83 @@ class Initiatives(AgentTable):
             self.events["proposals"] += 1
         stale = ideas[(self.stage[ideas] == IDEA) & (self.months_in_stage[ideas] > p.idea_lifetime)]
         self._finish(model, stale, DROPPED, None)
+
+    # -- used by interventions -----------------------------------------------------------
+    def leader_pool(self, model) -> np.ndarray:
+        """Whether each citizen could lead an initiative now (M10)."""
+        pop, p = model.pop, self.p
+        need = (
+            p.leader_spare_hours
+            * model.levers.leader_spare[np.minimum(pop.district, self.n_districts - 1)]
+        )
+        need = np.where(pop.trained, need * 0.5, need)
+        return (
+            pop.alive
+            & ~pop.leads
+            & (pop.initiative < 0)
+            & (pop.coop != COOP_FREE_RIDER)
+            & (pop.time_budget - pop.hours >= need)
+            & (pop.age_m >= 18 * 12)
+        )
+
+    def find_leaders(self, model, district: np.ndarray, rng) -> np.ndarray:
+        """One possible leader per requested district (engaged first), -1 where none."""
+        pop = model.pop
+        pool = self.leader_pool(model)
+        out = np.full(len(district), -1, dtype=np.int64)
+        for d in np.unique(district):  # loop over districts
+            cand = np.flatnonzero(pool & (pop.district == d))
+            if len(cand) == 0:
+                continue
+            cand = cand[np.argsort(~pop.engaged[cand] + rng.random(len(cand)), kind="stable")]
+            want = np.flatnonzero(district == d)
+            out[want[: len(cand)]] = cand[: len(want)]
+        return out
+
+    def launch(
+        self,
+        model,
+        district: np.ndarray,
+        domain: np.ndarray,
+        leaders: np.ndarray,
+        stage: int,
+        origin: int,
+        money: np.ndarray | float = 0.0,
+        **partners,
+    ) -> np.ndarray:
+        """Create initiatives led by ``leaders`` directly in ``stage`` (PROPOSAL, GATE or
+        ACTIVE), e.g. from an ideas call, a round table or a participatory budget."""
+        pop = model.pop
+        n = len(leaders)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        rng = model.streams("initiatives.launch")
+        rows = self.add(
+            model,
+            n,
+            domain=domain,
+            district=district,
+            stage=stage,
+            leader=pop.uid[leaders],
+            holder=pop.uid[leaders],
+            money=money,
+            origin=origin,
+            created=model.month,
+            money_need=(self.p.money_need_median * rng.lognormal(0.0, 1.0, n)).astype(np.float32),
+            risk=rng.beta(2.0, 2.0, n).astype(np.float32),
+            **partners,
+        )
+        pop.leads[leaders] = True
+        pop.initiative[leaders] = rows
+        model.engagement.enlist_informal(pop, leaders[~pop.engaged[leaders]])
+        if stage == GATE:
+            self._submit(model, rows, rng)
+        elif stage == ACTIVE:
+            self.cofunded[rows] = self.money[rows] >= self.money_need[rows]
+            self.events["started"] += n
+        elif stage == PROPOSAL:
+            self.events["proposals"] += n
+        return rows
 
     def _recruit(self, model, rows: np.ndarray, rng) -> None:
         """Leaders of ``rows`` recruit volunteers among their contacts."""
@@ -501,19 +578,15 @@ class Initiatives(AgentTable):
             self.money[props[no_assoc][partner >= 0]] += model.associations.donate(
                 partner[partner >= 0], share=0.2
             )
-        # lab money (e.g. small grants) is spread over this month's proposals per district
-        if self.extra_money.any():
-            n_d = np.bincount(d, minlength=self.n_districts)[: self.n_districts]
-            share = np.where(n_d > 0, self.extra_money / np.maximum(n_d, 1), 0.0)
-            self.money[props] += share[d]
         # space: own search, or vacant premises opened by the city/lab
         lacking = props[self.needs_space[props] & ~self.has_space[props]]
         if len(lacking):
-            p_find = p.space_find_rate + self.premises_open[self.district[lacking]]
+            opened = model.levers.premises_open
+            p_find = p.space_find_rate + opened[self.district[lacking]]
             got = lacking[rng.random(len(lacking)) < np.minimum(p_find, 1.0)]
             self.has_space[got] = True
-            on_prem = rng.random(len(got)) < self.premises_open[self.district[got]] / np.maximum(
-                p.space_find_rate + self.premises_open[self.district[got]], 1e-9
+            on_prem = rng.random(len(got)) < opened[self.district[got]] / np.maximum(
+                p.space_find_rate + opened[self.district[got]], 1e-9
             )
             self.on_premises[got[on_prem]] = True
         ready = props[
@@ -528,8 +601,7 @@ class Initiatives(AgentTable):
         self._finish(model, stale, DROPPED, None)
 
     def _submit(self, model, rows: np.ndarray, rng) -> None:
-        a = model.administration
-        mean = model.params.approval_lead_time * a.lead_time_factor
+        mean = model.params.approval_lead_time * model.levers.lead_time[self.district[rows]]
         self._set_stage(rows, GATE)
         self.wait_left[rows] = rng.gamma(2.0, mean / 2.0, len(rows))
         self.waited[rows] = 0
@@ -549,7 +621,11 @@ class Initiatives(AgentTable):
             return
         u = rng.random(len(due))
         p_reject = np.clip(
-            mp.rejection_base * mp.risk_aversion * a.rejection_factor * 2.0 * self.risk[due],
+            mp.rejection_base
+            * mp.risk_aversion
+            * model.levers.rejection[self.district[due]]
+            * 2.0
+            * self.risk[due],
             0.0,
             1.0,
         )
@@ -559,11 +635,12 @@ class Initiatives(AgentTable):
         approved = due[u >= p_reject + p_delay]
         self.events["delayed"] += len(delayed)
         self.wait_left[delayed] = rng.gamma(
-            2.0, mp.approval_lead_time * a.lead_time_factor / 2.0, len(delayed)
+            2.0, mp.approval_lead_time * model.levers.lead_time[self.district[delayed]] / 2.0
         )
         self.lead_times.extend(self.waited[approved].tolist())
         self.lead_times.extend(self.waited[rejected].tolist())
         self.events["approved"] += len(approved)
+        self.decided = {"approved": approved, "rejected": rejected}
         self._finish(model, rejected, REJECTED, good=False)
         self.events["rejected"] += len(rejected)
         if len(approved):

@@ -1,0 +1,124 @@
+"""The conventional citizens' budget (Bürgerhaushalt), for comparison with labs (M15).
+
+A yearly cycle: in the first month citizens of the target districts aged 14+ submit ideas
+(each with ``submission_rate``, reviewed at ``hours_per_idea``); in month 3 a public
+ranking selects ``finalist_share`` of them; in month 5 citizens vote (turnout
+``turnout * (0.5 + trust)`` of the 14+, ``votes_per_voter`` each) and the most-voted
+finalists are funded at ``project_eur`` each while the budget lasts.  A funded project
+starts as an active initiative with the city as partner, led by its proposer (or another
+citizen who can lead).  Proposers whose idea is funded have a good experience, the others a
+mild disappointment.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..agents.initiatives import ACTIVE
+from ..parameters import Param
+from ._util import gap_domains, target_citizens
+from .base import Intervention
+
+
+class ParticipatoryBudget(Intervention):
+    type = "participatory_budget"
+    doc = "Citizens' budget: ideas -> public ranking -> vote -> funded projects"
+    origin = 5
+    params = (
+        Param(
+            "submission_rate",
+            0.003,
+            "share",
+            "Citizens 14+ submitting an idea",
+            "assumption (NRW participatory budgets draw a few thousand ideas per city)",
+            (0.0, 1.0),
+        ),
+        Param("finalist_share", 0.2, "share", "Ideas reaching the vote", "assumption", (0.0, 1.0)),
+        Param(
+            "turnout",
+            0.03,
+            "share",
+            "Share of 14+ voting at average trust",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param("votes_per_voter", 3, "votes", "Votes each voter casts", "assumption", (1, 20)),
+        Param(
+            "project_eur", 15000.0, "EUR", "Money per funded project", "assumption", (100.0, 1e7)
+        ),
+        Param(
+            "hours_per_idea", 1.0, "h", "Staff time per submitted idea", "assumption", (0.0, 40.0)
+        ),
+        Param(
+            "hours_for_vote", 40.0, "h", "Staff time to run the vote", "assumption", (0.0, 2000.0)
+        ),
+    )
+    extra_metrics = ("ideas_submitted", "finalists", "voters", "votes_cast", "projects_funded")
+
+    def start(self, model) -> None:
+        self.ideas = np.empty(0, dtype=np.int64)  # proposers' uids
+        self.finalists = np.empty(0, dtype=np.int64)
+        self.votes = np.empty(0)
+
+    def act(self, model) -> None:
+        phase = (model.month - self.spec.start) % 12
+        pop = model.pop
+        eligible = target_citizens(model, self.in_target) & (pop.age_m >= 14 * 12)
+        if phase == 0:
+            cand = np.flatnonzero(eligible & (pop.willingness >= model.params.willing_cutoff))
+            ideas = cand[self.rng.random(len(cand)) < self.p.submission_rate]
+            n = self.afford(len(ideas), hours_each=self.p.hours_per_idea)
+            self.ideas = pop.uid[ideas[:n]]
+            self.spend(hours=n * self.p.hours_per_idea)
+            self.count("ideas_submitted", n)
+            self.count("ideas", n)
+            self.count("reached", n)
+        elif phase == 2 and len(self.ideas):
+            support = self.rng.random(len(self.ideas))
+            k = max(1, round(self.p.finalist_share * len(self.ideas)))
+            self.finalists = self.ideas[np.argsort(-support, kind="stable")[:k]]
+            self.count("finalists", len(self.finalists))
+        elif phase == 4 and len(self.finalists):
+            if self.afford(1, hours_each=self.p.hours_for_vote) == 0:
+                return
+            self.spend(hours=self.p.hours_for_vote)
+            n14 = int(eligible.sum())
+            trust = float(pop.trust[eligible].mean()) if n14 else 0.0
+            voters = self.rng.binomial(n14, min(1.0, self.p.turnout * (0.5 + trust)))
+            votes = self.rng.multinomial(
+                voters * self.p.votes_per_voter,
+                np.full(len(self.finalists), 1 / len(self.finalists)),
+            )
+            self.count("voters", voters)
+            self.count("votes_cast", voters * self.p.votes_per_voter)
+            self.count("reached", voters)
+            ranked = pop.rows_of(self.finalists[np.argsort(-votes, kind="stable")])
+            self._fund(model, ranked)
+            self.ideas = self.finalists = np.empty(0, dtype=np.int64)
+
+    def _fund(self, model, ranked: np.ndarray) -> None:
+        pop, t = model.pop, model.initiatives
+        n = self.afford(len(ranked), self.p.project_eur)
+        funded, lost = ranked[:n], ranked[n:]
+        funded, lost = funded[funded >= 0], lost[lost >= 0]
+        pool = t.leader_pool(model)
+        leaders = funded[pool[funded]]
+        others = funded[~pool[funded]]
+        stand_in = t.find_leaders(model, pop.district[others], self.rng)
+        leaders = np.unique(np.concatenate((leaders, stand_in[stand_in >= 0])))
+        self.spend(len(leaders) * self.p.project_eur)
+        district = pop.district[leaders]
+        rows = t.launch(
+            model,
+            district,
+            gap_domains(model, district, self.rng),
+            leaders,
+            ACTIVE,
+            self.origin,
+            money=self.p.project_eur,
+            admin_partner=True,
+        )
+        model.engagement.experience(pop, funded, good=True, strength=0.5)
+        model.engagement.experience(pop, lost, good=False, strength=0.2)
+        self.count("projects_funded", len(rows))
+        self.count("initiatives_launched", len(rows))

@@ -1,0 +1,98 @@
+"""Neighbourhood fund with a resident jury and many small grants (M4 crowding in and out).
+
+Modelled on the Dortmund Westerfilde & Bodelschwingh fund (EUR 35,000 a year, a jury of 19
+residents, about EUR 2,060 per project).  Each month, initiatives of the target districts
+whose money is short of their need get a grant of ``grant_eur`` while budget and staff
+(``hours_per_grant``) last, neediest first.  The money comes as an external incentive:
+everyone in a funded initiative, and ``exposure_contacts`` of their contacts, are exposed to
+it (``grant_exposure``), which raises the willingness of citizens with low intrinsic
+motivation (crowding in) and lowers it for highly motivated ones who feel controlled
+(crowding out) - see :mod:`kosi_sim.engagement`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..agents.initiatives import ACTIVE, GATE, PROPOSAL
+from ..parameters import Param
+from ._util import rows_in
+from .base import Intervention
+
+
+class SmallGrants(Intervention):
+    type = "small_grants"
+    doc = "A neighbourhood fund: a resident jury gives many small grants"
+    params = (
+        Param(
+            "grant_eur",
+            2060.0,
+            "EUR",
+            "Size of one grant",
+            "derived: Dortmund neighbourhood fund, EUR 35,000 for 17 projects (2023)",
+            (10.0, 1e6),
+        ),
+        Param(
+            "hours_per_grant",
+            4.0,
+            "h",
+            "Staff time per grant (jury, paperwork)",
+            "assumption",
+            (0.0, 100.0),
+        ),
+        Param(
+            "jury_size",
+            19,
+            "residents",
+            "Residents on the jury",
+            "Dortmund neighbourhood fund (19 residents)",
+            (1, 200),
+        ),
+        Param(
+            "exposure",
+            1.0,
+            "0..1",
+            "Grant exposure of members of a funded initiative",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "exposure_contacts",
+            0.5,
+            "0..1",
+            "Grant exposure of their contacts",
+            "assumption",
+            (0.0, 1.0),
+        ),
+    )
+    extra_metrics = ("grants",)
+
+    def start(self, model) -> None:
+        self.jury_reached = False
+
+    def act(self, model) -> None:
+        t, pop = model.initiatives, model.pop
+        open_ = np.flatnonzero(
+            np.isin(t.stage, (PROPOSAL, GATE, ACTIVE)) & (t.money < t.money_need)
+        )
+        open_ = rows_in(t, open_, self.in_target)
+        n = self.afford(len(open_), self.p.grant_eur, self.p.hours_per_grant)
+        if n == 0:
+            return
+        if (model.month - self.spec.start) % 12 == 0:
+            self.count("reached", self.p.jury_size)
+        funded = open_[np.argsort(t.money[open_] - t.money_need[open_], kind="stable")[:n]]
+        self.spend(n * self.p.grant_eur, n * self.p.hours_per_grant)
+        t.money[funded] += np.float32(self.p.grant_eur)
+        mark = np.zeros(t.n + 1, dtype=bool)
+        mark[funded] = True
+        members = np.flatnonzero(mark[pop.initiative])
+        contacts = np.unique(pop.contacts[members])
+        pop.grant_exposure[contacts] = np.maximum(
+            pop.grant_exposure[contacts], np.float32(self.p.exposure_contacts)
+        )
+        pop.grant_exposure[members] = np.maximum(
+            pop.grant_exposure[members], np.float32(self.p.exposure)
+        )
+        self.count("grants", n)
+        self.count("reached", len(members))

@@ -41,6 +41,7 @@ METRICS: tuple[Metric, ...] = (
     _M("moves_in", "persons/month", "Arrivals from other districts"),
     _M("moves_out", "persons/month", "Departures to other districts"),
     _M("engaged_share", "share of 14+", "Engaged (volunteering) share of people aged 14+"),
+    _M("engaged_citizens", "persons", "Engaged citizens (all ages)"),
     _M("engaged_share_14_29", "share", "Engaged share, ages 14-29"),
     _M("engaged_share_30_49", "share", "Engaged share, ages 30-49"),
     _M("engaged_share_50_64", "share", "Engaged share, ages 50-64"),
@@ -91,6 +92,7 @@ METRICS: tuple[Metric, ...] = (
     _M("budget_balance", "EUR/month", "Municipal budget balance (negative = deficit)", True),
     _M("service_budget", "EUR/month", "Budget for the co-produced services", True),
     _M("fiscal_stress", "0..1", "Cut of the service budget due to deficits", True),
+    _M("lab_spending", "EUR/month", "Spending of all lab instruments (money and staff)", True),
 )
 CITY_METRICS = METRICS
 INDEX = {m.name: i for i, m in enumerate(METRICS)}
@@ -176,6 +178,7 @@ def compute(model) -> np.ndarray:
         grp = (years >= lo) & (years < hi) & pop.alive
         put(name, _with_city(cnt((grp & eng).astype(float)), cnt(grp.astype(float))))
     n_eng = cnt(eng.astype(float))
+    put("engaged_citizens", _with_city(n_eng))
     hours = pop.hours
     put("hours_mean", _with_city(cnt(hours * eng), n_eng))
     rounded = np.rint(hours)
@@ -236,6 +239,7 @@ def compute(model) -> np.ndarray:
     put("budget_balance", _city_only(adm.balance, n))
     put("service_budget", _city_only(adm.service_budget, n))
     put("fiscal_stress", _city_only(adm.stress, n))
+    put("lab_spending", _city_only(adm.lab_spending, n))
     return out
 
 

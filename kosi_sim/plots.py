@@ -87,3 +87,30 @@ def district_multiples(df: pd.DataFrame, path: Path, title: str = "") -> None:
 def run_plots(df: pd.DataFrame, folder: Path, title: str = "") -> None:
     main_indicators(df, folder / "main_indicators.png", title)
     district_multiples(df, folder / "districts.png", title)
+
+
+def effect_bands(
+    over_time: pd.DataFrame, path: Path, indicators: tuple[str, ...], title: str = ""
+) -> None:
+    """Effect of the lab over time (with minus without) with 95% bands across replicates."""
+    n = len(indicators)
+    cols = 3
+    rows = (n + cols - 1) // cols
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(14, 3.3 * rows), constrained_layout=True, squeeze=False
+    )
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    for ax, name in zip(axes.flat, indicators, strict=False):
+        part = over_time[over_time["indicator"] == name]
+        years = part["month"] / 12
+        ax.plot(years, part["effect"], color="C0")
+        ax.fill_between(years, part["ci95_low"], part["ci95_high"], color="C0", alpha=0.25)
+        ax.axhline(0.0, color="black", lw=0.8)
+        ax.set_title(f"effect on {name.replace('_', ' ')}", fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

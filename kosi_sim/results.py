@@ -136,22 +136,25 @@ def metric_units() -> pd.DataFrame:
     )
 
 
-def manifest(model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    scn = model.spec
+def manifest_base(scn, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Provenance shared by every kind of result: scenario, parameters, versions, commit."""
     return {
         "kosi_sim_result": 1,
         "scenario": scn.name,
         "scenario_file": scn.source,
-        "seed": model.seed,
-        "months": model.month,
         "scale": scn.scale,
         "parameters": dict(scn.params.items()),
+        "interventions": [vars(s) | {"params": dict(s.params)} for s in scn.intervention_specs],
         "scenario_document": scn.to_dict(),
         "versions": package_versions(),
         "git_commit": git_commit(),
         "platform": platform.platform(),
         **(extra or {}),
     }
+
+
+def manifest(model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    return manifest_base(model.spec, {"seed": model.seed, "months": model.month, **(extra or {})})
 
 
 def write_run(

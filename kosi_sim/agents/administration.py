@@ -178,7 +178,7 @@ class Administration(mesa.Agent):
         self.service_budget = 0.0
         self.cofunding_left = 0.0
         self.cofunding_spent = 0.0
-        self.lab_spending = 0.0
+        self.lab_spending = 0.0  # set by the model each month: all lab instruments together
         self.unit_cost = 1.0
         self.base_costs = 0.0
         self.pop0 = 1
@@ -245,4 +245,3 @@ class Administration(mesa.Agent):
         self.stress = float(np.clip(p.austerity_response * deficit, 0.0, p.max_austerity))
         self.service_budget = p.service_budget_share * self.revenue * (1.0 - self.stress)
         self.cofunding_spent = 0.0
-        self.lab_spending = 0.0

@@ -1,0 +1,170 @@
+"""Paired evaluation of a lab: every replicate with and without it, on common random numbers.
+
+Replicate ``r`` gets the seed ``SeedSequence(scenario seed).spawn(R)[r]``; its "with" and
+"without" runs use that same seed, so they share every random draw that the lab does not
+touch (demography, traits, engagement decisions) and differ only through the lab.  The
+effect of the lab on an indicator is the mean over replicates of the paired difference of
+the indicator's mean over the last ``window`` months, with a t-based 95% confidence
+interval.  Cost-effectiveness uses the lab's total cost (activity money and staff) per
+year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .scenario import Scenario, from_dict
+
+INDICATORS: tuple[tuple[str, str], ...] = (
+    ("engaged_share", "engaged share (14+)"),
+    ("engaged_citizens", "engaged citizens"),
+    ("willing_inactive_share", "willing but inactive (14+)"),
+    ("initiatives_active", "initiatives producing"),
+    ("coverage_mean", "service coverage (mean)"),
+    ("coverage_care", "care coverage"),
+    ("coverage_mobility", "mobility coverage"),
+    ("coverage_social", "social coverage"),
+    ("coverage_space", "space coverage"),
+    ("trust_share", "trust in the administration"),
+    ("burnout_mean", "burnout of the engaged"),
+    ("associations", "Vereine"),
+    ("premises_vacancy", "premises vacancy"),
+    ("budget_balance", "budget balance (EUR/month)"),
+)
+
+
+def replicate_seeds(root: int, replications: int) -> list[int]:
+    """Independent seeds for replicates, derived from one root seed."""
+    children = np.random.SeedSequence(root).spawn(replications)
+    return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+
+def run_pair(doc: dict[str, Any], without: list[str] | None, seed: int, months: int):
+    """One replicate: (city series with, city series without, lab cost per month)."""
+    from .model import CityModel
+
+    scn = from_dict(doc, doc.get("name", "scenario"))
+    out = []
+    for s in (scn, scn.without_interventions(without)):
+        model = CityModel(s, rng=seed)
+        model.run(months)
+        df = model.metrics_frame()
+        city = df[df["district"] == "city"].pivot_table(
+            index="month", columns="metric", values="value", observed=True
+        )
+        out.append(city[[name for name, _ in INDICATORS]])
+        if s is scn:
+            log = model.interventions_frame()
+            cost = log[log["metric"].isin(["money_eur", "staff_cost_eur"])]
+            cost = cost.groupby("month")["value"].sum().reindex(city.index, fill_value=0.0)
+    return out[0], out[1], cost.to_numpy()
+
+
+@dataclass
+class Comparison:
+    effects: pd.DataFrame  # one row per indicator
+    over_time: pd.DataFrame  # month, indicator, mean, lo, hi
+    cost_per_year: float
+    replications: int
+
+
+def _ci(diffs: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = diffs.shape[axis]
+    mean = diffs.mean(axis=axis)
+    if n < 2:
+        return mean, np.full_like(mean, np.nan), np.full_like(mean, np.nan)
+    sem = diffs.std(axis=axis, ddof=1) / np.sqrt(n)
+    half = stats.t.ppf(0.975, n - 1) * sem
+    return mean, mean - half, mean + half
+
+
+def compare(
+    scenario: Scenario,
+    replications: int,
+    without: list[str] | None = None,
+    months: int | None = None,
+    window: int = 12,
+    executor: Executor | None = None,
+    progress: Callable[[], None] | None = None,
+) -> Comparison:
+    months = months or scenario.years * 12
+    window = max(1, min(window, months))
+    doc = scenario.to_dict()
+    seeds = replicate_seeds(scenario.seed, replications)
+    if executor is None:
+        results = []
+        for seed in seeds:
+            results.append(run_pair(doc, without, seed, months))
+            if progress:
+                progress()
+    else:
+        futures = [executor.submit(run_pair, doc, without, seed, months) for seed in seeds]
+        results = []
+        for f in futures:  # in seed order: results do not depend on completion order
+            results.append(f.result())
+            if progress:
+                progress()
+    with_ = np.stack([r[0].to_numpy() for r in results])  # (R, months+1, indicators)
+    without_ = np.stack([r[1].to_numpy() for r in results])
+    cost = np.stack([r[2] for r in results])
+    diff = with_ - without_
+    final = diff[:, -window:, :].mean(axis=1)
+    mean, lo, hi = _ci(final)
+    base = without_[:, -window:, :].mean(axis=(0, 1))
+    lab = with_[:, -window:, :].mean(axis=(0, 1))
+    cost_per_year = float(cost[:, 1:].sum(axis=1).mean() / (months / 12))
+    names = [n for n, _ in INDICATORS]
+    effects = pd.DataFrame(
+        {
+            "indicator": names,
+            "label": [label for _, label in INDICATORS],
+            "without_lab": base,
+            "with_lab": lab,
+            "effect": mean,
+            "ci95_low": lo,
+            "ci95_high": hi,
+        }
+    )
+    m, l_, h_ = _ci(diff)
+    months_index = results[0][0].index.to_numpy()
+    over_time = pd.DataFrame(
+        {
+            "month": np.repeat(months_index, len(names)).astype("int32"),
+            "indicator": np.tile(names, len(months_index)),
+            "effect": m.reshape(-1),
+            "ci95_low": l_.reshape(-1),
+            "ci95_high": h_.reshape(-1),
+        }
+    )
+    return Comparison(effects, over_time, cost_per_year, replications)
+
+
+def cost_effectiveness(c: Comparison) -> dict[str, float | None]:
+    """EUR per additional engaged citizen and per point (0.01) of mean coverage gained."""
+    eff = c.effects.set_index("indicator")["effect"]
+    engaged = eff["engaged_citizens"]
+    coverage_points = eff["coverage_mean"] * 100
+    return {
+        "lab_cost_eur_per_year": c.cost_per_year,
+        "eur_per_additional_engaged_citizen_per_year": (
+            c.cost_per_year / engaged if engaged > 0 else None
+        ),
+        "eur_per_coverage_point_per_year": (
+            c.cost_per_year / coverage_points if coverage_points > 0 else None
+        ),
+    }
+
+
+def make_executor(workers: int) -> Executor | None:
+    if workers <= 1:
+        return None
+    import multiprocessing
+
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

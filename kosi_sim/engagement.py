@@ -83,10 +83,10 @@ SECTION = Section(
         ),
         Param(
             "willing_cutoff",
-            0.36,
+            0.389,
             "0..1",
             "Willingness at which a citizen counts as willing",
-            "calibrated: about 60% willing incl. engaged (FWS 2019 Länderbericht)",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.0, 1.0),
         ),
         Param(
@@ -150,18 +150,18 @@ SECTION = Section(
         ),
         Param(
             "review_rate",
-            0.15,
+            0.265,
             "1/month",
             "Share of citizens reconsidering engagement",
-            "assumption (calibrated with quit_rate to the engaged share)",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.0, 1.0),
         ),
         Param(
             "quit_rate",
-            0.01,
+            0.0041,
             "1/month",
             "Base hazard of ending one's engagement",
-            "assumption: mean engagement spell of about 8 years (FWS: 21.9% formerly engaged)",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.0, 0.2),
         ),
         Param(
@@ -174,18 +174,18 @@ SECTION = Section(
         ),
         Param(
             "time_budget_scale",
-            1.4,
+            1.485,
             "factor",
             "Scales everyone's time budget",
-            "calibrated to the FWS 2019 hours distribution",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.1, 5.0),
         ),
         Param(
             "time_budget_sd",
-            1.1,
+            1.224,
             "log units",
             "Personal spread of the time budget",
-            "calibrated to the FWS 2019 hours distribution",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.0, 2.0),
         ),
         Param(
@@ -198,10 +198,10 @@ SECTION = Section(
         ),
         Param(
             "peer_weight",
-            0.5,
+            0.14,
             "share",
             "Weight of peers' effort for conditional cooperators",
-            "assumption",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.0, 1.0),
         ),
         Param(
@@ -270,10 +270,10 @@ SECTION = Section(
         ),
         Param(
             "initial_trust_share",
-            0.43,
+            0.452,
             "share",
             "Share trusting the city administration",
-            "forsa 2022/23 (43%)",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
             (0.0, 1.0),
         ),
         Param("trust_sd", 0.18, "0..1", "Spread of trust dispositions", "assumption", (0.01, 0.5)),
@@ -392,15 +392,17 @@ class Engagement:
         factor = np.where(employed, np.float32(self.p.employment_time_factor), np.float32(1))
         pop.time_budget[rows] = self.budget[g] * factor * pop.time_factor[rows]
 
-    def willingness(self, pop: Population) -> np.ndarray:
+    def willingness(self, pop: Population, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Willingness of ``rows`` (default everyone), see the module docstring."""
         p = self.p
-        g = age_group(pop.age_m)
-        m = pop.motivation
-        w = p.civic_engagement * m * self.stage_factor[g] * (1 + p.trust_weight * (pop.trust - 0.5))
-        w += pop.grant_exposure * (p.crowding_in * (1 - m) - p.crowding_out * m)
-        w -= p.burnout_weight * pop.burnout
+        g = age_group(pop.age_m[rows])
+        m = pop.motivation[rows]
+        trust = pop.trust[rows]
+        w = p.civic_engagement * m * self.stage_factor[g] * (1 + p.trust_weight * (trust - 0.5))
+        w += pop.grant_exposure[rows] * (p.crowding_in * (1 - m) - p.crowding_out * m)
+        w -= p.burnout_weight * pop.burnout[rows]
         np.clip(w, 0.0, 1.0, out=w)
-        w[~pop.alive | (g == 0)] = 0.0
+        w[~pop.alive[rows] | (g == 0)] = 0.0
         return w.astype(np.float32)
 
     def initial_engagement(self, model, rows: np.ndarray, rng: np.random.Generator) -> None:

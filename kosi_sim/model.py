@@ -17,7 +17,7 @@ from .agents.associations import Associations
 from .agents.businesses import Businesses
 from .agents.initiatives import Initiatives
 from .catalog import CATALOG
-from .demography import Demography, Requests, reweighted_ages
+from .demography import Demography, LifeTableTracker, Requests, reweighted_ages
 from .districts import Housing, Premises
 from .engagement import Engagement, draw_traits
 from .interventions.registry import REGISTRY
@@ -82,6 +82,7 @@ class CityModel(mesa.Model):
         self.levers = Levers(self.n_districts)
         self.flows = _zero_flows(self.n_districts)
         self.requests = Requests()
+        self.life_table: LifeTableTracker | None = None  # switched on by calibration
 
         self._build_population()
         self._build_organisations()

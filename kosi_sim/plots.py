@@ -114,3 +114,26 @@ def effect_bands(
         fig.suptitle(title)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def calibration_chart(table: pd.DataFrame, path: Path, title: str = "") -> None:
+    """Each target's simulated value as a miss in tolerance units; the band is +-1."""
+    rows = table[~table["shape_rule"]].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 0.45 * len(rows) + 1.5), constrained_layout=True)
+    tol = rows["tolerance"].to_numpy()
+    miss = (rows["simulated_mean"] - rows["value"]).to_numpy() / tol
+    lo = (rows["simulated_min"] - rows["value"]).to_numpy() / tol
+    hi = (rows["simulated_max"] - rows["value"]).to_numpy() / tol
+    y = range(len(rows))
+    ax.axvspan(-1, 1, color="C2", alpha=0.15, label="tolerance")
+    ax.hlines(y, lo, hi, color="grey")
+    colors = ["C2" if p else "C3" for p in rows["passed"]]
+    ax.scatter(miss, y, color=colors, zorder=3, label="simulated (mean, range)")
+    ax.set_yticks(list(y), [f"{r.label} ({r.value:g})" for r in rows.itertuples()], fontsize=8)
+    ax.axvline(0, color="black", lw=0.8)
+    ax.set_xlabel("simulated minus target, in tolerances")
+    ax.legend(fontsize=8, loc="lower right")
+    if title:
+        ax.set_title(title)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -81,9 +81,25 @@ ScenarioModel = create_model(
     scale=(float, Field(1.0, gt=0.0, le=1.0)),
     districts=(list[DistrictModel], Field(min_length=1, max_length=200)),
     interventions=(list[dict[str, Any]], Field(default_factory=list)),
+    calibration=(dict[str, float], Field(default_factory=dict)),
     **{name: (model | None, None) for name, model in SECTION_MODELS.items()},
 )
-TOP_KEYS = ("name", "description", "seed", "years", "scale", "districts", "interventions")
+TOP_KEYS = (
+    "name",
+    "description",
+    "seed",
+    "years",
+    "scale",
+    "districts",
+    "districts_file",
+    "interventions",
+    "calibration",
+)
+#: city-specific calibration targets a scenario may state under [calibration]
+CITY_TARGETS = {
+    "births_per_1000": "births per 1,000 inhabitants and year",
+    "deaths_per_1000": "deaths per 1,000 inhabitants and year",
+}
 
 
 @dataclass(frozen=True)
@@ -100,6 +116,7 @@ class Scenario:
     interventions: tuple[dict[str, Any], ...] = ()
     source: str | None = None
     intervention_specs: tuple[InterventionSpec, ...] = ()
+    calibration: tuple[tuple[str, float], ...] = ()
 
     def with_params(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with parameters overridden by name; ScenarioError if invalid."""
@@ -148,6 +165,7 @@ class Scenario:
             "scale": self.scale,
             "districts": [vars(d).copy() for d in self.districts],
             "interventions": [dict(i) for i in self.interventions],
+            "calibration": dict(self.calibration),
         }
         for sec in CATALOG.sections:
             doc[sec.name] = {p.name: self.params[p.name] for p in sec.params}
@@ -211,6 +229,12 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
                 f"{source}: districts[{i}] ({d.name}): share_under18 + share_65plus = "
                 f"{d.share_under18 + d.share_65plus:g}; allowed: below 0.95"
             )
+    bad = sorted(set(m.calibration) - set(CITY_TARGETS))
+    if bad:
+        raise ScenarioError(
+            f"{source}: unknown key 'calibration.{bad[0]}'; valid keys here: "
+            + ", ".join(CITY_TARGETS)
+        )
     try:
         specs = parse_interventions(list(m.interventions), names)
     except ValueError as e:
@@ -235,6 +259,7 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
         interventions=tuple(m.interventions),
         source=source,
         intervention_specs=specs,
+        calibration=tuple(sorted(m.calibration.items())),
     )
 
 
@@ -253,9 +278,51 @@ def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
         raise ScenarioError(f"{path}: not valid TOML: {e}") from None
     except OSError as e:
         raise ScenarioError(f"{path}: cannot be read: {e.strerror}") from None
+    if isinstance(doc, dict) and "districts_file" in doc:
+        if "districts" in doc:
+            raise ScenarioError(f"{path}: give either [[districts]] or districts_file, not both")
+        doc["districts"] = read_districts(path.parent, doc.pop("districts_file"), str(path))
     for key, value in (overrides or {}).items():
         _set_key(doc, key, value, source=str(path))
     return from_dict(doc, str(path))
+
+
+def read_districts(base: Path, name: Any, source: str) -> list[dict[str, Any]]:
+    """Districts from a CSV file (columns as in [[districts]], plus an optional source)."""
+    import csv
+
+    if not isinstance(name, str):
+        raise ScenarioError(f"{source}: districts_file = {name!r}: expected a file name")
+    path = base / name
+    try:
+        with path.open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except FileNotFoundError:
+        raise ScenarioError(f"{source}: districts_file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
+        raise ScenarioError(f"{source}: districts_file {path} cannot be read: {e}") from None
+    allowed = set(DistrictModel.model_fields)
+    out = []
+    for i, row in enumerate(rows, start=2):
+        unknown = sorted(set(row) - allowed - {"source"})
+        if unknown:
+            raise ScenarioError(
+                f"{path}: unknown column {unknown[0]!r}; valid columns: "
+                + ", ".join([*allowed, "source"])
+            )
+        entry: dict[str, Any] = {}
+        for key, text in row.items():
+            if key == "source" or text is None or text == "":
+                continue
+            if key == "name":
+                entry[key] = text
+                continue
+            try:
+                entry[key] = int(text) if key == "population" else float(text)
+            except ValueError:
+                raise ScenarioError(f"{path}: line {i}, {key} = {text!r} is not a number") from None
+        out.append(entry)
+    return out
 
 
 def builtin_names() -> list[str]:

@@ -44,6 +44,8 @@ def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
     # teenagers reaching 14 this month enter the engagement age (school, sport, youth groups)
     teens = np.flatnonzero(pop.age_m == 14 * 12)
     model.engagement.initial_engagement(model, teens, model.streams("engagement.teens"))
+    if model.life_table is not None:
+        model.life_table.record(pop, req.deaths)
     flows["deaths"] = _count(pop.district[req.deaths], n_d)
     flows["out_migration"] = _count(pop.district[req.emigrants], n_d)
     pop.remove(np.concatenate((req.deaths, req.emigrants)))

@@ -171,7 +171,7 @@ class Businesses(AgentTable):
         actual = np.maximum(self.per_district(), 1)
         ratio = actual / np.maximum(self.supported(model.pop), 1e-9)
         hazard = p.business_closure_rate / 12.0 * ratio**p.demand_elasticity
-        u = rng.random(len(live))
+        u = rng.random(self.n)[live]  # one draw per business id: paired runs stay aligned
         self.pending_closures = live[u < hazard[self.district[live]]]
         openings = rng.poisson(
             p.business_closure_rate / 12.0 * actual * (1.0 / ratio) ** p.demand_elasticity

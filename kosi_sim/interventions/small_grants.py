@@ -7,7 +7,10 @@ whose money is short of their need get a grant of ``grant_eur`` while budget and
 everyone in a funded initiative, and ``exposure_contacts`` of their contacts, are exposed to
 it (``grant_exposure``), which raises the willingness of citizens with low intrinsic
 motivation (crowding in) and lowers it for highly motivated ones who feel controlled
-(crowding out) - see :mod:`kosi_sim.engagement`.
+(crowding out) - see :mod:`kosi_sim.engagement`.  With the money, a funded initiative
+also recruits up to ``recruits_per_grant`` inactive contacts of its members whose
+willingness (with the exposure) now reaches the cutoff, free riders included: paid
+incentives are what draws them in.
 """
 
 from __future__ import annotations
@@ -64,11 +67,16 @@ class SmallGrants(Intervention):
             "assumption",
             (0.0, 1.0),
         ),
+        Param(
+            "recruits_per_grant",
+            2,
+            "citizens",
+            "Inactive contacts a funded initiative can draw in",
+            "assumption after Frey & Jegen 2001 (crowding in)",
+            (0, 50),
+        ),
     )
-    extra_metrics = ("grants",)
-
-    def start(self, model) -> None:
-        self.jury_reached = False
+    extra_metrics = ("grants", "recruited")
 
     def act(self, model) -> None:
         t, pop = model.initiatives, model.pop
@@ -96,3 +104,28 @@ class SmallGrants(Intervention):
         )
         self.count("grants", n)
         self.count("reached", len(members))
+        self._recruit(model, funded)
+
+    def _recruit(self, model, funded: np.ndarray) -> None:
+        from ..population import COOP_FREE_RIDER
+
+        pop = model.pop
+        cutoff = model.params.willing_cutoff
+        recruited = 0
+        for i in funded:  # a few grants a month
+            members = np.flatnonzero(pop.initiative == i)
+            cand = np.unique(pop.contacts[members])
+            cand = cand[
+                pop.alive[cand]
+                & ~pop.engaged[cand]
+                & (pop.initiative[cand] < 0)
+                & (pop.age_m[cand] >= 14 * 12)
+                & (pop.time_budget[cand] >= 0.5)
+            ]
+            w = model.engagement.willingness(pop, cand)
+            cand = cand[(w >= cutoff) | (pop.coop[cand] == COOP_FREE_RIDER)]
+            take = cand[: self.p.recruits_per_grant]
+            pop.initiative[take] = i
+            model.engagement.enlist_informal(pop, take)
+            recruited += len(take)
+        self.count("recruited", recruited)

@@ -1,0 +1,300 @@
+"""Calibration: how well a scenario reproduces public statistics, and fitting it to them.
+
+Each target is measured on the first ``window`` simulated months (default 24: the
+calibration describes today's city) of ``replications`` runs with seeds derived from the
+scenario's seed.  A target passes when the mean over replicates is within the tolerance.
+
+``fit`` tunes the free behavioural parameters (:data:`FREE`) by minimising the sum of
+squared, tolerance-scaled misses with SciPy's bounded Nelder-Mead on common random numbers
+(the same seeds in every evaluation, so the objective is deterministic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .compare import replicate_seeds
+from .scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    label: str
+    value: float
+    tolerance: float  # absolute, in the target's unit; relative if ``relative``
+    source: str
+    relative: bool = False
+    shape: bool = False  # pass/fail by a shape rule, value is only shown
+
+    def passes(self, sim: float) -> bool:
+        if self.shape:
+            return bool(sim >= 0.0)
+        miss = abs(sim - self.value)
+        return miss <= (self.tolerance * abs(self.value) if self.relative else self.tolerance)
+
+    def miss(self, sim: float) -> float:
+        """Miss in units of the tolerance (0 = on target, 1 = at the edge)."""
+        if self.shape:
+            return max(0.0, -sim) / 0.02
+        tol = self.tolerance * abs(self.value) if self.relative else self.tolerance
+        return (sim - self.value) / tol
+
+
+FWS = "Freiwilligensurvey 2019 (BMFSFJ/DZA 2021)"
+TARGETS: tuple[Target, ...] = (
+    Target(
+        "engaged_share",
+        "engaged share, 14+",
+        0.363,
+        0.02,
+        "IT.NRW evaluation of the FWS 2019 (NRW 36.3%)",
+    ),
+    Target(
+        "age_profile",
+        "age profile: 30-49 highest, 65+ lowest",
+        0.0,
+        0.0,
+        f"{FWS}: 30-49 44.7%, 65+ 31.2%",
+        shape=True,
+    ),
+    Target("hours_upto2", "hours/week up to 2 (share of engaged)", 0.60, 0.05, f"{FWS}, ch. 6"),
+    Target("hours_3to5", "hours/week 3-5", 0.229, 0.05, f"{FWS}, ch. 6 (derived)"),
+    Target("hours_6plus", "hours/week 6 or more", 0.171, 0.05, f"{FWS}, ch. 6"),
+    Target(
+        "willing_share",
+        "willing to engage (engaged included)",
+        0.60,
+        0.05,
+        "FWS 2019 Länderbericht (about 60%)",
+    ),
+    Target("trust_share", "trust in the city administration", 0.43, 0.05, "forsa 2022/23 (43%)"),
+    Target("housing_vacancy", "housing vacancy", 0.033, 0.01, "Zensus 2022, NRW (3.3%)"),
+    Target(
+        "births_per_1000",
+        "births per 1,000",
+        8.9,
+        0.10,
+        "Dortmund statistics 2024 (derived) unless the scenario states its own",
+        relative=True,
+    ),
+    Target(
+        "deaths_per_1000",
+        "deaths per 1,000",
+        12.2,
+        0.10,
+        "Dortmund statistics 2024 (derived) unless the scenario states its own",
+        relative=True,
+    ),
+    Target(
+        "life_expectancy_male",
+        "life expectancy at birth, men (simulated)",
+        78.6,
+        0.5,
+        "Destatis, life table 2021/23",
+    ),
+    Target(
+        "life_expectancy_female",
+        "life expectancy at birth, women (simulated)",
+        83.3,
+        0.5,
+        "Destatis, life table 2021/23",
+    ),
+    Target(
+        "associations_per_1000",
+        "Vereine per 1,000 inhabitants",
+        6.8,
+        1.0,
+        "ZiviZ Survey 2023, NRW (derived); tolerance an assumption",
+    ),
+)
+
+#: behavioural parameters the fit may change, with the bounds it searches in
+FREE: dict[str, tuple[float, float]] = {
+    "willing_cutoff": (0.2, 0.5),
+    "review_rate": (0.03, 0.4),
+    "quit_rate": (0.004, 0.03),
+    "time_budget_scale": (0.7, 2.5),
+    "time_budget_sd": (0.6, 1.5),
+    "initial_trust_share": (0.3, 0.6),
+    "peer_weight": (0.1, 0.7),
+}
+
+
+def targets_for(scn: Scenario) -> tuple[Target, ...]:
+    """The targets, with the scenario's own values where it states them."""
+    own = dict(scn.calibration)
+    out = []
+    for t in TARGETS:
+        if t.name in own:
+            t = Target(
+                t.name,
+                t.label,
+                own[t.name],
+                t.tolerance,
+                f"scenario {scn.name}",
+                t.relative,
+                t.shape,
+            )
+        out.append(t)
+    return tuple(out)
+
+
+def measure(model, window: int) -> dict[str, float]:
+    """Target quantities from a model that has run ``window`` months with a life table."""
+    rec = model.recorder
+
+    def mean(name: str) -> float:
+        return float(np.nanmean(rec.series(name)[1 : window + 1]))
+
+    pop = rec.series("population")[1 : window + 1]
+    years = window / 12
+    groups = [mean(f"engaged_share_{g}") for g in ("14_29", "30_49", "50_64", "65plus")]
+    shape = min(
+        groups[1] - max(groups[0], groups[2], groups[3]),
+        min(groups[0], groups[1], groups[2]) - groups[3],
+    )
+    assoc = rec.series("associations")[1 : window + 1]
+    return {
+        "engaged_share": mean("engaged_share"),
+        "age_profile": shape,
+        "hours_upto2": mean("hours_share_upto2"),
+        "hours_3to5": mean("hours_share_3to5"),
+        "hours_6plus": mean("hours_share_6plus"),
+        "willing_share": mean("willing_share"),
+        "trust_share": mean("trust_share"),
+        "housing_vacancy": mean("housing_vacancy"),
+        "births_per_1000": rec.series("births")[1 : window + 1].sum() / pop.mean() / years * 1e3,
+        "deaths_per_1000": rec.series("deaths")[1 : window + 1].sum() / pop.mean() / years * 1e3,
+        "life_expectancy_male": model.life_table.life_expectancy(0),
+        "life_expectancy_female": model.life_table.life_expectancy(1),
+        "associations_per_1000": float((assoc / pop).mean() * 1e3),
+    }
+
+
+def simulate(
+    scn: Scenario, seeds: list[int], window: int, progress: Callable[[], None] | None = None
+) -> pd.DataFrame:
+    """One row of target measurements per replicate."""
+    from .demography import LifeTableTracker
+    from .model import CityModel
+
+    rows = []
+    pooled = LifeTableTracker()
+    for seed in seeds:
+        model = CityModel(scn, rng=seed)
+        model.life_table = LifeTableTracker()
+        model.run(window)
+        rows.append(measure(model, window))
+        pooled.deaths += model.life_table.deaths
+        pooled.exposure += model.life_table.exposure
+        if progress:
+            progress()
+    out = pd.DataFrame(rows)
+    # life expectancy from deaths and exposures pooled over replicates (less noisy than the
+    # mean of per-replicate estimates)
+    out.attrs["pooled"] = {
+        "life_expectancy_male": pooled.life_expectancy(0),
+        "life_expectancy_female": pooled.life_expectancy(1),
+    }
+    return out
+
+
+def evaluate(
+    scn: Scenario,
+    replications: int = 3,
+    window: int = 24,
+    progress: Callable[[], None] | None = None,
+) -> pd.DataFrame:
+    """Target, simulated mean and spread, tolerance and pass/fail, one row per target."""
+    sims = simulate(scn, replicate_seeds(scn.seed, replications), window, progress)
+    rows = []
+    for t in targets_for(scn):
+        values = sims[t.name]
+        m = float(sims.attrs["pooled"].get(t.name, values.mean()))
+        rows.append(
+            {
+                "target": t.name,
+                "label": t.label,
+                "value": t.value,
+                "tolerance": t.tolerance * (abs(t.value) if t.relative else 1.0),
+                "simulated_mean": m,
+                "simulated_sd": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+                "simulated_min": float(values.min()),
+                "simulated_max": float(values.max()),
+                "passed": t.passes(m),
+                "shape_rule": t.shape,
+                "source": t.source,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def loss(table: pd.DataFrame, scn: Scenario) -> float:
+    targets = {t.name: t for t in targets_for(scn)}
+    return float(sum(targets[r.target].miss(r.simulated_mean) ** 2 for r in table.itertuples()))
+
+
+def fit(
+    scn: Scenario,
+    replications: int = 2,
+    window: int = 24,
+    max_evaluations: int = 60,
+    report: Callable[[int, float, dict[str, float]], None] | None = None,
+) -> tuple[dict[str, float], float, list[dict[str, float]]]:
+    """Tune :data:`FREE` to the targets; returns (best values, best loss, history)."""
+    from scipy.optimize import minimize
+
+    names = list(FREE)
+    lo = np.array([FREE[n][0] for n in names])
+    hi = np.array([FREE[n][1] for n in names])
+    start = np.array([scn.params[n] for n in names], dtype=float)
+    start = np.clip(start, lo, hi)
+    seeds = replicate_seeds(scn.seed, replications)
+    history: list[dict[str, float]] = []
+
+    def objective(x: np.ndarray) -> float:
+        values = {n: float(v) for n, v in zip(names, np.clip(x, lo, hi), strict=True)}
+        trial = scn.with_params(values)
+        sims = simulate(trial, seeds, window)
+        table = pd.DataFrame(
+            [
+                {"target": t.name, "simulated_mean": float(sims[t.name].mean())}
+                for t in targets_for(trial)
+            ]
+        )
+        value = loss(table, trial)
+        history.append({**values, "loss": value})
+        if report:
+            report(len(history), value, values)
+        return value
+
+    minimize(
+        objective,
+        start,
+        method="Nelder-Mead",
+        bounds=list(zip(lo, hi, strict=True)),
+        options={
+            "maxfev": max_evaluations,
+            "xatol": 1e-3,
+            "fatol": 1e-3,
+            "initial_simplex": _simplex(start, lo, hi),
+        },
+    )
+    best = min(history, key=lambda h: h["loss"])
+    return {n: round(best[n], 4) for n in names}, best["loss"], history
+
+
+def _simplex(x0: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """A starting simplex with steps of 10% of each parameter's range."""
+    pts = [x0]
+    for i in range(len(x0)):
+        x = x0.copy()
+        step = 0.1 * (hi[i] - lo[i])
+        x[i] = x[i] + step if x[i] + step <= hi[i] else x[i] - step
+        pts.append(x)
+    return np.array(pts)

@@ -342,6 +342,12 @@ def resolve(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scena
     """A built-in scenario by name, or a scenario file by path."""
     if name_or_path in builtin_names() and not Path(name_or_path).exists():
         return load(SCENARIO_DIR / f"{name_or_path}.toml", overrides)
+    path = Path(name_or_path)
+    if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
+        raise ScenarioError(
+            f"unknown scenario {name_or_path!r}; built-in scenarios: "
+            f"{', '.join(builtin_names())}; or give the path of a .toml file"
+        )
     return load(name_or_path, overrides)
 
 

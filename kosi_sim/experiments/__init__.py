@@ -1,0 +1,1 @@
+"""Batch parameter studies: designs, run specs, executors, a resumable store, analysis."""

@@ -1,0 +1,419 @@
+"""Analysis of a sweep: outcomes, heatmaps, trajectories, sensitivity, scenario discovery.
+
+Works only on the results folder (never on live models):
+
+* outcome of a run = mean of a metric over its last 12 recorded months (city level);
+* heatmaps of the main outcomes over ``demographic_pressure`` x ``civic_engagement`` - with
+  the lab, without it and the paired difference when the sweep has a ``lab`` factor;
+* trajectories: mean and 10-90% band across runs, per level of the first on/off factor;
+* sensitivity: Sobol (S1, ST) or Morris (mu*, sigma) indices via SALib, for those designs;
+* scenario discovery: PRIM (EMA Workbench) boxes of factor space in which the lab pays off
+  (its paired effect on ``payoff_metric`` reaches ``payoff_threshold``);
+* an HTML report with figures (embedded), tables and provenance;
+* export to the EMA Workbench's (experiments, outcomes) form (``ema_results.tar.gz``), so
+  ``ema_workbench.load_results`` and its analyses work on kosi-sim results.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from ..results import ResultsError
+from .store import Store, read_metrics, read_runs
+
+MAIN = ("engaged_share", "coverage_mean", "trust_share", "initiatives_active")
+HEAT_X, HEAT_Y = "demographic_pressure", "civic_engagement"
+
+
+@dataclass
+class Analysis:
+    manifest: dict
+    runs: pd.DataFrame
+    outcomes: pd.DataFrame  # one row per ok run: run_id, factors..., metrics
+    factors: list[str]
+    figures: dict[str, bytes] = field(default_factory=dict)
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def load(root: Path) -> Analysis:
+    store = Store(root)
+    manifest = store.manifest()
+    runs = read_runs(root)
+    if runs.empty:
+        raise ResultsError(f"{root}: the sweep has no finished runs yet")
+    ok = runs[runs["status"] == "ok"]
+    if ok.empty:
+        raise ResultsError(f"{root}: every run failed; see the error column of runs.parquet")
+    metrics = read_metrics(root)
+    city = metrics[metrics["district"] == "city"]
+    last = city.groupby("run_id")["month"].transform("max")
+    final = city[city["month"] > last - 12]
+    outcomes = final.pivot_table(
+        index="run_id", columns="metric", values="value", aggfunc="mean", observed=True
+    ).reset_index()
+    factors = list(manifest["factors"])
+    outcomes = ok[["run_id", "point", "replicate", *factors]].merge(outcomes, on="run_id")
+    a = Analysis(manifest, runs, outcomes, factors)
+    a.tables["runs_status"] = runs.groupby("status").size().rename("runs").reset_index()
+    return a
+
+
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _binned(values: pd.Series) -> pd.Series:
+    if values.nunique() <= 10:
+        return values.round(6)
+    return pd.cut(values, 5).apply(lambda iv: round(iv.mid, 3)).astype(float)
+
+
+def heatmaps(a: Analysis, metrics=MAIN) -> None:
+    if HEAT_X not in a.factors or HEAT_Y not in a.factors:
+        a.notes.append(f"No heatmaps: the sweep does not vary both {HEAT_X} and {HEAT_Y}.")
+        return
+    df = a.outcomes.copy()
+    df["_x"], df["_y"] = _binned(df[HEAT_X]), _binned(df[HEAT_Y])
+    has_lab = "lab" in a.factors and df["lab"].nunique() == 2
+    panels = ["with lab", "without lab", "difference"] if has_lab else ["all runs"]
+    fig, axes = plt.subplots(
+        len(metrics),
+        len(panels),
+        squeeze=False,
+        figsize=(4.2 * len(panels), 3.4 * len(metrics)),
+        constrained_layout=True,
+    )
+    rows = []
+    for i, m in enumerate(metrics):
+        if m not in df:
+            continue
+        grids = []
+        if has_lab:
+            on = df[df["lab"]].pivot_table(index="_y", columns="_x", values=m)
+            off = df[~df["lab"]].pivot_table(index="_y", columns="_x", values=m)
+            paired = _paired(df, m, a.factors)
+            diff = paired.pivot_table(index="_y", columns="_x", values="effect")
+            grids = [on, off, diff]
+        else:
+            grids = [df.pivot_table(index="_y", columns="_x", values=m)]
+        for j, (grid, title) in enumerate(zip(grids, panels, strict=True)):
+            ax = axes[i][j]
+            cmap = "RdBu" if title == "difference" else "viridis"
+            vmax = np.nanmax(np.abs(grid.values)) if title == "difference" else None
+            im = ax.imshow(
+                grid.values,
+                origin="lower",
+                aspect="auto",
+                cmap=cmap,
+                vmin=-vmax if vmax else None,
+                vmax=vmax,
+            )
+            ax.set_xticks(range(len(grid.columns)), [f"{c:g}" for c in grid.columns])
+            ax.set_yticks(range(len(grid.index)), [f"{c:g}" for c in grid.index])
+            ax.set_xlabel(HEAT_X.replace("_", " "))
+            ax.set_ylabel(HEAT_Y.replace("_", " "))
+            ax.set_title(f"{m.replace('_', ' ')}: {title}", fontsize=9)
+            fig.colorbar(im, ax=ax, shrink=0.8)
+            if title == "difference":
+                long = grid.stack().rename("effect").reset_index()
+                long.insert(0, "metric", m)
+                rows.append(long.rename(columns={"_x": HEAT_X, "_y": HEAT_Y}))
+    a.figures["heatmaps.png"] = _png(fig)
+    if rows:
+        a.tables["lab_effect_grid"] = pd.concat(rows, ignore_index=True)
+
+
+def _paired(df: pd.DataFrame, metric: str, factors: list[str]) -> pd.DataFrame:
+    """Paired lab effect: same replicate, same other factors, lab on minus lab off."""
+    keys = [*(f for f in factors if f != "lab"), "replicate"]
+    on = df[df["lab"]].set_index(keys)[metric]
+    off = df[~df["lab"]].set_index(keys)[metric]
+    effect = (on - off).dropna().rename("effect").reset_index()
+    for col in ("_x", "_y"):
+        if col in df:
+            effect = effect.merge(df[[*keys, col]].drop_duplicates(keys), on=keys, how="left")
+    return effect
+
+
+def trajectories(a: Analysis, root: Path, metrics=MAIN) -> None:
+    metrics_df = read_metrics(root, columns=["run_id", "month", "district", "metric", "value"])
+    city = metrics_df[(metrics_df["district"] == "city") & metrics_df["metric"].isin(metrics)]
+    switch = next((f for f in a.factors if a.outcomes[f].dtype == bool), None)
+    groups = [(None, a.outcomes)] if switch is None else list(a.outcomes.groupby(switch))
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(4.2 * len(metrics), 3.4), constrained_layout=True, squeeze=False
+    )
+    for ax, m in zip(axes[0], metrics, strict=True):
+        for level, g in groups:
+            part = city[(city["metric"] == m) & city["run_id"].isin(g["run_id"])]
+            stats = part.groupby("month")["value"].agg(
+                mean="mean", lo=lambda s: s.quantile(0.1), hi=lambda s: s.quantile(0.9)
+            )
+            label = "all runs" if switch is None else f"{switch} = {level}"
+            ax.plot(stats.index / 12, stats["mean"], label=label)
+            ax.fill_between(stats.index / 12, stats["lo"], stats["hi"], alpha=0.2)
+        ax.set_title(m.replace("_", " "), fontsize=10)
+        ax.set_xlabel("year")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    a.figures["trajectories.png"] = _png(fig)
+
+
+def sensitivity(a: Analysis, metrics=MAIN) -> None:
+    design = a.manifest.get("design")
+    if design not in ("sobol", "morris"):
+        a.notes.append(f"No sensitivity indices: the design is {design} (use sobol or morris).")
+        return
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    names = a.factors
+    pts = a.outcomes.groupby("point")[[*names, *metrics]].mean().sort_index()
+    expected = a.manifest["points"]
+    if len(pts) != expected:
+        a.notes.append(
+            f"No sensitivity indices: {expected - len(pts)} design points have "
+            "no successful run (finish the sweep with --resume)."
+        )
+        return
+    bounds = [[float(a.outcomes[n].min()), float(a.outcomes[n].max())] for n in names]
+    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
+    rows = []
+    for m in metrics:
+        y = pts[m].to_numpy()
+        if design == "sobol":
+            second = a.manifest["design_options"].get("second_order", False)
+            res = sobol_analyze.analyze(problem, y, calc_second_order=second, seed=0)
+            for n, s1, st, c1, ct in zip(
+                names, res["S1"], res["ST"], res["S1_conf"], res["ST_conf"], strict=True
+            ):
+                rows.append(
+                    {"metric": m, "factor": n, "S1": s1, "S1_conf": c1, "ST": st, "ST_conf": ct}
+                )
+        else:
+            res = morris_analyze.analyze(
+                problem,
+                pts[names].to_numpy(),
+                y,
+                seed=0,
+                num_levels=a.manifest["design_options"]["levels"],
+            )
+            for n, mu, sig, conf in zip(
+                names, res["mu_star"], res["sigma"], res["mu_star_conf"], strict=True
+            ):
+                rows.append(
+                    {"metric": m, "factor": n, "mu_star": mu, "mu_star_conf": conf, "sigma": sig}
+                )
+    table = pd.DataFrame(rows)
+    a.tables["sensitivity"] = table
+    value, err = ("ST", "ST_conf") if design == "sobol" else ("mu_star", "mu_star_conf")
+    fig, axes = plt.subplots(
+        1, len(metrics), figsize=(4.2 * len(metrics), 3.6), constrained_layout=True, squeeze=False
+    )
+    for ax, m in zip(axes[0], metrics, strict=True):
+        part = table[table["metric"] == m].sort_values(value)
+        ax.barh(part["factor"], part[value], xerr=part[err], color="C0")
+        if design == "sobol":
+            ax.barh(part["factor"], part["S1"], color="C1", alpha=0.8, label="S1")
+            ax.legend(["ST", "S1"], fontsize=7)
+        ax.set_title(f"{m.replace('_', ' ')}: {value}", fontsize=10)
+        ax.tick_params(axis="y", labelsize=7)
+    a.figures["sensitivity.png"] = _png(fig)
+
+
+def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.02) -> None:
+    if "lab" not in a.factors or a.outcomes["lab"].nunique() < 2:
+        a.notes.append("No scenario discovery: the sweep has no 'lab' factor with both levels.")
+        return
+    others = [f for f in a.factors if f != "lab" and np.issubdtype(a.outcomes[f].dtype, np.number)]
+    if not others:
+        a.notes.append("No scenario discovery: no numeric factor besides 'lab'.")
+        return
+    paired = _paired(a.outcomes, metric, a.factors)
+    x = paired[others].astype(float).reset_index(drop=True)
+    y = (paired["effect"] >= threshold).to_numpy()
+    a.tables["payoff_runs"] = pd.DataFrame(
+        {
+            "pairs": [len(y)],
+            "lab_pays_off": [int(y.sum())],
+            "metric": [metric],
+            "threshold": [threshold],
+        }
+    )
+    if y.all() or not y.any() or len(y) < 10:
+        a.notes.append(
+            f"No PRIM box: the lab pays off ({metric} +{threshold:g}) in "
+            f"{int(y.sum())} of {len(y)} paired runs."
+        )
+        return
+    prim = _ema().analysis.prim
+
+    box = prim.Prim(x, y, threshold=0.8, peel_alpha=0.1, mass_min=0.05).find_box()
+    i = box._cur_box
+    limits = (
+        box.box_lims[i].T.reset_index().rename(columns={"index": "factor", 0: "low", 1: "high"})
+    )
+    limits["coverage"] = box.coverage
+    limits["density"] = box.density
+    limits["mass"] = box.mass
+    a.tables["prim_box"] = limits
+    a.notes.append(
+        f"PRIM: the lab raises {metric} by at least {threshold:g} in a box "
+        f"covering {box.coverage:.0%} of such runs with density {box.density:.0%}."
+    )
+    if len(others) >= 2:
+        fig, ax = plt.subplots(figsize=(5, 4), constrained_layout=True)
+        ax.scatter(x[others[0]], x[others[1]], c=y, cmap="coolwarm", s=18)
+        lo, hi = (
+            limits.set_index("factor").loc[others[0]],
+            limits.set_index("factor").loc[others[1]],
+        )
+        ax.add_patch(
+            plt.Rectangle(
+                (lo["low"], hi["low"]),
+                lo["high"] - lo["low"],
+                hi["high"] - hi["low"],
+                fill=False,
+                lw=2,
+            )
+        )
+        ax.set_xlabel(others[0])
+        ax.set_ylabel(others[1])
+        ax.set_title(f"where the lab pays off ({metric} +{threshold:g})", fontsize=9)
+        a.figures["prim.png"] = _png(fig)
+
+
+def to_ema(root: Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The sweep as the EMA Workbench's (experiments, outcomes): one row per ok run, one
+    array (runs x recorded months) per city metric."""
+    runs = read_runs(root)
+    manifest = Store(root).manifest()
+    ok = runs[runs["status"] == "ok"].sort_values("run_id")
+    experiments = ok[manifest["factors"]].copy()
+    for c in experiments.columns:
+        if experiments[c].dtype == bool:
+            experiments[c] = experiments[c].astype(str)
+    experiments["scenario"] = ok["point"].to_numpy()
+    experiments["policy"] = (
+        "lab on" if "lab" not in manifest["factors"] else np.where(ok["lab"], "lab on", "lab off")
+    )
+    experiments["model"] = manifest["base_scenario"]
+    metrics = read_metrics(root)
+    city = metrics[(metrics["district"] == "city") & metrics["run_id"].isin(ok["run_id"])]
+    outcomes = {}
+    for m, part in city.groupby("metric", observed=True):
+        wide = part.pivot_table(index="run_id", columns="month", values="value")
+        outcomes[str(m)] = wide.reindex(ok["run_id"]).to_numpy()
+    outcomes["TIME"] = np.tile(np.array(sorted(city["month"].unique()), dtype=float), (len(ok), 1))
+    return experiments.reset_index(drop=True), outcomes
+
+
+def save_ema(root: Path, path: Path) -> None:
+    ema = _ema()
+    experiments, outcomes = to_ema(root)
+    for name in outcomes:
+        ema.ArrayOutcome(name)  # registers how the EMA Workbench stores it
+    ema.save_results((experiments, outcomes), str(path))
+
+
+def _ema():
+    """The EMA Workbench, imported quietly (it warns about optional cluster back-ends)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import ema_workbench
+        import ema_workbench.analysis.prim
+    return ema_workbench
+
+
+def report(a: Analysis, path: Path) -> None:
+    parts = [
+        f"<h1>kosi-sim sweep: {html.escape(a.manifest['experiment'])}</h1>",
+        "<h2>Runs</h2>",
+        a.tables["runs_status"].to_html(index=False),
+    ]
+    for name, title in (
+        ("heatmaps.png", "Outcomes over pressure x engagement"),
+        ("trajectories.png", "Trajectories (mean, 10-90% band)"),
+        ("sensitivity.png", "Sensitivity indices"),
+        ("prim.png", "Scenario discovery (PRIM)"),
+    ):
+        if name in a.figures:
+            data = base64.b64encode(a.figures[name]).decode()
+            parts.append(f"<h2>{title}</h2><img src='data:image/png;base64,{data}'>")
+    for name, table in a.tables.items():
+        if name != "runs_status":
+            parts.append(
+                f"<h2>{html.escape(name.replace('_', ' '))}</h2>"
+                + table.head(200).to_html(index=False, float_format="%.4g")
+            )
+    if a.notes:
+        parts.append(
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in a.notes) + "</ul>"
+        )
+    prov = {k: v for k, v in a.manifest.items() if k != "experiment_text"}
+    parts.append(
+        "<h2>Provenance</h2><pre>" + html.escape(json.dumps(prov, indent=2, default=str)) + "</pre>"
+    )
+    parts.append(
+        "<h2>Experiment file</h2><pre>"
+        + html.escape(a.manifest.get("experiment_text", ""))
+        + "</pre>"
+    )
+    style = (
+        "<style>body{font-family:sans-serif;max-width:1300px;margin:auto}"
+        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
+        "padding:2px 6px}img{max-width:100%}</style>"
+    )
+    path.write_text(
+        f"<!doctype html><html><head><meta charset='utf-8'>{style}"
+        f"<title>{html.escape(a.manifest['experiment'])}</title></head><body>"
+        + "\n".join(parts)
+        + "</body></html>",
+        encoding="utf-8",
+    )
+
+
+def analyze(
+    root: Path,
+    out: Path,
+    payoff_metric: str = "coverage_mean",
+    payoff_threshold: float = 0.02,
+    ema: bool = True,
+) -> Analysis:
+    a = load(root)
+    heatmaps(a)
+    trajectories(a, root)
+    sensitivity(a)
+    discovery(a, payoff_metric, payoff_threshold)
+    from ..results import atomic_folder
+
+    def fill(tmp: Path) -> None:
+        for name, data in a.figures.items():
+            (tmp / name).write_bytes(data)
+        for name, table in a.tables.items():
+            table.to_csv(tmp / f"{name}.csv", index=False)
+        a.outcomes.to_parquet(tmp / "outcomes.parquet", index=False)
+        report(a, tmp / "report.html")
+        if ema:
+            save_ema(root, tmp / "ema_results.tar.gz")
+
+    atomic_folder(out, fill, force=True)
+    return a

@@ -1,0 +1,422 @@
+"""Experiment files: a base scenario, factors, a design, replications, a root seed, outputs.
+
+::
+
+    name = "pressure_x_engagement"
+    scenario = "../scenarios/baseline_wuppertal_lab.toml"  # path (relative to this file) or
+    replications = 5                                        # built-in name
+    seed = 2024
+    years = 20            # optional, overrides the scenario
+    scale = 0.2           # optional
+    executor = "processes"
+
+    [design]
+    kind = "full_factorial"   # full_factorial, latin_hypercube, sobol, morris, explicit
+    points = 5                # values per range in a full factorial
+    samples = 64              # latin_hypercube: points; sobol: N; morris: trajectories
+
+    [[factors]]
+    name = "demographic_pressure"        # any declared parameter (name or section.name)
+    low = 0.0
+    high = 1.0
+
+    [[factors]]
+    name = "lab"                         # all interventions on or off
+    levels = [true, false]
+
+    [output]
+    metrics = ["engaged_share", "coverage_mean"]
+    every_months = 12                    # keep every 12th month (and the last)
+    districts = false                    # city only
+
+Factor names: a parameter; ``lab`` (all interventions on/off); ``intervention.<label>``
+(one intervention on/off, by label or type); ``intervention.<label>.<key>`` (its budget,
+staff or own parameter).  Every run of replicate ``r`` gets the same seed, derived from the
+root seed with ``numpy.random.SeedSequence``, whatever the design point: design points are
+compared on common random numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..catalog import CATALOG
+from ..interventions.registry import REGISTRY
+from ..interventions.spec import COMMON
+from ..metrics import INDEX as METRIC_INDEX
+from ..scenario import Scenario, ScenarioError, _set_key, from_dict, resolve
+from . import designs
+from .designs import Factor
+
+DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris", "explicit")
+EXECUTORS = ("serial", "processes", "dask")
+TOP = (
+    "name",
+    "description",
+    "scenario",
+    "replications",
+    "seed",
+    "years",
+    "scale",
+    "executor",
+    "batch_size",
+    "design",
+    "factors",
+    "output",
+)
+DEFAULT_METRICS = (
+    "population",
+    "share_65plus",
+    "engaged_share",
+    "engaged_citizens",
+    "willing_inactive_share",
+    "trust_share",
+    "associations",
+    "initiatives_active",
+    "coverage_mean",
+    "coverage_care",
+    "coverage_mobility",
+    "coverage_social",
+    "coverage_space",
+    "housing_vacancy",
+    "premises_vacancy",
+    "budget_balance",
+    "lab_spending",
+)
+
+
+class ExperimentError(ValueError):
+    """An experiment file is not valid; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Output:
+    metrics: tuple[str, ...] = DEFAULT_METRICS
+    every_months: int = 12
+    districts: bool = False
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    description: str
+    scenario: Scenario
+    factors: tuple[Factor, ...]
+    design_kind: str
+    design_options: dict[str, Any]
+    replications: int
+    seed: int
+    months: int
+    executor: str
+    batch_size: int | None
+    output: Output
+    text: str = ""
+    path: str = ""
+    points: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+
+    @property
+    def hash(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.points) * self.replications
+
+    def replicate_seeds(self) -> list[int]:
+        children = np.random.SeedSequence(self.seed).spawn(self.replications)
+        return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
+
+    def scenario_for(self, point: dict[str, Any]) -> dict[str, Any]:
+        """The scenario document of one design point."""
+        return apply_point(self.scenario, point)
+
+
+def _fail(where: str, msg: str) -> ExperimentError:
+    return ExperimentError(f"{where}: {msg}")
+
+
+def _intervention_entry(doc: dict, label: str) -> dict | None:
+    for entry in doc.get("interventions", []):
+        if entry.get("label") == label or (entry.get("type") == label and "label" not in entry):
+            return entry
+    return None
+
+
+def apply_point(base: Scenario, point: dict[str, Any]) -> dict[str, Any]:
+    doc = base.to_dict()
+    for name, value in point.items():
+        if isinstance(value, np.generic):
+            value = value.item()
+        if name == "lab":
+            if not value:
+                doc["interventions"] = []
+        elif name.startswith("intervention."):
+            parts = name.split(".", 2)
+            entry = _intervention_entry(doc, parts[1])
+            if entry is None:
+                continue  # switched off by another factor of this point
+            if len(parts) == 2:
+                if not value:
+                    doc["interventions"] = [e for e in doc["interventions"] if e is not entry]
+            else:
+                entry[parts[2]] = value
+        else:
+            _set_key(doc, name, value)
+    return doc
+
+
+def _factor(raw: Any, i: int, base: Scenario) -> Factor:
+    where = f"factors[{i}]"
+    if not isinstance(raw, dict) or "name" not in raw:
+        raise _fail(where, "expected a table with 'name' and 'levels' or 'low' and 'high'")
+    unknown = sorted(set(raw) - {"name", "levels", "low", "high"})
+    if unknown:
+        raise _fail(where, f"unknown key {unknown[0]!r}; valid keys: name, levels, low, high")
+    name = raw["name"]
+    has_levels = "levels" in raw
+    has_range = "low" in raw or "high" in raw
+    if has_levels == has_range:
+        raise _fail(where, f"{name}: give either levels = [...] or low and high")
+    check, integer = _checker(name, base, where)
+    if has_levels:
+        levels = raw["levels"]
+        if not isinstance(levels, list) or not levels:
+            raise _fail(where, f"{name}: levels must be a non-empty list")
+        try:
+            return Factor(name, levels=tuple(check(v) for v in levels))
+        except ValueError as e:
+            raise _fail(where, f"{name}: {e}") from None
+    if "low" not in raw or "high" not in raw:
+        raise _fail(where, f"{name}: a range needs both low and high")
+    try:
+        low, high = check(raw["low"]), check(raw["high"])
+    except ValueError as e:
+        raise _fail(where, f"{name}: {e}") from None
+    if isinstance(low, bool | str) or not low < high:
+        raise _fail(where, f"{name}: a range needs numbers with low < high")
+    return Factor(name, low=float(low), high=float(high), integer=integer)
+
+
+def _checker(name: str, base: Scenario, where: str):
+    """A value checker for a factor name, and whether its values are whole numbers."""
+    if name == "lab":
+        if not base.interventions:
+            raise _fail(where, "factor 'lab' needs a base scenario with [[interventions]]")
+        return _bool, False
+    if name.startswith("intervention."):
+        parts = name.split(".", 2)
+        doc = base.to_dict()
+        entry = _intervention_entry(doc, parts[1])
+        if entry is None:
+            labels = [e.get("label", e.get("type")) for e in doc["interventions"]]
+            raise _fail(
+                where,
+                f"{name}: no intervention {parts[1]!r} in the base scenario; "
+                f"its interventions: {', '.join(labels) or 'none'}",
+            )
+        if len(parts) == 2:
+            return _bool, False
+        key = parts[2]
+        if key in ("budget_eur_per_year", "staff_fte"):
+            return _number(0.0, 1e9), False
+        cls = REGISTRY.get(entry["type"])
+        params = {p.name: p for p in (cls.params if cls else ())}
+        if key not in params:
+            valid = [*COMMON[4:6], *params]
+            raise _fail(where, f"{name}: unknown key {key!r}; valid: {', '.join(valid)}")
+        return params[key].check, params[key].kind is int
+    try:
+        p = CATALOG.resolve(name)
+    except KeyError as e:
+        raise _fail(where, e.args[0]) from None
+    return p.check, p.kind is int
+
+
+def _bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise ValueError(f"levels must be true or false, got {v!r}")
+    return v
+
+
+def _number(lo: float, hi: float):
+    def check(v: Any) -> float:
+        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
+            raise ValueError(f"{v!r} is not allowed; allowed: a number from {lo:g} to {hi:g}")
+        return float(v)
+
+    return check
+
+
+def _int(doc: dict, key: str, default: int, lo: int, hi: int, where: str) -> int:
+    v = doc.get(key, default)
+    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
+        raise _fail(
+            where, f"{key} = {v!r} is not allowed; allowed: a whole number from {lo} to {hi}"
+        )
+    return v
+
+
+def load(path: str | Path) -> Experiment:
+    path = Path(path)
+    if not path.is_file():
+        raise ExperimentError(f"{path}: no such experiment file")
+    try:
+        text = path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
+    except UnicodeDecodeError:
+        raise ExperimentError(f"{path}: not a text file (expected UTF-8 TOML)") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ExperimentError(f"{path}: not valid TOML: {e}") from None
+    return from_document(doc, text, path)
+
+
+def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
+    where = str(path)
+    unknown = sorted(set(doc) - set(TOP))
+    if unknown:
+        raise _fail(where, f"unknown key {unknown[0]!r}; valid keys: {', '.join(TOP)}")
+    for key in ("name", "scenario"):
+        if not isinstance(doc.get(key), str) or not doc[key]:
+            raise _fail(where, f"missing required key {key!r} (a text)")
+    scen = doc["scenario"]
+    overrides = {k: doc[k] for k in ("years", "scale") if k in doc}
+    try:
+        candidate = path.parent / scen
+        base = resolve(str(candidate) if candidate.exists() else scen, overrides)
+    except ScenarioError as e:
+        raise _fail(where, f"scenario: {e}") from None
+    replications = _int(doc, "replications", 1, 1, 100_000, where)
+    seed = _int(doc, "seed", 0, 0, 2**63 - 1, where)
+    executor = doc.get("executor", "processes")
+    if executor not in EXECUTORS:
+        raise _fail(
+            where, f"executor = {executor!r} is not allowed; allowed: " + ", ".join(EXECUTORS)
+        )
+    batch = doc.get("batch_size", "auto")
+    if batch != "auto":
+        batch = _int(doc, "batch_size", 1, 1, 10_000, where)
+    raw_factors = doc.get("factors", [])
+    if not isinstance(raw_factors, list) or not raw_factors:
+        raise _fail(where, "needs at least one [[factors]] table")
+    factors = tuple(_factor(f, i, base) for i, f in enumerate(raw_factors))
+    names = [f.name for f in factors]
+    if len(set(names)) != len(names):
+        raise _fail(where, "a factor is listed twice")
+    kind, options, points = _design(doc.get("design", {}), factors, seed, where)
+    output = _output(doc.get("output", {}), where)
+    exp = Experiment(
+        name=doc["name"],
+        description=str(doc.get("description", "")),
+        scenario=base,
+        factors=factors,
+        design_kind=kind,
+        design_options=options,
+        replications=replications,
+        seed=seed,
+        months=base.years * 12,
+        executor=executor,
+        batch_size=None if batch == "auto" else batch,
+        output=output,
+        text=text,
+        path=str(path),
+        points=points,
+    )
+    # every design point must give a valid scenario (clear error now, not mid-sweep)
+    for i, row in enumerate(points.to_dict("records")):
+        try:
+            from_dict(exp.scenario_for(row), f"design point {i}")
+        except ScenarioError as e:
+            raise _fail(where, str(e)) from None
+    return exp
+
+
+def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
+    if not isinstance(raw, dict):
+        raise _fail(where, "[design] must be a table")
+    kind = raw.get("kind", "full_factorial")
+    if kind not in DESIGNS:
+        raise _fail(where, f"design.kind = {kind!r} is not allowed; allowed: " + ", ".join(DESIGNS))
+    allowed = {"kind", "points", "samples", "levels", "second_order"}
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise _fail(
+            where, f"unknown key 'design.{unknown[0]}'; valid keys: " + ", ".join(sorted(allowed))
+        )
+    fl = list(factors)
+    try:
+        if kind == "full_factorial":
+            options = {"points": _int(raw, "points", 5, 2, 1000, where)}
+            points = designs.full_factorial(fl, options["points"])
+        elif kind == "latin_hypercube":
+            options = {"samples": _int(raw, "samples", 20, 1, 1_000_000, where)}
+            points = designs.latin_hypercube(fl, options["samples"], seed)
+        elif kind == "sobol":
+            options = {
+                "samples": _int(raw, "samples", 64, 2, 1_000_000, where),
+                "second_order": bool(raw.get("second_order", False)),
+            }
+            if options["samples"] & (options["samples"] - 1):
+                raise _fail(
+                    where,
+                    f"design.samples = {options['samples']}: Sobol sampling "
+                    "needs a power of 2 (e.g. 32, 64, 128)",
+                )
+            points = designs.sobol(fl, options["samples"], seed, options["second_order"])
+        elif kind == "morris":
+            options = {
+                "samples": _int(raw, "samples", 10, 2, 100_000, where),
+                "levels": _int(raw, "levels", 4, 2, 100, where),
+            }
+            points = designs.morris(fl, options["samples"], seed, options["levels"])
+        else:
+            pts = raw.get("points")
+            if not isinstance(pts, list) or not pts or not all(isinstance(p, dict) for p in pts):
+                raise _fail(where, "an explicit design needs [[design.points]] tables")
+            for i, p in enumerate(pts):
+                if set(p) != {f.name for f in factors}:
+                    raise _fail(
+                        where,
+                        f"design.points[{i}] must set exactly the factors: "
+                        + ", ".join(f.name for f in factors),
+                    )
+            options = {}
+            points = designs.explicit(fl, pts)
+    except ValueError as e:
+        if isinstance(e, ExperimentError):
+            raise
+        raise _fail(where, str(e)) from None
+    points.index.name = "point"
+    return kind, options, points.reset_index(drop=True)
+
+
+def _output(raw: Any, where: str) -> Output:
+    if not isinstance(raw, dict):
+        raise _fail(where, "[output] must be a table")
+    unknown = sorted(set(raw) - {"metrics", "every_months", "districts"})
+    if unknown:
+        raise _fail(
+            where,
+            f"unknown key 'output.{unknown[0]}'; valid keys: metrics, every_months, districts",
+        )
+    metrics = raw.get("metrics", list(DEFAULT_METRICS))
+    if not isinstance(metrics, list) or not metrics:
+        raise _fail(where, "output.metrics must be a non-empty list of metric names")
+    bad = [m for m in metrics if m not in METRIC_INDEX]
+    if bad:
+        raise _fail(
+            where,
+            f"output.metrics: unknown metric {bad[0]!r}; see metric_units.csv "
+            "of any run or 'kosi_sim.metrics.METRICS'",
+        )
+    every = _int(raw, "every_months", 12, 1, 1200, where)
+    districts = raw.get("districts", False)
+    if not isinstance(districts, bool):
+        raise _fail(where, "output.districts must be true or false")
+    return Output(tuple(metrics), every, districts)

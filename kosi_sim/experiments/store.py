@@ -1,0 +1,226 @@
+"""The results store of a sweep: a folder that pandas, pyarrow and DuckDB read as a dataset.
+
+::
+
+    OUT/manifest.json            experiment text and hash, versions, commit, executor, times
+    OUT/design.parquet           the design points
+    OUT/runs/run-000042.json     one record per finished run (the source of truth)
+    OUT/metrics/run-000042.parquet   that run's metrics (long: run_id, month, year,
+                                     district, metric, value)
+    OUT/runs.parquet             all run records as a table (rebuilt from runs/)
+
+A run counts as done once its record exists; the record is written after its metrics file,
+and both are written to a temporary name and renamed, so a killed sweep never leaves a
+half-written file that counts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..results import ResultsError, git_commit, package_versions
+from .runs import RunResult, RunSpec
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.runs_dir = self.root / "runs"
+        self.metrics_dir = self.root / "metrics"
+
+    # -- life cycle --------------------------------------------------------------------
+    def create(self, exp, executor: str, force: bool = False) -> None:
+        if self.root.exists() and any(self.root.iterdir()):
+            if not force:
+                raise ResultsError(
+                    f"{self.root} already exists; use --resume to continue that "
+                    "sweep, or another --out, or --force to replace it"
+                )
+            import shutil
+
+            shutil.rmtree(self.root)
+        self.runs_dir.mkdir(parents=True, exist_ok=True)
+        self.metrics_dir.mkdir(exist_ok=True)
+        design = exp.points.copy()
+        design.insert(0, "point", range(len(design)))
+        atomic_write_parquet(self.root / "design.parquet", _plain(design))
+        self.write_manifest(exp, executor, status="running", started=_now())
+
+    def open_resume(self, exp) -> None:
+        manifest = self.manifest()
+        if manifest.get("experiment_sha256") != exp.hash:
+            raise ResultsError(
+                f"{self.root}: the experiment file changed since this sweep started (its "
+                "hash differs); resume only with the unchanged file, or start a new --out"
+            )
+        self.runs_dir.mkdir(exist_ok=True)
+        self.metrics_dir.mkdir(exist_ok=True)
+
+    def manifest(self) -> dict[str, Any]:
+        path = self.root / "manifest.json"
+        if not self.root.is_dir():
+            raise ResultsError(f"{self.root}: no such results folder")
+        if not path.exists():
+            raise ResultsError(f"{self.root}: not a kosi-sim sweep folder (no manifest.json)")
+        try:
+            return json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError):
+            raise ResultsError(f"{path}: damaged (not valid JSON)") from None
+
+    def write_manifest(self, exp, executor: str, status: str, **times: Any) -> None:
+        old = {}
+        if (self.root / "manifest.json").exists():
+            old = json.loads((self.root / "manifest.json").read_text())
+        doc = {
+            "kosi_sim_sweep": 1,
+            "experiment": exp.name,
+            "experiment_file": exp.path,
+            "experiment_sha256": exp.hash,
+            "experiment_text": exp.text,
+            "base_scenario": exp.scenario.name,
+            "design": exp.design_kind,
+            "design_options": exp.design_options,
+            "factors": [f.name for f in exp.factors],
+            "points": len(exp.points),
+            "replications": exp.replications,
+            "runs": exp.n_runs,
+            "root_seed": exp.seed,
+            "executor": executor,
+            "versions": package_versions(),
+            "git_commit": git_commit(),
+            "status": status,
+            "started": old.get("started"),
+            "ended": old.get("ended"),
+        }
+        doc.update(times)
+        atomic_write_bytes(
+            self.root / "manifest.json", (json.dumps(doc, indent=2, default=str) + "\n").encode()
+        )
+
+    # -- runs ---------------------------------------------------------------------------
+    def done(self) -> dict[int, str]:
+        """run_id -> status of every run with a record."""
+        out = {}
+        for p in self.runs_dir.glob("run-*.json"):
+            try:
+                rec = json.loads(p.read_text())
+                out[int(rec["run_id"])] = rec["status"]
+            except (OSError, ValueError, KeyError):
+                continue  # a damaged record counts as not done: the run is redone
+        return out
+
+    def write(self, spec: RunSpec, result: RunResult, factor_values: dict[str, Any]) -> None:
+        name = f"run-{spec.run_id:06d}"
+        if result.metrics is not None:
+            atomic_write_parquet(self.metrics_dir / f"{name}.parquet", result.metrics)
+        record = {
+            "run_id": spec.run_id,
+            "point": spec.point,
+            "replicate": spec.replicate,
+            "seed": str(spec.seed),
+            "status": result.status,
+            "error": result.error,
+            "traceback": result.traceback,
+            "duration_s": round(result.duration_s, 4),
+            "factors": factor_values,
+            "parameters": result.parameters or {},
+        }
+        atomic_write_bytes(
+            self.runs_dir / f"{name}.json", json.dumps(record, default=_json_default).encode()
+        )
+
+    def consolidate(self) -> pd.DataFrame:
+        """Rebuild runs.parquet from the run records."""
+        rows = []
+        for p in sorted(self.runs_dir.glob("run-*.json")):
+            try:
+                rec = json.loads(p.read_text())
+            except (OSError, ValueError):
+                continue
+            row = {
+                k: rec[k]
+                for k in (
+                    "run_id",
+                    "point",
+                    "replicate",
+                    "seed",
+                    "status",
+                    "error",
+                    "traceback",
+                    "duration_s",
+                )
+            }
+            row.update(rec.get("parameters", {}))
+            row.update(rec.get("factors", {}))
+            rows.append(row)
+        df = pd.DataFrame(rows)
+        if not df.empty:
+            df = df.sort_values("run_id").reset_index(drop=True)
+        atomic_write_parquet(self.root / "runs.parquet", _plain(df))
+        return df
+
+
+def read_runs(root: Path) -> pd.DataFrame:
+    path = Path(root) / "runs.parquet"
+    Store(root).manifest()
+    if not path.exists():
+        return Store(root).consolidate()
+    try:
+        return pd.read_parquet(path)
+    except Exception as e:
+        raise ResultsError(
+            f"{path}: cannot be read ({type(e).__name__}); rebuild it with kosi-sim sweep --resume"
+        ) from None
+
+
+def read_metrics(root: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    folder = Path(root) / "metrics"
+    files = sorted(folder.glob("run-*.parquet"))
+    if not files:
+        raise ResultsError(f"{root}: no finished runs with metrics")
+    try:
+        return pd.concat([pd.read_parquet(f, columns=columns) for f in files], ignore_index=True)
+    except Exception as e:
+        raise ResultsError(
+            f"{folder}: a metrics file cannot be read ({type(e).__name__}); "
+            "delete it and run kosi-sim sweep --resume"
+        ) from None
+
+
+def _plain(df: pd.DataFrame) -> pd.DataFrame:
+    """Mixed-type object columns (e.g. factor levels) as text, so Parquet can store them."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            kinds = {type(v) for v in out[c].dropna()}
+            if len(kinds) > 1:
+                out[c] = out[c].astype(str)
+    return out
+
+
+def _json_default(v: Any) -> Any:
+    if hasattr(v, "item"):
+        return v.item()
+    return str(v)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S%z")

@@ -1,0 +1,140 @@
+"""Running a sweep: specs from the experiment, batches to an executor, results to the store.
+
+Memory stays bounded: at most a few batches per worker are in flight, and every finished
+run goes to disk at once.  Ctrl-C (or a killed process) loses no finished run; ``resume``
+runs only what has no record yet (and refuses a changed experiment file).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .executors import open_executor
+from .runs import RunSpec, run_batch
+from .spec import Experiment
+from .store import Store, _now
+
+
+@dataclass
+class SweepSummary:
+    total: int
+    done_before: int
+    ok: int
+    failed: int
+    interrupted: bool
+
+
+def specs(exp: Experiment) -> list[RunSpec]:
+    seeds = exp.replicate_seeds()
+    out = []
+    points = exp.points.to_dict("records")
+    for p, point in enumerate(points):
+        doc = exp.scenario_for(point)
+        for r in range(exp.replications):
+            out.append(
+                RunSpec(
+                    run_id=p * exp.replications + r,
+                    point=p,
+                    replicate=r,
+                    seed=seeds[r],
+                    scenario=doc,
+                    months=exp.months,
+                    metrics=exp.output.metrics,
+                    every_months=exp.output.every_months,
+                    districts=exp.output.districts,
+                )
+            )
+    return out
+
+
+def auto_batch(exp: Experiment, todo: int, workers: int) -> int:
+    """Batch short runs so that a task takes roughly a couple of seconds."""
+    if exp.batch_size:
+        return exp.batch_size
+    citizens = sum(d.population for d in exp.scenario.districts) * exp.scenario.scale
+    cost = citizens * exp.months  # about 1e6 citizen-months per second on one core
+    per_task = max(1, int(2e6 // max(cost, 1)))
+    fair = max(1, math.ceil(todo / (4 * workers)))  # keep every worker busy
+    return max(1, min(per_task, fair, 64))
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def run_sweep(
+    exp: Experiment,
+    out: Path,
+    executor: str | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    force: bool = False,
+    on_result: Callable[[str], None] | None = None,
+    on_start: Callable[[int, int], None] | None = None,
+) -> SweepSummary:
+    store = Store(out)
+    kind = "dask" if scheduler else (executor or exp.executor)
+    if resume and (Path(out) / "manifest.json").exists():
+        store.open_resume(exp)
+    else:
+        store.create(exp, kind, force=force)
+    done = store.done()
+    todo = [s for s in specs(exp) if s.run_id not in done]
+    factor_names = [f.name for f in exp.factors]
+    points = exp.points.to_dict("records")
+    if on_start:
+        on_start(exp.n_runs, len(done))
+    ok = failed = 0
+    interrupted = False
+    store.write_manifest(exp, kind, status="running", resumed=_now() if resume else None)
+    try:
+        with open_executor(kind, workers, scheduler) as (pool, n_workers):
+            batches = list(_chunks(todo, auto_batch(exp, len(todo), n_workers)))
+            pending: dict[Future, list[RunSpec]] = {}
+            queue = iter(batches)
+            limit = 2 * n_workers
+
+            def fill() -> None:
+                for batch in queue:
+                    pending[pool.submit(run_batch, batch)] = batch
+                    if len(pending) >= limit:
+                        break
+
+            fill()
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    batch = pending.pop(fut)
+                    try:
+                        results = fut.result()
+                    except Exception as e:  # the task itself died (e.g. a worker crashed)
+                        from .runs import RunResult
+
+                        results = [
+                            RunResult(s.run_id, "failed", 0.0, error=f"{type(e).__name__}: {e}")
+                            for s in batch
+                        ]
+                    for spec, res in zip(batch, results, strict=True):
+                        store.write(spec, res, {k: points[spec.point][k] for k in factor_names})
+                        ok += res.status == "ok"
+                        failed += res.status != "ok"
+                        if on_result:
+                            on_result(res.status)
+                fill()
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        store.consolidate()
+        status = (
+            "interrupted"
+            if interrupted
+            else ("complete" if len(store.done()) == exp.n_runs else "incomplete")
+        )
+        store.write_manifest(exp, kind, status=status, ended=_now())
+    return SweepSummary(exp.n_runs, len(done), ok, failed, interrupted)

@@ -1,0 +1,255 @@
+"""The experiment runner: designs, executors, failures, resume, analysis."""
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kosi_sim.experiments import designs
+from kosi_sim.experiments.designs import Factor
+from kosi_sim.experiments.spec import ExperimentError, load
+from kosi_sim.experiments.sweep import run_sweep, specs
+from kosi_sim.results import ResultsError
+
+EXP = """
+name = "tiny"
+scenario = "classroom_toolbox"
+replications = 2
+seed = 1
+years = 1
+executor = "serial"
+[design]
+kind = "full_factorial"
+points = 2
+[[factors]]
+name = "civic_engagement"
+low = 0.8
+high = 1.2
+[[factors]]
+name = "lab"
+levels = [true, false]
+[output]
+every_months = 3
+"""
+
+
+@pytest.fixture
+def exp_file(tmp_path):
+    path = tmp_path / "tiny.toml"
+    path.write_text(EXP)
+    return path
+
+
+def _metrics(root):
+    df = pd.read_parquet(Path(root) / "metrics")
+    return df.sort_values(["run_id", "month", "metric"]).reset_index(drop=True)
+
+
+# -- designs -------------------------------------------------------------------------------
+
+
+def test_full_factorial_counts_and_values():
+    f = [Factor("a", low=0, high=1), Factor("b", levels=(True, False)), Factor("c", levels=(1,))]
+    d = designs.full_factorial(f, points=3)
+    assert len(d) == 3 * 2 * 1
+    assert sorted(d["a"].unique()) == [0.0, 0.5, 1.0]
+
+
+def test_sampling_designs_counts_bounds_and_seeds():
+    f = [Factor("x", low=0.2, high=0.4), Factor("y", low=1.0, high=3.0)]
+    lhs = designs.latin_hypercube(f, 20, seed=5)
+    assert len(lhs) == 20 and lhs["x"].between(0.2, 0.4).all() and lhs["y"].between(1, 3).all()
+    assert lhs.equals(designs.latin_hypercube(f, 20, seed=5))
+    assert not lhs.equals(designs.latin_hypercube(f, 20, seed=6))
+    assert len(designs.sobol(f, 16, seed=1)) == 16 * (2 + 2)
+    assert len(designs.sobol(f, 16, seed=1, second_order=True)) == 16 * (2 * 2 + 2)
+    m = designs.morris(f, 10, seed=1)
+    assert len(m) == 10 * (2 + 1) and m["x"].between(0.2, 0.4).all()
+    lhs_mixed = designs.latin_hypercube([*f, Factor("lab", levels=(True, False))], 5, seed=1)
+    assert len(lhs_mixed) == 10
+
+
+def test_run_seeds_come_from_the_root_and_are_shared_across_points(exp_file):
+    exp = load(exp_file)
+    runs = specs(exp)
+    assert len(runs) == exp.n_runs == 8
+    assert [r.run_id for r in runs] == list(range(8))
+    seeds = np.random.SeedSequence(1).spawn(2)
+    assert runs[0].seed == int(seeds[0].generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    assert {r.seed for r in runs if r.replicate == 0} == {runs[0].seed}
+    assert runs[0].seed != runs[1].seed
+    off = next(r for r in runs if r.point == 1)
+    assert off.scenario["interventions"] == [] and runs[0].scenario["interventions"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (('executor = "serial"', 'executor = "gpu"'), "allowed: serial, processes, dask"),
+        (('name = "civic_engagement"', 'name = "civic_engagment"'), "did you mean"),
+        (("high = 1.2", "high = 3.0"), "from 0.25 to 2"),
+        (('kind = "full_factorial"', 'kind = "taguchi"'), "allowed: full_factorial"),
+        (("every_months = 3", 'every_months = 3\nmetrics = ["happiness"]'), "happiness"),
+        (('scenario = "classroom_toolbox"', 'scenario = "nowhere"'), "unknown scenario"),
+    ],
+)
+def test_bad_experiment_files_are_clear_errors(tmp_path, change, fragment):
+    path = tmp_path / "bad.toml"
+    path.write_text(EXP.replace(*change))
+    with pytest.raises(ExperimentError) as e:
+        load(path)
+    assert fragment in str(e.value) and "\n" not in str(e.value)
+
+
+def test_ready_studies_are_valid():
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    for name in ("pressure_x_engagement", "sensitivity", "lab_mix"):
+        exp = load(root / f"{name}.toml")
+        assert exp.n_runs > 0
+
+
+# -- executors and the store -----------------------------------------------------------
+
+
+def test_serial_processes_and_dask_give_identical_results(exp_file, tmp_path):
+    exp = load(exp_file)
+    for kind in ("serial", "processes", "dask"):
+        s = run_sweep(exp, tmp_path / kind, executor=kind, workers=2)
+        assert (s.ok, s.failed) == (8, 0)
+    base = _metrics(tmp_path / "serial")
+    assert base.equals(_metrics(tmp_path / "processes"))
+    assert base.equals(_metrics(tmp_path / "dask"))
+    runs = pd.read_parquet(tmp_path / "serial" / "runs.parquet")
+    assert list(runs["run_id"]) == list(range(8)) and (runs["status"] == "ok").all()
+    assert {"civic_engagement", "lab", "seed", "duration_s", "traceback", "threshold_mean"} <= set(
+        runs.columns
+    )
+    manifest = json.loads((tmp_path / "serial" / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["experiment_text"] == EXP
+
+
+def test_a_failing_run_is_recorded_and_the_rest_complete(exp_file, tmp_path, monkeypatch):
+    from kosi_sim.model import CityModel
+
+    original = CityModel.run
+
+    def flaky(self, months, progress=None):
+        if self.params.civic_engagement > 1.0 and self.interventions:
+            raise RuntimeError("boom")
+        return original(self, months, progress)
+
+    monkeypatch.setattr(CityModel, "run", flaky)
+    s = run_sweep(load(exp_file), tmp_path / "out", executor="serial")
+    assert (s.ok, s.failed) == (6, 2)
+    runs = pd.read_parquet(tmp_path / "out" / "runs.parquet")
+    failed = runs[runs["status"] == "failed"]
+    assert len(failed) == 2 and (failed["error"] == "RuntimeError: boom").all()
+    assert failed["traceback"].str.contains("flaky").all()
+    assert len(list((tmp_path / "out" / "metrics").glob("*.parquet"))) == 6
+
+
+def test_refuses_to_overwrite_and_to_resume_a_changed_file(exp_file, tmp_path):
+    exp = load(exp_file)
+    run_sweep(exp, tmp_path / "out")
+    with pytest.raises(ResultsError, match="--resume"):
+        run_sweep(exp, tmp_path / "out")
+    exp_file.write_text(EXP.replace("seed = 1", "seed = 2"))
+    with pytest.raises(ResultsError, match="experiment file changed"):
+        run_sweep(load(exp_file), tmp_path / "out", resume=True)
+
+
+def _sweep_cmd(*args):
+    return [sys.executable, "-m", "kosi_sim.cli", "sweep", *args]
+
+
+@pytest.mark.parametrize("how", ["sigint", "sigkill"])
+def test_interrupted_sweep_resumes_to_the_same_results(exp_file, tmp_path, how):
+    slow = exp_file.read_text().replace("years = 1", "years = 2")
+    exp_file.write_text(slow)
+    full = tmp_path / "full"
+    assert (
+        subprocess.run(
+            _sweep_cmd(str(exp_file), "--out", str(full), "--quiet"), timeout=300
+        ).returncode
+        == 0
+    )
+    part = tmp_path / "part"
+    proc = subprocess.Popen(
+        _sweep_cmd(str(exp_file), "--out", str(part), "--quiet"), stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list((part / "runs").glob("*.json"))) < 2:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
+    proc.wait(timeout=60)
+    done = len(list((part / "runs").glob("*.json")))
+    assert 2 <= done < 8
+    if how == "sigint":
+        assert proc.returncode == 130 and "--resume" in proc.stderr.read()
+    assert (
+        subprocess.run(
+            _sweep_cmd(str(exp_file), "--out", str(part), "--resume", "--quiet"), timeout=300
+        ).returncode
+        == 0
+    )
+    runs = pd.read_parquet(part / "runs.parquet")
+    assert sorted(runs["run_id"]) == list(range(8))
+    assert _metrics(full).equals(_metrics(part))
+    assert not list(part.rglob(".*.tmp-*"))
+
+
+# -- analysis ----------------------------------------------------------------------------
+
+
+def test_analysis_and_report_on_a_small_sweep(tmp_path):
+    path = tmp_path / "pe.toml"
+    path.write_text(
+        EXP.replace(
+            'name = "civic_engagement"\nlow = 0.8\nhigh = 1.2',
+            'name = "civic_engagement"\nlevels = [0.8, 1.2]',
+        )
+        + '[[factors]]\nname = "demographic_pressure"\nlevels = [0.0, 1.0]\n'
+    )
+    out = tmp_path / "sweep"
+    run_sweep(load(path), out, executor="processes", workers=2)
+    from kosi_sim.cli import main
+
+    assert main(["analyze", str(out), "--quiet"]) == 0
+    folder = out / "analysis"
+    assert {
+        "heatmaps.png",
+        "trajectories.png",
+        "report.html",
+        "ema_results.tar.gz",
+        "lab_effect_grid.csv",
+        "outcomes.parquet",
+    } <= {p.name for p in folder.iterdir()}
+    page = (folder / "report.html").read_text()
+    assert "data:image/png;base64" in page and "Provenance" in page
+    grid = pd.read_csv(folder / "lab_effect_grid.csv")
+    assert len(grid) == 4 * 4  # 4 metrics x 2 x 2 cells
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench import load_results
+    experiments, outcomes = load_results(str(folder / "ema_results.tar.gz"))
+    assert len(experiments) == 16 and outcomes["engaged_share"].shape[0] == 16
+
+
+def test_analyze_rejects_a_folder_that_is_not_a_sweep(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "kosi_sim.cli", "analyze", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2 and "not a kosi-sim sweep folder" in proc.stderr
+    assert "Traceback" not in proc.stderr

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .census import ADULTS_18_64, AGE_65PLUS
+
 
 @dataclass(frozen=True)
 class DistrictSpec:
@@ -37,21 +39,17 @@ class Housing:
         self.dwellings = np.zeros(self.n)
         self.households = np.zeros(self.n)
 
-    def headship(self, pop) -> np.ndarray:
-        years = pop.age_m // 12
-        w = np.where(
-            years >= 65,
-            1.0 / self.p.household_size_65plus,
-            np.where(years >= 18, 1.0 / self.p.household_size_adults, 0.0),
-        )
-        return w
+    def count_households(self, census) -> np.ndarray:
+        c = census.count
+        return (c(band=ADULTS_18_64) / self.p.household_size_adults
+                + c(band=AGE_65PLUS) / self.p.household_size_65plus)
 
-    def init(self, pop) -> None:
-        self.households = pop.per_district(self.headship(pop))
+    def init(self, census) -> None:
+        self.households = self.count_households(census)
         self.dwellings = self.households / (1.0 - self.vacancy0)
 
-    def update_households(self, pop) -> None:
-        self.households = pop.per_district(self.headship(pop))
+    def update_households(self, census) -> None:
+        self.households = self.count_households(census)
 
     def vacant_dwellings(self) -> np.ndarray:
         return self.dwellings - self.households

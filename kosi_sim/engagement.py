@@ -330,9 +330,15 @@ EMPLOYMENT = np.array([0.0, 0.45, 0.8, 0.65, 0.05, 0.0], dtype=np.float32)
 WEEKS_PER_MONTH = 52.0 / 12.0
 
 
+_MAX_MONTHS = 112 * 12
+_GROUP_OF_MONTH = np.searchsorted(AGE_EDGES, np.arange(_MAX_MONTHS) // 12, side="right").astype(
+    np.int8
+)
+
+
 def age_group(age_m: np.ndarray) -> np.ndarray:
-    """0: under 14; 1: 14-29; 2: 30-49; 3: 50-64; 4: 65-74; 5: 75+."""
-    return np.searchsorted(AGE_EDGES, age_m // 12, side="right")
+    """0: under 14; 1: 14-29; 2: 30-49; 3: 50-64; 4: 65-74; 5: 75+ (a lookup by month)."""
+    return _GROUP_OF_MONTH[np.minimum(age_m, _MAX_MONTHS - 1)]
 
 
 def life_stage_factors(p: Params) -> np.ndarray:
@@ -413,7 +419,7 @@ class Engagement:
         about half of them in a Verein; they bring their engagement with them (assumption).
         """
         pop = model.pop
-        pop.willingness[rows] = self.willingness(pop)[rows]
+        pop.willingness[rows] = self.willingness(pop, rows)
         willing = (pop.willingness[rows] >= self.p.willing_cutoff) & (pop.coop[rows] != 1)
         u = rng.random(len(rows))
         self.enlist(model, rows[willing & (u < self.p.initial_engaged_given_willing)], rng)

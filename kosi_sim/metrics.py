@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .agents.initiatives import PRODUCING
+from .census import ADULTS_18_64, AGE_14PLUS, AGE_65PLUS, AGE_80PLUS, CHILDREN, ENGAGED
 from .services import SERVICE_DOMAINS
 
 
@@ -146,59 +147,44 @@ def _city_only(value: float, n: int) -> np.ndarray:
 
 
 def compute(model) -> np.ndarray:
-    pop, n = model.pop, model.n_districts
-    cnt = pop.per_district
-    years = pop.age_m // 12
-    adult14 = (years >= 14) & pop.alive
-    eng = pop.engaged
+    """All metrics for the districts and the city, from the month's census and tables."""
+    n = model.n_districts
+    cen = model.census
+    c = cen.count
     out = np.full((len(METRICS), n + 1), np.nan)
 
     def put(name: str, values: np.ndarray) -> None:
         out[INDEX[name]] = values
 
-    population = cnt()
+    population = c()
     put("population", _with_city(population))
-    for name, sel in (
-        ("share_0_17", years < 18),
-        ("share_18_64", (years >= 18) & (years < 65)),
-        ("share_65plus", years >= 65),
-        ("share_80plus", years >= 80),
-    ):
-        put(name, _with_city(cnt(sel.astype(float)), population))
+    for name, bands in (("share_0_17", CHILDREN), ("share_18_64", ADULTS_18_64),
+                        ("share_65plus", AGE_65PLUS), ("share_80plus", AGE_80PLUS)):
+        put(name, _with_city(c(band=bands), population))
     for key, value in model.flows.items():
         put(key, _with_city(value))
-    n14 = cnt(adult14.astype(float))
-    put("engaged_share", _with_city(cnt(eng.astype(float)), n14))
-    for name, lo, hi in (
-        ("engaged_share_14_29", 14, 30),
-        ("engaged_share_30_49", 30, 50),
-        ("engaged_share_50_64", 50, 65),
-        ("engaged_share_65plus", 65, 200),
-    ):
-        grp = (years >= lo) & (years < hi) & pop.alive
-        put(name, _with_city(cnt((grp & eng).astype(float)), cnt(grp.astype(float))))
-    n_eng = cnt(eng.astype(float))
+    n14 = c(band=AGE_14PLUS)
+    put("engaged_share", _with_city(c(band=AGE_14PLUS, eng=ENGAGED), n14))
+    for name, bands in (("engaged_share_14_29", [1, 2]), ("engaged_share_30_49", [3]),
+                        ("engaged_share_50_64", [4]), ("engaged_share_65plus", AGE_65PLUS)):
+        put(name, _with_city(c(band=bands, eng=ENGAGED), c(band=bands)))
+    n_eng = c(eng=ENGAGED)
     put("engaged_citizens", _with_city(n_eng))
-    hours = pop.hours
-    put("hours_mean", _with_city(cnt(hours * eng), n_eng))
-    rounded = np.rint(hours)
-    put("hours_share_upto2", _with_city(cnt((eng & (rounded <= 2)).astype(float)), n_eng))
-    put(
-        "hours_share_3to5",
-        _with_city(cnt((eng & (rounded >= 3) & (rounded <= 5)).astype(float)), n_eng),
-    )
-    put("hours_share_6plus", _with_city(cnt((eng & (rounded >= 6)).astype(float)), n_eng))
-    put("volunteer_hours", _with_city(cnt(hours.astype(float))))
-    willing = model.engagement.is_willing(pop) & adult14
-    put("willing_share", _with_city(cnt((willing | (eng & adult14)).astype(float)), n14))
-    put("willing_inactive_share", _with_city(cnt((willing & ~eng).astype(float)), n14))
-    put("burnout_mean", _with_city(cnt(pop.burnout * eng), n_eng))
-    put("trust_share", _with_city(cnt((adult14 & (pop.trust >= 0.5)).astype(float)), n14))
+    put("hours_mean", _with_city(cen.hours, n_eng))
+    put("hours_share_upto2", _with_city(c(eng=1), n_eng))
+    put("hours_share_3to5", _with_city(c(eng=2), n_eng))
+    put("hours_share_6plus", _with_city(c(eng=3), n_eng))
+    put("volunteer_hours", _with_city(cen.hours))
+    willing = c(band=AGE_14PLUS, willing=1)
+    put("willing_share", _with_city(willing + c(band=AGE_14PLUS, willing=0, eng=ENGAGED), n14))
+    put("willing_inactive_share", _with_city(c(band=AGE_14PLUS, willing=1, eng=0), n14))
+    put("burnout_mean", _with_city(cen.burnout_engaged, n_eng))
+    put("trust_share", _with_city(c(band=AGE_14PLUS, trusting=1), n14))
 
     a = model.associations
     live = a.live
     put("associations", _with_city(np.bincount(a.district[live], minlength=n)[:n]))
-    put("association_members", _with_city(cnt((pop.association >= 0).astype(float))))
+    put("association_members", _with_city(c(member=1)))
     put("associations_founded", _city_only(a.founded_this_step, n))
     put("associations_dissolved", _city_only(a.dissolved_this_step, n))
     put("businesses", _with_city(model.businesses.per_district()))

@@ -17,6 +17,7 @@ from .agents.associations import Associations
 from .agents.businesses import Businesses
 from .agents.initiatives import Initiatives
 from .catalog import CATALOG
+from .census import Census
 from .demography import Demography, LifeTableTracker, Requests, reweighted_ages
 from .districts import Housing, Premises
 from .engagement import Engagement, draw_traits
@@ -120,7 +121,8 @@ class CityModel(mesa.Model):
             self.streams("init.network"),
         )
         self.engagement.update_life_stage(pop)
-        self.housing.init(pop)
+        self.census = Census(pop, p.willing_cutoff)
+        self.housing.init(self.census)
 
     def _build_organisations(self) -> None:
         rng = self.streams("init.organisations")
@@ -145,6 +147,7 @@ class CityModel(mesa.Model):
         assoc, first = np.unique(pop.association[members], return_index=True)
         a.leader[assoc] = pop.uid[members[first]]
         pop.leads[members[first]] = True
+        self.census = Census(pop, p.willing_cutoff)
 
     def _spin_up(self, months: int) -> None:
         """Let engagement, Vereine and initiatives settle before month 0 (no demography)."""
@@ -157,6 +160,7 @@ class CityModel(mesa.Model):
             self.associations.pending_foundings = []
             self.initiatives.step(self)
             self.services.update(self, self.administration.admin_hours)
+        self.census = Census(self.pop, self.params.willing_cutoff)
 
     def _init_services(self) -> None:
         """The budget and service level of the first month."""
@@ -232,7 +236,8 @@ class CityModel(mesa.Model):
         self.businesses.apply(self)
         self.premises.by_businesses = self.businesses.per_district().astype(float)
         self.premises.by_initiatives = self.initiatives.premises_in_use().astype(float)
-        self.housing.update_households(self.pop)
+        self.census = Census(self.pop, self.params.willing_cutoff)
+        self.housing.update_households(self.census)
         if self.pop.dead_rows > COMPACT_DEAD_SHARE * self.pop.n:
             self.pop.compact()
             p = self.params

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .census import ADULTS_18_64, AGE_65_79, AGE_65PLUS, AGE_80PLUS, CHILDREN
 from .engagement import WEEKS_PER_MONTH
 from .parameters import Param, Params, Section
 
@@ -147,23 +148,20 @@ class Services:
         self.coverage = np.ones((4, self.n))
         self.coverage0 = np.ones(self.n)
 
-    def raw_demand(self, pop) -> np.ndarray:
+    def raw_demand(self, census) -> np.ndarray:
+        """Needs by domain and district from the month's census (hours or units/month)."""
         p = self.p
-        years = pop.age_m // 12
-        old = years >= 65
-        need = np.zeros((4, self.n))
-        care = np.where(years >= 80, p.care_need_80plus, np.where(old, p.care_need_65_79, 0.0))
-        mob = np.where(
-            years < 18,
-            p.mobility_need_children,
-            np.where(old, p.mobility_need_65plus, p.mobility_need_adults),
-        )
+        c = census.count
         rural = 1.0 + p.remoteness_need * self.remoteness
-        need[CARE] = pop.per_district(care) * rural
-        need[MOBILITY] = pop.per_district(mob) * rural
-        alive = pop.alive.astype(np.float64)
-        need[SOCIAL] = pop.per_district(alive * p.social_need)
-        need[SPACE] = pop.per_district(alive * p.space_need)
+        need = np.zeros((4, self.n))
+        need[CARE] = (p.care_need_65_79 * c(band=AGE_65_79) + p.care_need_80plus
+                      * c(band=AGE_80PLUS)) * rural
+        need[MOBILITY] = (p.mobility_need_children * c(band=CHILDREN) + p.mobility_need_65plus
+                          * c(band=AGE_65PLUS) + p.mobility_need_adults
+                          * c(band=ADULTS_18_64)) * rural
+        everyone = c()
+        need[SOCIAL] = p.social_need * everyone
+        need[SPACE] = p.space_need * everyone
         return need
 
     def volunteer_supply(self, model) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +177,7 @@ class Services:
         return assoc, init
 
     def update(self, model, admin_hours: float) -> None:
-        self.demand = self.raw_demand(model.pop)
+        self.demand = self.raw_demand(model.census)
         total = self.demand.sum()
         self.supply_admin = (
             admin_hours * self.demand / total if total > 0 else np.zeros_like(self.demand)

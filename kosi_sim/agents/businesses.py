@@ -16,6 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..census import AGE_65PLUS
 from ..parameters import Param, Section
 from .table import AgentTable, TableAgent
 
@@ -129,16 +130,16 @@ class Businesses(AgentTable):
         live = self.live
         return np.bincount(self.district[live], minlength=self.n_districts)[: self.n_districts]
 
-    def purchasing_power(self, pop) -> np.ndarray:
+    def purchasing_power(self, census) -> np.ndarray:
         """Population x purchasing power per district (employed = 1, pensioners = factor)."""
-        weight = pop.employed + self.p.pension_purchasing_power * (pop.age_m >= 65 * 12)
-        return pop.per_district(weight.astype(np.float64))
+        return census.count(employed=1) + self.p.pension_purchasing_power * census.count(
+            band=AGE_65PLUS)
 
-    def supported(self, pop) -> np.ndarray:
-        power = self.purchasing_power(pop)
+    def supported(self, census) -> np.ndarray:
+        power = self.purchasing_power(census)
         if self.power0 is None:
             self.power0 = np.maximum(power, 1e-9)
-            self.pop0 = np.maximum(pop.per_district(), 1)
+            self.pop0 = np.maximum(census.count(), 1)
         return self.density * self.pop0 * power / self.power0
 
     def mean_csr_by_district(self) -> np.ndarray:
@@ -169,7 +170,7 @@ class Businesses(AgentTable):
         rng = model.streams("businesses")
         live = self.live
         actual = np.maximum(self.per_district(), 1)
-        ratio = actual / np.maximum(self.supported(model.pop), 1e-9)
+        ratio = actual / np.maximum(self.supported(model.census), 1e-9)
         hazard = p.business_closure_rate / 12.0 * ratio**p.demand_elasticity
         u = rng.random(self.n)[live]  # one draw per business id: paired runs stay aligned
         self.pending_closures = live[u < hazard[self.district[live]]]

@@ -1,0 +1,78 @@
+"""The monthly census: one cross-tabulation of the population, computed once per month.
+
+Every citizen gets one integer cell code (district x age band x engagement/hours x
+willing x trusting x Verein member x employed); one ``np.bincount`` over the codes gives
+the counts from which all population metrics, service needs, households and purchasing
+power are summed, instead of dozens of passes over the population.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: age bands (years): 0-13, 14-17, 18-29, 30-49, 50-64, 65-79, 80+
+BAND_EDGES = (14, 18, 30, 50, 65, 80)
+N_BANDS = len(BAND_EDGES) + 1
+MAX_AGE_MONTHS = 111 * 12 + 11
+#: engagement state: 0 not engaged; engaged giving 1: up to 2 h, 2: 3-5 h, 3: 6 h or more
+N_ENG = 4
+SHAPE = (N_BANDS, N_ENG, 2, 2, 2, 2)  # band, eng, willing, trusting, member, employed
+
+
+def band_lookup() -> np.ndarray:
+    """Age band by age in completed months (a lookup table, faster than searchsorted)."""
+    years = np.arange(MAX_AGE_MONTHS + 1) // 12
+    return np.searchsorted(np.array(BAND_EDGES), years, side="right").astype(np.int8)
+
+
+BAND_OF_MONTH = band_lookup()
+
+
+class Census:
+    """Counts per (district incl. the 'outside' bin, *SHAPE) plus a few weighted sums."""
+
+    def __init__(self, pop, willing_cutoff: float) -> None:
+        n_d = pop.n_districts
+        band = BAND_OF_MONTH[np.minimum(pop.age_m, MAX_AGE_MONTHS)].astype(np.int32)
+        rounded = np.rint(pop.hours)
+        eng = np.where(pop.engaged, 1 + (rounded >= 3) + (rounded >= 6), 0).astype(np.int32)
+        code = pop.district.astype(np.int32) * N_BANDS + band
+        code = code * N_ENG + eng
+        code = code * 2 + (pop.willingness >= willing_cutoff)
+        code = code * 2 + (pop.trust >= 0.5)
+        code = code * 2 + (pop.association >= 0)
+        code = code * 2 + pop.employed
+        size = (n_d + 1) * int(np.prod(SHAPE))
+        self.counts = np.bincount(code, minlength=size).reshape(n_d + 1, *SHAPE)[:n_d]
+        per_d = n_d + 1
+        self.hours = np.bincount(pop.district, weights=pop.hours, minlength=per_d)[:n_d]
+        burn = np.where(pop.engaged, pop.burnout, 0.0)
+        self.burnout_engaged = np.bincount(pop.district, weights=burn, minlength=per_d)[:n_d]
+
+    def count(self, band=slice(None), eng=slice(None), willing=slice(None),
+              trusting=slice(None), member=slice(None), employed=slice(None)) -> np.ndarray:
+        """Citizens per district in the selected cells (indices, slices or lists)."""
+        sel = _take(self.counts, 1, band)
+        sel = _take(sel, 2, eng)
+        sel = _take(sel, 3, willing)
+        sel = _take(sel, 4, trusting)
+        sel = _take(sel, 5, member)
+        sel = _take(sel, 6, employed)
+        return sel.reshape(sel.shape[0], -1).sum(axis=1)
+
+
+def _take(arr: np.ndarray, axis: int, index) -> np.ndarray:
+    if isinstance(index, slice):
+        return arr[(slice(None),) * axis + (index,)]
+    idx = np.atleast_1d(np.asarray(index))
+    return np.take(arr, idx, axis=axis)
+
+
+# age bands by name, for readability at the call sites
+CHILDREN = [0, 1]  # 0-17
+AGE_14PLUS = [1, 2, 3, 4, 5, 6]
+ADULTS_18_64 = [2, 3, 4]
+AGE_65PLUS = [5, 6]
+AGE_65_79 = [5]
+AGE_80PLUS = [6]
+ENGAGED = [1, 2, 3]

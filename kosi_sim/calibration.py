@@ -117,7 +117,7 @@ TARGETS: tuple[Target, ...] = (
 FREE: dict[str, tuple[float, float]] = {
     "willing_cutoff": (0.2, 0.5),
     "review_rate": (0.03, 0.4),
-    "quit_rate": (0.004, 0.03),
+    "quit_rate": (0.001, 0.03),
     "time_budget_scale": (0.7, 2.5),
     "time_budget_sd": (0.6, 1.5),
     "initial_trust_share": (0.3, 0.6),

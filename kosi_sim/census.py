@@ -49,8 +49,15 @@ class Census:
         burn = np.where(pop.engaged, pop.burnout, 0.0)
         self.burnout_engaged = np.bincount(pop.district, weights=burn, minlength=per_d)[:n_d]
 
-    def count(self, band=slice(None), eng=slice(None), willing=slice(None),
-              trusting=slice(None), member=slice(None), employed=slice(None)) -> np.ndarray:
+    def count(
+        self,
+        band=slice(None),
+        eng=slice(None),
+        willing=slice(None),
+        trusting=slice(None),
+        member=slice(None),
+        employed=slice(None),
+    ) -> np.ndarray:
         """Citizens per district in the selected cells (indices, slices or lists)."""
         sel = _take(self.counts, 1, band)
         sel = _take(sel, 2, eng)

@@ -1,8 +1,8 @@
 """Demography: ageing, mortality, fertility, migration and moves between districts.
 
 During a step the demography only *requests* events (:meth:`Demography.request`); they
-are applied together in :meth:`Demography.apply`, the model's single structural-change
-phase, so no process ever sees a half-updated population.
+are applied together by :func:`kosi_sim.structural.apply_requests`, the model's single
+structural-change phase, so no process ever sees a half-updated population.
 
 Equations (per month):
 

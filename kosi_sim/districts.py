@@ -41,8 +41,10 @@ class Housing:
 
     def count_households(self, census) -> np.ndarray:
         c = census.count
-        return (c(band=ADULTS_18_64) / self.p.household_size_adults
-                + c(band=AGE_65PLUS) / self.p.household_size_65plus)
+        return (
+            c(band=ADULTS_18_64) / self.p.household_size_adults
+            + c(band=AGE_65PLUS) / self.p.household_size_65plus
+        )
 
     def init(self, census) -> None:
         self.households = self.count_households(census)

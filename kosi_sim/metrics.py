@@ -58,8 +58,8 @@ METRICS: tuple[Metric, ...] = (
     _M("trust_share", "share of 14+", "Trusting the city administration (trust >= 0.5)"),
     _M("associations", "count", "Vereine"),
     _M("association_members", "persons", "Members of Vereine"),
-    _M("associations_founded", "count/month", "Vereine founded this month"),
-    _M("associations_dissolved", "count/month", "Vereine dissolved this month"),
+    _M("associations_founded", "count/month", "Vereine founded this month", True),
+    _M("associations_dissolved", "count/month", "Vereine dissolved this month", True),
     _M("businesses", "count", "Business establishments"),
     _M("initiatives_active", "count", "Initiatives producing services (active or sustained)"),
     *(
@@ -158,15 +158,23 @@ def compute(model) -> np.ndarray:
 
     population = c()
     put("population", _with_city(population))
-    for name, bands in (("share_0_17", CHILDREN), ("share_18_64", ADULTS_18_64),
-                        ("share_65plus", AGE_65PLUS), ("share_80plus", AGE_80PLUS)):
+    for name, bands in (
+        ("share_0_17", CHILDREN),
+        ("share_18_64", ADULTS_18_64),
+        ("share_65plus", AGE_65PLUS),
+        ("share_80plus", AGE_80PLUS),
+    ):
         put(name, _with_city(c(band=bands), population))
     for key, value in model.flows.items():
         put(key, _with_city(value))
     n14 = c(band=AGE_14PLUS)
     put("engaged_share", _with_city(c(band=AGE_14PLUS, eng=ENGAGED), n14))
-    for name, bands in (("engaged_share_14_29", [1, 2]), ("engaged_share_30_49", [3]),
-                        ("engaged_share_50_64", [4]), ("engaged_share_65plus", AGE_65PLUS)):
+    for name, bands in (
+        ("engaged_share_14_29", [1, 2]),
+        ("engaged_share_30_49", [3]),
+        ("engaged_share_50_64", [4]),
+        ("engaged_share_65plus", AGE_65PLUS),
+    ):
         put(name, _with_city(c(band=bands, eng=ENGAGED), c(band=bands)))
     n_eng = c(eng=ENGAGED)
     put("engaged_citizens", _with_city(n_eng))

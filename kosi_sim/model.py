@@ -5,6 +5,7 @@ The step order is written down once, in :meth:`CityModel.step`.
 
 from __future__ import annotations
 
+import time
 from functools import partial
 from typing import Any
 
@@ -80,6 +81,8 @@ class CityModel(mesa.Model):
         self.administration = Administration(self, p)
         self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))
         self.intervention_log: list[tuple[int, str, str, dict[str, float]]] = []
+        self.phase_seconds: dict[str, float] = {}  # wall time per step phase, summed
+        self._tick = 0.0
         self.levers = Levers(self.n_districts)
         self.flows = _zero_flows(self.n_districts)
         self.requests = Requests()
@@ -188,28 +191,47 @@ class CityModel(mesa.Model):
         11. metrics recorded.
         """
         self.month += 1
+        self._tick = time.perf_counter()
+        t = self._clock
         if self.month % 12 == 0:
             self._new_year()
+        t("new_year")
         self.requests = self.demography.request(self)
+        t("demography")
         self.levers.reset()
         self.initiatives.new_month()
         for intervention in self.interventions:
             intervention.step(self)
+        t("interventions")
         self.engagement.step(self)
+        t("engagement")
         self.associations.step(self)
+        t("associations")
         self.businesses.step(self)
+        t("businesses")
         self.initiatives.step(self)
+        t("initiatives")
         self.services.update(self, self.administration.admin_hours)
         self.engagement.trust_drift(
             self.pop, self.services.mean_coverage() - self.services.coverage0
         )
         for intervention in self.interventions:
             intervention.report(self)
+        t("services")
         self.administration.lab_spending = sum(i.spent_this_step for i in self.interventions)
         self.administration.account(self.pop.n_alive, self.businesses.count())
+        t("administration")
         self._apply_structural_changes()
+        t("structural_changes")
         self.recorder.record(self)
         self.datacollector.collect(self)
+        t("metrics")
+
+    def _clock(self, phase: str) -> None:
+        """Add the time since the last call to ``phase`` (wall time per step phase)."""
+        now = time.perf_counter()
+        self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - self._tick
+        self._tick = now
 
     def _new_year(self) -> None:
         p, pop = self.params, self.pop

@@ -154,11 +154,14 @@ class Services:
         c = census.count
         rural = 1.0 + p.remoteness_need * self.remoteness
         need = np.zeros((4, self.n))
-        need[CARE] = (p.care_need_65_79 * c(band=AGE_65_79) + p.care_need_80plus
-                      * c(band=AGE_80PLUS)) * rural
-        need[MOBILITY] = (p.mobility_need_children * c(band=CHILDREN) + p.mobility_need_65plus
-                          * c(band=AGE_65PLUS) + p.mobility_need_adults
-                          * c(band=ADULTS_18_64)) * rural
+        need[CARE] = (
+            p.care_need_65_79 * c(band=AGE_65_79) + p.care_need_80plus * c(band=AGE_80PLUS)
+        ) * rural
+        need[MOBILITY] = (
+            p.mobility_need_children * c(band=CHILDREN)
+            + p.mobility_need_65plus * c(band=AGE_65PLUS)
+            + p.mobility_need_adults * c(band=ADULTS_18_64)
+        ) * rural
         everyone = c()
         need[SOCIAL] = p.social_need * everyone
         need[SPACE] = p.space_need * everyone

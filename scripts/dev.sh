@@ -2,6 +2,7 @@
 # kosi-sim developer entry point: creates the virtual environment when needed, then runs a job.
 #   scripts/dev.sh demo   set up, then run the baseline city for 20 years into results/baseline
 #   scripts/dev.sh test   set up, then lint, format check and the whole test suite
+#   scripts/dev.sh bench  set up, then the benchmark suite (not part of the tests)
 #   scripts/dev.sh env    set up only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -66,5 +67,9 @@ case "$cmd" in
         "$VENV/bin/ruff" format --check kosi_sim tests
         "$VENV/bin/python" -m pytest "$@"
         ;;
-    *) echo "usage: scripts/dev.sh demo|test|env [args...]" >&2; exit 2 ;;
+    bench)
+        setup_env
+        "$VENV/bin/python" -m benchmarks.bench "$@"
+        ;;
+    *) echo "usage: scripts/dev.sh demo|test|bench|env [args...]" >&2; exit 2 ;;
 esac

@@ -179,6 +179,7 @@ class Administration(mesa.Agent):
         self.cofunding_left = 0.0
         self.cofunding_spent = 0.0
         self.lab_spending = 0.0  # set by the model each month: all lab instruments together
+        self.gate_credit = 0.0
         self.unit_cost = 1.0
         self.base_costs = 0.0
         self.pop0 = 1
@@ -196,6 +197,8 @@ class Administration(mesa.Agent):
         target_costs = self.revenue * (1.0 + p.initial_deficit_share)
         self.base_costs = max(0.0, target_costs - self.service_budget)
         self.cofunding_left = p.cofunding_per_capita * pop_alive
+        self.cofunding_spent = 0.0  # nothing spent before month 1 (spin-up) is booked
+        self.gate_credit = 0.0
 
     def _revenue(self, pop_alive: int, businesses: int) -> float:
         p, m = self.p, self.model.params
@@ -213,11 +216,17 @@ class Administration(mesa.Agent):
         """Service hours per month the service budget buys."""
         return self.service_budget / self.unit_cost
 
-    @property
     def gate_capacity(self) -> int:
+        """Decisions the staff can make this month.  Fractional capacity carries over (up to
+        three months' worth), so a scaled-down city is not given a rounded-up gate."""
         p = self.p
         fte = p.gate_staff_per_100k * self.pop0 / 1e5 * (1.0 - self.stress)
-        return max(1, round(fte * p.proposals_per_fte))
+        per_month = fte * p.proposals_per_fte
+        self.gate_credit = min(self.gate_credit + per_month, max(3.0 * per_month, 1.0))
+        return int(self.gate_credit)
+
+    def decided(self, n: int) -> None:
+        self.gate_credit = max(0.0, self.gate_credit - n)
 
     def new_year(self, pop_alive: int) -> None:
         self.cofunding_left = self.p.cofunding_per_capita * pop_alive

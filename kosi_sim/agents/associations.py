@@ -304,12 +304,8 @@ class Associations(AgentTable):
         wanted = np.zeros(self.n, dtype=bool)
         wanted[trying] = True
         spare = pop.time_budget - pop.hours
-        cand = np.flatnonzero(
-            (pop.association >= 0)
-            & pop.engaged
-            & ~pop.leads
-            & (spare >= model.params.leader_spare_hours)
-        )
+        need = np.where(pop.trained, 0.5, 1.0) * model.params.leader_spare_hours
+        cand = np.flatnonzero((pop.association >= 0) & pop.engaged & ~pop.leads & (spare >= need))
         cand = cand[wanted[pop.association[cand]]]
         if len(cand) == 0:
             return

@@ -133,7 +133,8 @@ class Businesses(AgentTable):
     def purchasing_power(self, census) -> np.ndarray:
         """Population x purchasing power per district (employed = 1, pensioners = factor)."""
         return census.count(employed=1) + self.p.pension_purchasing_power * census.count(
-            band=AGE_65PLUS)
+            band=AGE_65PLUS
+        )
 
     def supported(self, census) -> np.ndarray:
         power = self.purchasing_power(census)

@@ -20,7 +20,9 @@ Each month, as whole-array operations over all open initiatives:
 5. **Active**: produces service (see :mod:`kosi_sim.services`); fails with monthly hazard
    ``fail_base + fail_understaffed * [volunteers < min] + fail_leaderless * [no leader]
    + fail_underfunded * [money < need] + fail_burnout * mean burnout``; after
-   ``sustain_months`` it is sustained and folds only with ``sustained_end_rate``.
+   ``sustain_months`` it is sustained and then ends with ``sustained_end_rate`` (plus
+   ``fail_leaderless`` while it has no leader).  Volunteers count everyone in the
+   initiative, the leader included; a leader who quit or died leaves it leaderless.
 6. **Feedback** (M7, M6): approval and sustaining are good experiences for leader and
    volunteers, rejection and failure bad ones, weighted ``trust_loss_ratio`` times more.
 """
@@ -94,7 +96,7 @@ SECTION = Section(
             "min_volunteers",
             3,
             "citizens",
-            "Volunteers besides the leader to submit",
+            "People (the leader included) an initiative needs to submit and to stay healthy",
             "assumption",
             (0, 50),
         ),
@@ -261,7 +263,7 @@ class Initiative(TableAgent):
     def partners(self) -> dict[str, object]:
         t = self.table
         return {
-            "citizens": int(t.volunteers[self.row]) + (t.leader[self.row] >= 0),
+            "citizens": int(t.volunteers[self.row]),
             "association": int(t.assoc_partner[self.row]),
             "business": int(t.business_partner[self.row]),
             "administration": bool(t.admin_partner[self.row]),
@@ -287,7 +289,6 @@ class Initiatives(AgentTable):
         "assoc_partner": (np.int32, -1),
         "business_partner": (np.int32, -1),
         "admin_partner": (np.bool_, False),
-        "cofunded": (np.bool_, False),
         "volunteers": (np.int32, 0),
         "created": (np.int32, 0),
         "origin": (np.int8, 0),  # 0 spontaneous; >0 launched with a lab instrument
@@ -347,6 +348,14 @@ class Initiatives(AgentTable):
             sp.space_units_per_premises
         )
         return out
+
+    def led(self, pop, rows: np.ndarray, leader_rows: np.ndarray | None = None) -> np.ndarray:
+        """Whether each initiative of ``rows`` still has its leader as a living member."""
+        if leader_rows is None:
+            leader_rows = pop.rows_of(self.leader[rows])
+        ok = leader_rows >= 0
+        ok[ok] = pop.initiative[leader_rows[ok]] == rows[ok]
+        return ok
 
     def premises_in_use(self) -> np.ndarray:
         use = (self.stage <= SUSTAINED) & self.on_premises
@@ -410,7 +419,7 @@ class Initiatives(AgentTable):
             money_need=(median * rng.lognormal(0.0, 1.0, total)).astype(np.float32),
             needs_space=needs_space,
             risk=rng.beta(2.0, 2.0, total).astype(np.float32),
-            created=model.steps,
+            created=model.month,
         )
         self.events["ideas"] += total
 
@@ -518,7 +527,6 @@ class Initiatives(AgentTable):
         if stage == GATE:
             self._submit(model, rows, rng)
         elif stage == ACTIVE:
-            self.cofunded[rows] = self.money[rows] >= self.money_need[rows]
             self.events["started"] += n
         elif stage == PROPOSAL:
             self.events["proposals"] += n
@@ -530,7 +538,7 @@ class Initiatives(AgentTable):
         if len(rows) == 0:
             return
         leaders = pop.rows_of(self.leader[rows])
-        ok = leaders >= 0
+        ok = self.led(pop, rows, leaders)
         rows, leaders = rows[ok], leaders[ok]
         if len(rows) == 0:
             return
@@ -563,7 +571,7 @@ class Initiatives(AgentTable):
         self._count_volunteers(pop)
         d = self.district[props]
         # money: volunteers chip in; a business partner; a Verein partner; lab money
-        self.money[props] += p.volunteer_contribution * (self.volunteers[props] + 1)
+        self.money[props] += p.volunteer_contribution * self.volunteers[props]
         csr = model.businesses.mean_csr_by_district()
         found = (self.business_partner[props] < 0) & (
             rng.random(len(props)) < p.business_search * csr[d]
@@ -616,7 +624,10 @@ class Initiatives(AgentTable):
         self.wait_left[gate] -= 1.0
         due = gate[self.wait_left[gate] <= 0]
         # oldest first, at most the staff's capacity
-        due = due[np.argsort(-self.waited[due], kind="stable")][: a.gate_capacity]
+        if len(due) == 0:
+            return
+        due = due[np.argsort(-self.waited[due], kind="stable")][: a.gate_capacity()]
+        a.decided(len(due))
         if len(due) == 0:
             return
         u = rng.random(len(due))
@@ -646,7 +657,6 @@ class Initiatives(AgentTable):
         if len(approved):
             grant = a.cofund(self.money_need[approved])
             self.money[approved] += grant.astype(np.float32)
-            self.cofunded[approved] = self.money[approved] >= self.money_need[approved]
             self.admin_partner[approved] = True
             self._set_stage(approved, ACTIVE)
             self.events["started"] += len(approved)
@@ -661,8 +671,8 @@ class Initiatives(AgentTable):
             return
         self._recruit(model, act[self.volunteers[act] < p.min_volunteers], rng)
         self._count_volunteers(pop)
-        leader_ok = pop.rows_of(self.leader[act]) >= 0
-        # the leader's burnout stands for the team's strain
+        leader_ok = self.led(pop, act)
+        # the members' mean burnout stands for the team's strain
         member = pop.initiative >= 0
         burn = np.bincount(pop.initiative[member], weights=pop.burnout[member], minlength=self.n)[
             : self.n
@@ -674,7 +684,7 @@ class Initiatives(AgentTable):
             p.fail_base
             + p.fail_understaffed * (self.volunteers[act] < p.min_volunteers)
             + p.fail_leaderless * ~leader_ok
-            + p.fail_underfunded * ~self.cofunded[act]
+            + p.fail_underfunded * (self.money[act] < self.money_need[act])
             + p.fail_burnout * mean_burn,
         )
         ends = rng.random(len(act)) < hazard
@@ -707,7 +717,8 @@ class Initiatives(AgentTable):
         if good is not None:
             model.engagement.experience(pop, people, good=good)
         leaders = pop.rows_of(self.leader[rows])
-        pop.leads[leaders[leaders >= 0]] = False
+        still = self.led(pop, rows, leaders)
+        pop.leads[leaders[still]] = False  # a former leader may lead a Verein by now
         pop.initiative[people] = -1
         self._set_stage(rows, stage)
         self.on_premises[rows] = False

@@ -64,6 +64,13 @@ class Store:
         atomic_write_parquet(self.root / "design.parquet", _plain(design))
         self.write_manifest(exp, executor, status="running", started=_now())
 
+    def clean_temporary(self) -> None:
+        """Remove half-written files left by a killed or interrupted sweep (never counted)."""
+        for folder in (self.root, self.runs_dir, self.metrics_dir):
+            if folder.is_dir():
+                for p in folder.glob(".*.tmp-*"):
+                    p.unlink(missing_ok=True)
+
     def open_resume(self, exp) -> None:
         manifest = self.manifest()
         if manifest.get("experiment_sha256") != exp.hash:
@@ -73,6 +80,7 @@ class Store:
             )
         self.runs_dir.mkdir(exist_ok=True)
         self.metrics_dir.mkdir(exist_ok=True)
+        self.clean_temporary()
 
     def manifest(self) -> dict[str, Any]:
         path = self.root / "manifest.json"
@@ -148,7 +156,8 @@ class Store:
         )
 
     def consolidate(self) -> pd.DataFrame:
-        """Rebuild runs.parquet from the run records."""
+        """Rebuild runs.parquet from the run records (and drop half-written files)."""
+        self.clean_temporary()
         rows = []
         for p in sorted(self.runs_dir.glob("run-*.json")):
             try:

@@ -1,0 +1,1 @@
+"""Benchmarks (not part of the pass/fail tests): python -m benchmarks.bench"""

@@ -74,4 +74,52 @@ def fill_markdown(text: str) -> str:
         name = match.group(1)
         return f"<!-- params:{name} -->\n{markdown_table(name)}\n<!-- /params:{name} -->"
 
-    return re.sub(r"<!-- params:(\w+) -->.*?<!-- /params:\1 -->", table, text, flags=re.S)
+    text = re.sub(r"<!-- params:(\w+) -->.*?<!-- /params:\1 -->", table, text, flags=re.S)
+    return re.sub(
+        r"<!-- instruments -->.*?<!-- /instruments -->",
+        lambda m: f"<!-- instruments -->\n{instruments_markdown()}\n<!-- /instruments -->",
+        text,
+        flags=re.S,
+    )
+
+
+def _params_table(params) -> str:
+    lines = [
+        "| parameter | default | unit | range | meaning | source |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in params:
+        rng = "" if p.bounds is None else f"{p.bounds[0]:g} to {p.bounds[1]:g}"
+        if p.choices:
+            rng = ", ".join(p.choices)
+        default = f"{p.default:g}" if not isinstance(p.default, bool | str) else str(p.default)
+        cells = [f"`{p.name}`", default, p.unit, rng, p.doc, p.source]
+        lines.append("| " + " | ".join(str(x).replace("|", "/") for x in cells) + " |")
+    return "\n".join(lines)
+
+
+def instruments_markdown() -> str:
+    """Every lab instrument (docstring and parameters) and the presets, as Markdown."""
+    import inspect
+    import sys
+
+    from .interventions.presets import PRESETS
+    from .interventions.registry import REGISTRY
+
+    out = []
+    for k, (name, cls) in enumerate(REGISTRY.items(), start=1):
+        doc = inspect.cleandoc(sys.modules[cls.__module__].__doc__ or "")
+        out.append(f"### 11.{k} `{name}`: {cls.doc}\n\n{doc}\n")
+        if cls.params:
+            out.append(_params_table(cls.params) + "\n")
+    out.append(f"### 11.{len(REGISTRY) + 1} Presets\n")
+    from .interventions import presets
+
+    out.append(inspect.cleandoc(presets.__doc__ or "") + "\n")
+    out.append("Shares of the preset's money and staff given to each instrument:\n")
+    out.append("| preset | instrument | money | staff | own settings |\n|---|---|---|---|---|")
+    for preset, parts in PRESETS.items():
+        for inst, (money, staff, own) in parts.items():
+            settings = ", ".join(f"{k} = {v}" for k, v in own.items())
+            out.append(f"| `{preset}` | `{inst}` | {money:.0%} | {staff:.0%} | {settings} |")
+    return "\n".join(out)

@@ -207,6 +207,7 @@ _PROFILE_KNOTS = [
     (110, 0.5),
 ]
 MAX_AGE = 110
+N_MONTHS = (MAX_AGE + 1) * 12  # ages in completed months covered by the rate tables
 
 
 def migration_profile() -> np.ndarray:
@@ -317,6 +318,12 @@ class Demography:
         inflow = profile * structure
         inflow[ages < 40] *= 1.0 - pressure * p.pressure_in_migration
         self.in_age_weights = inflow / inflow.sum()
+        # the same rates by (sex, age in completed months), flattened, for the monthly draws
+        by_month = np.arange(N_MONTHS) // 12
+        self.m_death = self.p_death[:, by_month].reshape(-1)
+        self.m_out = np.tile(self.p_out[by_month], 2)
+        self.m_move = np.tile(self.p_move[by_month], 2)
+        self.m_birth = np.concatenate((np.zeros(N_MONTHS, np.float32), self.p_birth[by_month]))
         # immigrants per resident and month: keep the declared gross and net rates at pressure 0
         self.in_rate = (
             (p.out_migration_rate + p.net_migration_rate)
@@ -327,12 +334,13 @@ class Demography:
     # -- requests --------------------------------------------------------------------
     def request(self, model) -> Requests:
         pop = model.pop
-        years = np.minimum(pop.age_m // 12, MAX_AGE)
         alive = pop.alive
+        # one index into the (sex, age in months) rate tables: no division, one gather each
+        key = pop.sex.astype(np.int32) * N_MONTHS + np.minimum(pop.age_m, N_MONTHS - 1)
         u = model.streams("demography.events").random(pop.n, dtype=np.float32)
-        p_die = self.p_death[pop.sex, years]
-        p_out = p_die + self.p_out[years]
-        p_move = p_out + self.p_move[years]
+        p_die = self.m_death[key]
+        p_out = p_die + self.m_out[key]
+        p_move = p_out + self.m_move[key]
         deaths = np.flatnonzero(alive & (u < p_die))
         emigrants = np.flatnonzero(alive & (u >= p_die) & (u < p_out))
         movers = np.flatnonzero(alive & (u >= p_out) & (u < p_move))
@@ -343,7 +351,7 @@ class Demography:
         )
 
         ub = model.streams("demography.births").random(pop.n, dtype=np.float32)
-        mothers = np.flatnonzero(alive & (pop.sex == 1) & (ub < self.p_birth[years]))
+        mothers = np.flatnonzero(alive & (ub < self.m_birth[key]))
 
         rng = model.streams("demography.immigration")
         n_in = int(rng.poisson(self.in_rate * pop.n_alive))

@@ -560,8 +560,7 @@ def contact_counts(pop: Population, rows: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def peer_mean_hours(pop: Population, rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    c = pop.contacts[rows]
-    h = pop.hours[c]
-    n = (h > 0).sum(axis=1)
-    s = h.sum(axis=1)
+    h = pop.hours[pop.contacts[rows]]
+    n = np.count_nonzero(h, axis=1)  # engaged contacts (only the engaged have hours)
+    s = h.sum(axis=1, dtype=np.float32)
     return np.where(n > 0, s / np.maximum(n, 1), fallback)

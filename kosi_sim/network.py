@@ -125,8 +125,9 @@ def update_contacts(
         return 0
     bad = contacts < 0
     bad |= ~alive[np.maximum(contacts, 0)]
-    if turnover > 0:
-        bad |= rng.random(contacts.shape) < turnover
+    if turnover > 0:  # a binomial number of ties at random places (not one draw per tie)
+        k = rng.binomial(bad.size, turnover)
+        bad.reshape(-1)[rng.integers(0, bad.size, k)] = True
     bad &= alive[:, None]
     rows, slots = np.nonzero(bad)
     if len(rows) == 0:

@@ -40,7 +40,7 @@ def local_contacts(pop, rows: np.ndarray, k: int, rng: np.random.Generator) -> n
 def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
     pop, n_d = model.pop, model.n_districts
     flows: dict[str, np.ndarray] = {}
-    pop.age_m[pop.alive] += 1  # everyone alive at the end of the month is a month older
+    pop.age_m += pop.alive  # everyone alive at the end of the month is a month older
     # teenagers reaching 14 this month enter the engagement age (school, sport, youth groups)
     teens = np.flatnonzero(pop.age_m == 14 * 12)
     model.engagement.initial_engagement(model, teens, model.streams("engagement.teens"))

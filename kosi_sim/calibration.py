@@ -45,73 +45,31 @@ class Target:
         return (sim - self.value) / tol
 
 
-FWS = "Freiwilligensurvey 2019 (BMFSFJ/DZA 2021)"
-TARGETS: tuple[Target, ...] = (
-    Target(
-        "engaged_share",
-        "engaged share, 14+",
-        0.363,
-        0.02,
-        "IT.NRW evaluation of the FWS 2019 (NRW 36.3%)",
-    ),
-    Target(
-        "age_profile",
-        "age profile: 30-49 highest, 65+ lowest",
-        0.0,
-        0.0,
-        f"{FWS}: 30-49 44.7%, 65+ 31.2%",
-        shape=True,
-    ),
-    Target("hours_upto2", "hours/week up to 2 (share of engaged)", 0.60, 0.05, f"{FWS}, ch. 6"),
-    Target("hours_3to5", "hours/week 3-5", 0.229, 0.05, f"{FWS}, ch. 6 (derived)"),
-    Target("hours_6plus", "hours/week 6 or more", 0.171, 0.05, f"{FWS}, ch. 6"),
-    Target(
-        "willing_share",
-        "willing to engage (engaged included)",
-        0.60,
-        0.05,
-        "FWS 2019 Länderbericht (about 60%)",
-    ),
-    Target("trust_share", "trust in the city administration", 0.43, 0.05, "forsa 2022/23 (43%)"),
-    Target("housing_vacancy", "housing vacancy", 0.033, 0.01, "Zensus 2022, NRW (3.3%)"),
-    Target(
-        "births_per_1000",
-        "births per 1,000",
-        8.9,
-        0.10,
-        "Dortmund statistics 2024 (derived) unless the scenario states its own",
-        relative=True,
-    ),
-    Target(
-        "deaths_per_1000",
-        "deaths per 1,000",
-        12.2,
-        0.10,
-        "Dortmund statistics 2024 (derived) unless the scenario states its own",
-        relative=True,
-    ),
-    Target(
-        "life_expectancy_male",
-        "life expectancy at birth, men (simulated)",
-        78.6,
-        0.5,
-        "Destatis, life table 2021/23",
-    ),
-    Target(
-        "life_expectancy_female",
-        "life expectancy at birth, women (simulated)",
-        83.3,
-        0.5,
-        "Destatis, life table 2021/23",
-    ),
-    Target(
-        "associations_per_1000",
-        "Vereine per 1,000 inhabitants",
-        6.8,
-        1.0,
-        "ZiviZ Survey 2023, NRW (derived); tolerance an assumption",
-    ),
-)
+def _load_targets() -> tuple[Target, ...]:
+    """The targets and their sources, from the packaged table."""
+    from importlib import resources
+
+    with (
+        resources.files("kosi_sim.data")
+        .joinpath("calibration_targets.csv")
+        .open(encoding="utf-8") as f
+    ):
+        table = pd.read_csv(f)
+    return tuple(
+        Target(
+            r.name,
+            r.label,
+            float(r.value),
+            float(r.tolerance),
+            r.source,
+            relative=bool(r.relative),
+            shape=bool(r.shape),
+        )
+        for r in table.itertuples()
+    )
+
+
+TARGETS: tuple[Target, ...] = _load_targets()
 
 #: behavioural parameters the fit may change, with the bounds it searches in
 FREE: dict[str, tuple[float, float]] = {

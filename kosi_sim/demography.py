@@ -160,15 +160,16 @@ PRESSURE = Section(
         ),
         Param(
             "pressure_young_out_migration",
-            1.5,
+            0.4,
             "multiplier",
-            "Extra out-migration of 18-34 year olds at full pressure (1.5 = 2.5 times)",
-            "assumption, after the shrinking-city literature (Haase et al. 2010)",
+            "Extra out-migration of 18-34 year olds at full pressure (0.4 = 1.4 times)",
+            "assumption: at full pressure the baseline city loses about 30% of its population "
+            "in 20 years, as the most shrinking German cities did (Haase et al. 2010)",
             (0.0, 5.0),
         ),
         Param(
             "pressure_in_migration",
-            0.5,
+            0.15,
             "share",
             "Fall in in-migration of under-40s at full pressure",
             "assumption",
@@ -193,33 +194,24 @@ PRESSURE = Section(
     ],
 )
 
-# relative migration intensity by single year of age (Rogers-Castro-like; assumption)
-_PROFILE_KNOTS = [
-    (0, 0.6),
-    (17, 0.6),
-    (18, 2.0),
-    (22, 2.6),
-    (29, 2.2),
-    (34, 1.3),
-    (44, 0.7),
-    (64, 0.45),
-    (79, 0.4),
-    (110, 0.5),
-]
 MAX_AGE = 110
 N_MONTHS = (MAX_AGE + 1) * 12  # ages in completed months covered by the rate tables
 
 
+def _data(name: str) -> pd.DataFrame:
+    with resources.files("kosi_sim.data").joinpath(name).open(encoding="utf-8") as f:
+        return pd.read_csv(f)
+
+
 def migration_profile() -> np.ndarray:
-    ages = np.arange(MAX_AGE + 1)
-    xs, ys = zip(*_PROFILE_KNOTS, strict=True)
-    return np.interp(ages, xs, ys)
+    """Relative migration intensity by single year of age (packaged table, interpolated)."""
+    knots = _data("migration_profile.csv")
+    return np.interp(np.arange(MAX_AGE + 1), knots["age"], knots["relative_intensity"])
 
 
 def age_structure() -> np.ndarray:
     """Weights of single years of age 0..99 from the packaged age-structure table."""
-    with resources.files("kosi_sim.data").joinpath("age_structure_de.csv").open() as f:
-        table = pd.read_csv(f)
+    table = _data("age_structure_de.csv")
     weights = np.zeros(100)
     for row in table.itertuples():
         width = row.age_to - row.age_from + 1

@@ -196,6 +196,8 @@ class Administration(mesa.Agent):
         # general costs so that the first month has the declared deficit
         target_costs = self.revenue * (1.0 + p.initial_deficit_share)
         self.base_costs = max(0.0, target_costs - self.service_budget)
+        self.costs = self.base_costs + self.service_budget
+        self.balance = self.revenue - self.costs
         self.cofunding_left = p.cofunding_per_capita * pop_alive
         self.cofunding_spent = 0.0  # nothing spent before month 1 (spin-up) is booked
         self.gate_credit = 0.0

@@ -77,7 +77,7 @@ def test_sampling_designs_counts_bounds_and_seeds():
 
 def test_run_seeds_come_from_the_root_and_are_shared_across_points(exp_file):
     exp = load(exp_file)
-    runs = specs(exp)
+    runs = list(specs(exp))
     assert len(runs) == exp.n_runs == 8
     assert [r.run_id for r in runs] == list(range(8))
     seeds = np.random.SeedSequence(1).spawn(2)

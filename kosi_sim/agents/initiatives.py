@@ -11,8 +11,10 @@ Each month, as whole-array operations over all open initiatives:
 3. **Proposal**: the leader recruits volunteers among her contacts (engaged or willing, not
    in another initiative, with spare time; each with ``recruit_rate`` a month), collects
    money (volunteers' small contributions, a business partner found with probability
-   ``business_search * mean CSR of the district``, a Verein partner of the same district
-   giving a fifth of its funds) and space if needed.  With ``min_volunteers`` and space it
+   ``business_search * mean CSR of the district`` who gives money, rooms with
+   ``business_space_share`` and, once the initiative produces, ``business_staff_hours`` of
+   staff time a month, a Verein partner of the same district giving a fifth of its funds)
+   and space if needed.  With ``min_volunteers`` and space it
    is submitted; after ``proposal_lifetime`` months it is dropped.  Money decides survival:
    at approval the city co-funds ``cofunding_share`` of the need while its fund lasts, and an
    initiative whose money stays short of its need fails more often.
@@ -156,6 +158,22 @@ SECTION = Section(
             "Money a business partner gives",
             "assumption",
             (0.0, 1e6),
+        ),
+        Param(
+            "business_space_share",
+            0.3,
+            "share",
+            "Business partners that also offer rooms (CSR)",
+            "assumption",
+            (0.0, 1.0),
+        ),
+        Param(
+            "business_staff_hours",
+            4.0,
+            "h/month",
+            "Staff time a business partner gives a producing initiative (corporate volunteering)",
+            "assumption",
+            (0.0, 200.0),
         ),
         Param(
             "space_share",
@@ -343,6 +361,11 @@ class Initiatives(AgentTable):
         service = h * WEEKS_PER_MONTH * sp.initiative_productivity
         idx = self.domain[rows].astype(np.int64) * n_districts + self.district[rows]
         out += np.bincount(idx, weights=service, minlength=4 * n_districts).reshape(4, -1)
+        staffed = np.flatnonzero(np.isin(self.stage, PRODUCING) & (self.business_partner >= 0))
+        idx = self.domain[staffed].astype(np.int64) * n_districts + self.district[staffed]
+        out += (
+            np.bincount(idx, minlength=4 * n_districts).reshape(4, -1) * self.p.business_staff_hours
+        )
         prem = np.flatnonzero(np.isin(self.stage, PRODUCING) & self.on_premises)
         out[3] += np.bincount(self.district[prem], minlength=n_districts)[:n_districts] * (
             sp.space_units_per_premises
@@ -579,6 +602,8 @@ class Initiatives(AgentTable):
         if found.any():
             self.business_partner[props[found]] = model.businesses.pick_partner(d[found], rng)
             self.money[props[found]] += p.business_gift
+            offers = props[found][rng.random(int(found.sum())) < p.business_space_share]
+            self.has_space[offers] |= self.needs_space[offers]  # rooms at the business
         no_assoc = self.assoc_partner[props] < 0
         if no_assoc.any():
             partner = model.associations.pick_partner(d[no_assoc], rng, chance=0.1)

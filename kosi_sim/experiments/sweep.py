@@ -7,6 +7,7 @@ runs only what has no record yet (and refuses a changed experiment file).
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -28,27 +29,23 @@ class SweepSummary:
     interrupted: bool
 
 
-def specs(exp: Experiment) -> list[RunSpec]:
+def specs(exp: Experiment) -> Iterator[RunSpec]:
+    """Run specs in run-id order, generated lazily (a huge design never sits in memory)."""
     seeds = exp.replicate_seeds()
-    out = []
-    points = exp.points.to_dict("records")
-    for p, point in enumerate(points):
+    for p, point in enumerate(exp.points.to_dict("records")):
         doc = exp.scenario_for(point)
         for r in range(exp.replications):
-            out.append(
-                RunSpec(
-                    run_id=p * exp.replications + r,
-                    point=p,
-                    replicate=r,
-                    seed=seeds[r],
-                    scenario=doc,
-                    months=exp.months,
-                    metrics=exp.output.metrics,
-                    every_months=exp.output.every_months,
-                    districts=exp.output.districts,
-                )
+            yield RunSpec(
+                run_id=p * exp.replications + r,
+                point=p,
+                replicate=r,
+                seed=seeds[r],
+                scenario=doc,
+                months=exp.months,
+                metrics=exp.output.metrics,
+                every_months=exp.output.every_months,
+                districts=exp.output.districts,
             )
-    return out
 
 
 def auto_batch(exp: Experiment, todo: int, workers: int) -> int:
@@ -62,9 +59,9 @@ def auto_batch(exp: Experiment, todo: int, workers: int) -> int:
     return max(1, min(per_task, fair, 64))
 
 
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+def _chunks(items: Iterator, size: int) -> Iterator[list]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def run_sweep(
@@ -85,7 +82,8 @@ def run_sweep(
     else:
         store.create(exp, kind, force=force)
     done = store.done()
-    todo = [s for s in specs(exp) if s.run_id not in done]
+    todo = (s for s in specs(exp) if s.run_id not in done)
+    n_todo = exp.n_runs - len(done)
     factor_names = [f.name for f in exp.factors]
     points = exp.points.to_dict("records")
     if on_start:
@@ -95,9 +93,8 @@ def run_sweep(
     store.write_manifest(exp, kind, status="running", resumed=_now() if resume else None)
     try:
         with open_executor(kind, workers, scheduler) as (pool, n_workers):
-            batches = list(_chunks(todo, auto_batch(exp, len(todo), n_workers)))
+            queue = _chunks(todo, auto_batch(exp, n_todo, n_workers))
             pending: dict[Future, list[RunSpec]] = {}
-            queue = iter(batches)
             limit = 2 * n_workers
 
             def fill() -> None:

@@ -124,8 +124,8 @@ def heatmaps(a: Analysis, metrics=MAIN) -> None:
                 vmin=-vmax if vmax else None,
                 vmax=vmax,
             )
-            ax.set_xticks(range(len(grid.columns)), [f"{c:g}" for c in grid.columns])
-            ax.set_yticks(range(len(grid.index)), [f"{c:g}" for c in grid.index])
+            ax.set_xticks(range(len(grid.columns)), [f"{c:.3g}" for c in grid.columns])
+            ax.set_yticks(range(len(grid.index)), [f"{c:.3g}" for c in grid.index])
             ax.set_xlabel(HEAT_X.replace("_", " "))
             ax.set_ylabel(HEAT_Y.replace("_", " "))
             ax.set_title(f"{m.replace('_', ' ')}: {title}", fontsize=9)
@@ -264,11 +264,14 @@ def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.0
         return
     prim = _ema().analysis.prim
 
-    box = prim.Prim(x, y, threshold=0.8, peel_alpha=0.1, mass_min=0.05).find_box()
-    i = box._cur_box
-    limits = (
-        box.box_lims[i].T.reset_index().rename(columns={"index": "factor", 0: "low", 1: "high"})
-    )
+    box = prim.Prim(x, y, peel_alpha=0.1, mass_min=0.05).find_box()
+    # the box on the peeling trajectory with the most coverage at a density of 80% or more
+    traj = box.peeling_trajectory
+    dense = traj[traj["density"] >= 0.8]
+    i = int(dense["coverage"].idxmax()) if len(dense) else int(traj["density"].idxmax())
+    box.select(i)
+    limits = box.box_lims[i].T.reset_index()
+    limits.columns = ["factor", "low", "high"]
     limits["coverage"] = box.coverage
     limits["density"] = box.density
     limits["mass"] = box.mass

@@ -253,3 +253,38 @@ def test_analyze_rejects_a_folder_that_is_not_a_sweep(tmp_path):
     )
     assert proc.returncode == 2 and "not a kosi-sim sweep folder" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_prim_finds_where_the_lab_pays_off():
+    from kosi_sim.experiments.analysis import Analysis, discovery
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(120):
+        p, e = rng.random(), 0.5 + rng.random()
+        gain = 0.05 if p > 0.6 else 0.0
+        for lab in (True, False):
+            rows.append(
+                {
+                    "run_id": len(rows),
+                    "point": i,
+                    "replicate": 0,
+                    "lab": lab,
+                    "demographic_pressure": p,
+                    "civic_engagement": e,
+                    "coverage_mean": 0.8 + (gain if lab else 0.0),
+                }
+            )
+    a = Analysis(
+        {"factors": ["lab", "demographic_pressure", "civic_engagement"]},
+        pd.DataFrame(),
+        pd.DataFrame(rows),
+        ["lab", "demographic_pressure", "civic_engagement"],
+    )
+    discovery(a, "coverage_mean", 0.02)
+    box = a.tables["prim_box"].set_index("factor")
+    # the true region is pressure > 0.6; the box trades a little density for coverage
+    assert 0.45 <= box.loc["demographic_pressure", "low"] <= 0.65
+    assert box.loc["civic_engagement", "low"] <= 0.55  # engagement does not matter here
+    assert box["density"].iloc[0] >= 0.8 and box["coverage"].iloc[0] >= 0.9
+    assert "prim.png" in a.figures

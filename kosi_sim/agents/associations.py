@@ -21,7 +21,6 @@ from typing import ClassVar
 import numpy as np
 
 from ..parameters import Param, Section
-from .initiatives import initiative_hours
 from .table import AgentTable, TableAgent
 
 DOMAINS = ("sport", "culture", "social", "education", "environment", "neighbourhood")
@@ -257,12 +256,17 @@ class Associations(AgentTable):
 
     # -- monthly rules ---------------------------------------------------------------
     def refresh_counts(self, pop) -> None:
-        member = pop.association >= 0
+        """Members, members under 30 and their volunteer hours per Verein.
+
+        Members who are also in an initiative give it half their hours (as in
+        :func:`~kosi_sim.agents.initiatives.initiative_hours`)."""
+        member = np.flatnonzero(pop.association >= 0)
         a = pop.association[member]
-        young = (pop.age_m[member] < 30 * 12).astype(np.float64)
-        hours = (pop.hours - initiative_hours(pop))[member]
+        hours = pop.hours[member]
+        hours = np.where(pop.initiative[member] >= 0, hours * np.float32(0.5), hours)
+        young = pop.age_m[member] < 30 * 12
         self.members[:] = np.bincount(a, minlength=self.n)[: self.n]
-        self.young_members[:] = np.bincount(a, weights=young, minlength=self.n)[: self.n]
+        self.young_members[:] = np.bincount(a[young], minlength=self.n)[: self.n]
         self.hours[:] = np.bincount(a, weights=hours, minlength=self.n)[: self.n]
 
     def step(self, model) -> None:
@@ -303,10 +307,10 @@ class Associations(AgentTable):
             return
         wanted = np.zeros(self.n, dtype=bool)
         wanted[trying] = True
-        spare = pop.time_budget - pop.hours
-        need = np.where(pop.trained, 0.5, 1.0) * model.params.leader_spare_hours
-        cand = np.flatnonzero((pop.association >= 0) & pop.engaged & ~pop.leads & (spare >= need))
-        cand = cand[wanted[pop.association[cand]]]
+        cand = np.flatnonzero(pop.association >= 0)
+        cand = cand[wanted[pop.association[cand]] & pop.engaged[cand] & ~pop.leads[cand]]
+        need = np.where(pop.trained[cand], 0.5, 1.0) * model.params.leader_spare_hours
+        cand = cand[pop.time_budget[cand] - pop.hours[cand] >= need]
         if len(cand) == 0:
             return
         # trained members first (capacity building), otherwise at random
@@ -318,17 +322,17 @@ class Associations(AgentTable):
 
     def _request_foundings(self, model, rng) -> None:
         pop = model.pop
-        young_engaged = pop.engaged & (pop.age_m >= 18 * 12) & (pop.age_m < 36 * 12)
-        per_d = pop.per_district(young_engaged.astype(np.float64))
+        young = np.flatnonzero(pop.engaged)
+        age = pop.age_m[young]
+        young = young[(age >= 18 * 12) & (age < 36 * 12)]
+        per_d = np.bincount(pop.district[young], minlength=pop.n_districts)[: pop.n_districts]
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
         counts = rng.poisson(expected)
         self.pending_foundings = []
         if counts.sum() == 0:
             return
-        spare = pop.time_budget - pop.hours
-        eligible = np.flatnonzero(
-            young_engaged & ~pop.leads & (spare >= model.params.leader_spare_hours)
-        )
+        spare = pop.time_budget[young] - pop.hours[young]
+        eligible = young[~pop.leads[young] & (spare >= model.params.leader_spare_hours)]
         for d in np.flatnonzero(counts):  # districts with a founding this month
             pool = eligible[pop.district[eligible] == d]
             if len(pool) == 0:

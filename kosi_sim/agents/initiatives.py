@@ -426,10 +426,16 @@ class Initiatives(AgentTable):
         cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
         domain = (rng.random(total)[None, :] > cdf).sum(axis=0).astype(np.int8)
         # the idea holder: a random engaged citizen of the district
-        by_d = engaged[np.argsort(pop.district[engaged], kind="stable")]
-        start = np.concatenate(([0], np.cumsum(per_d)[:-1]))
-        pick = start[district] + (rng.random(total) * per_d[district]).astype(np.int64)
-        holder = pop.uid[by_d[np.minimum(pick, len(by_d) - 1)]]
+        u = rng.random(total)
+        holder_rows = np.empty(total, dtype=np.int64)
+        eng_district = pop.district[engaged]
+        for d in np.flatnonzero(counts):  # districts with ideas this month
+            pool = engaged[eng_district == d]
+            sel = district == d
+            holder_rows[sel] = pool[
+                np.minimum((u[sel] * len(pool)).astype(np.int64), len(pool) - 1)
+            ]
+        holder = pop.uid[holder_rows]
         median = p.money_need_median
         needs_space = (domain == 3) | (rng.random(total) < p.space_share)
         self.add(
@@ -454,9 +460,14 @@ class Initiatives(AgentTable):
         lv = model.levers
         conv = p.idea_conversion * lv.idea_conversion[self.district[ideas]]
         go = ideas[rng.random(len(ideas)) < np.minimum(conv, 1.0)]
-        can_lead = self.leader_pool(model)
-        taken = np.zeros(pop.n, dtype=bool)
         holders = pop.rows_of(self.holder[go])
+        # who could lead: the holders and their contacts (evaluated only for them)
+        nearby = np.unique(
+            np.concatenate((holders[holders >= 0], pop.contacts[holders[holders >= 0]].ravel()))
+        )
+        can_lead = np.zeros(pop.n, dtype=bool)
+        can_lead[nearby] = self.can_lead(model, nearby)
+        taken = np.zeros(pop.n, dtype=bool)
         for i, h in zip(go, holders, strict=True):  # a few per month
             leader = -1
             if h >= 0 and can_lead[h] and not taken[h]:
@@ -480,22 +491,23 @@ class Initiatives(AgentTable):
         self._finish(model, stale, DROPPED, None)
 
     # -- used by interventions -----------------------------------------------------------
-    def leader_pool(self, model) -> np.ndarray:
-        """Whether each citizen could lead an initiative now (M10)."""
+    def can_lead(self, model, rows: np.ndarray) -> np.ndarray:
+        """Whether each citizen of ``rows`` could lead an initiative now (M10)."""
         pop, p = model.pop, self.p
-        need = (
-            p.leader_spare_hours
-            * model.levers.leader_spare[np.minimum(pop.district, self.n_districts - 1)]
-        )
-        need = np.where(pop.trained, need * 0.5, need)
+        lever = model.levers.leader_spare[np.minimum(pop.district[rows], self.n_districts - 1)]
+        need = p.leader_spare_hours * lever * np.where(pop.trained[rows], 0.5, 1.0)
         return (
-            pop.alive
-            & ~pop.leads
-            & (pop.initiative < 0)
-            & (pop.coop != COOP_FREE_RIDER)
-            & (pop.time_budget - pop.hours >= need)
-            & (pop.age_m >= 18 * 12)
+            pop.alive[rows]
+            & ~pop.leads[rows]
+            & (pop.initiative[rows] < 0)
+            & (pop.coop[rows] != COOP_FREE_RIDER)
+            & (pop.time_budget[rows] - pop.hours[rows] >= need)
+            & (pop.age_m[rows] >= 18 * 12)
         )
+
+    def leader_pool(self, model) -> np.ndarray:
+        """Whether each citizen could lead an initiative now (a mask over all rows)."""
+        return self.can_lead(model, np.arange(model.pop.n))
 
     def find_leaders(self, model, district: np.ndarray, rng) -> np.ndarray:
         """One possible leader per requested district (engaged first), -1 where none."""

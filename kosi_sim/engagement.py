@@ -479,12 +479,13 @@ class Engagement:
             return
         budget = pop.time_budget[eng]
         own = budget * np.minimum(1.0, p.civic_engagement * pop.motivation[eng])
-        peers = peer_mean_hours(pop, eng, fallback=own)
-        discount = np.where(pop.association[eng] >= 0, np.float32(1.0), p.peer_discount)
         coop = pop.coop[eng]
-        h = (1 - p.peer_weight) * own + p.peer_weight * discount * peers
-        h = np.where(coop == COOP_ALTRUIST, budget, h)
-        h = np.where(coop == COOP_FREE_RIDER, 0.5 * own, h)
+        h = np.where(coop == COOP_ALTRUIST, budget, 0.5 * own)  # altruists; free riders
+        cc = np.flatnonzero(coop == COOP_CONDITIONAL)  # only they look at their peers
+        rows = eng[cc]
+        peers = peer_mean_hours(pop, rows, fallback=own[cc])
+        discount = np.where(pop.association[rows] >= 0, np.float32(1.0), p.peer_discount)
+        h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
         pop.hours[eng] = np.clip(h, np.minimum(0.25, budget), budget).astype(np.float32)
 
     def burnout(self, model) -> None:

@@ -264,7 +264,11 @@ def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.0
         return
     prim = _ema().analysis.prim
 
-    box = prim.Prim(x, y, peel_alpha=0.1, mass_min=0.05).find_box()
+    import warnings
+
+    with warnings.catch_warnings():  # pandas deprecations inside the EMA Workbench
+        warnings.simplefilter("ignore")
+        box = prim.Prim(x, y, peel_alpha=0.1, mass_min=0.05).find_box()
     # the box on the peeling trajectory with the most coverage at a density of 80% or more
     traj = box.peeling_trajectory
     dense = traj[traj["density"] >= 0.8]

@@ -424,10 +424,6 @@ class Engagement:
         u = rng.random(len(rows))
         self.enlist(model, rows[willing & (u < self.p.initial_engaged_given_willing)], rng)
 
-    def is_willing(self, pop: Population) -> np.ndarray:
-        return pop.willingness >= self.p.willing_cutoff
-
-    # -- monthly rules ---------------------------------------------------------------
     def step(self, model) -> dict[str, int]:
         """One month: willingness, joining, effort, burnout and quitting.  Returns counts."""
         p, pop = self.p, model.pop

@@ -300,9 +300,6 @@ class CityModel(mesa.Model):
         """All recorded metrics as a tidy long table."""
         return self.recorder.frame(self)
 
-    def city_metric(self, name: str) -> float:
-        return self.recorder.latest(name)
-
     def inspect_citizen(self, uid: int) -> dict[str, Any]:
         return self.pop.inspect(uid)
 

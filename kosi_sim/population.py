@@ -161,6 +161,3 @@ class Population:
         return np.bincount(self.district, weights=weights, minlength=self.n_districts + 1)[
             : self.n_districts
         ]
-
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in self._buf.values()) + self._contacts.nbytes

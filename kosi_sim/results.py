@@ -226,20 +226,3 @@ def atomic_folder(out: Path, fill: Callable[[Path], None], force: bool) -> None:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-
-def read_metrics(folder: Path) -> pd.DataFrame:
-    """The metrics table of a results folder; ResultsError if missing or corrupt."""
-    folder = Path(folder)
-    path = folder / "metrics.parquet"
-    if not folder.is_dir():
-        raise ResultsError(f"{folder}: no such results folder")
-    if not path.exists():
-        raise ResultsError(f"{folder}: not a kosi-sim results folder (no metrics.parquet)")
-    try:
-        return pd.read_parquet(path)
-    except Exception as e:  # pyarrow raises several types for damaged files
-        raise ResultsError(
-            f"{path}: cannot be read ({type(e).__name__}); the file is "
-            "damaged, re-run to recreate it"
-        ) from None

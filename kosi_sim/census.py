@@ -33,15 +33,25 @@ class Census:
 
     def __init__(self, pop, willing_cutoff: float) -> None:
         n_d = pop.n_districts
-        band = BAND_OF_MONTH[np.minimum(pop.age_m, MAX_AGE_MONTHS)].astype(np.int32)
+        band = BAND_OF_MONTH[np.minimum(pop.age_m, MAX_AGE_MONTHS)]
         rounded = np.rint(pop.hours)
-        eng = np.where(pop.engaged, 1 + (rounded >= 3) + (rounded >= 6), 0).astype(np.int32)
-        code = pop.district.astype(np.int32) * N_BANDS + band
-        code = code * N_ENG + eng
-        code = code * 2 + (pop.willingness >= willing_cutoff)
-        code = code * 2 + (pop.trust >= 0.5)
-        code = code * 2 + (pop.association >= 0)
-        code = code * 2 + pop.employed
+        eng = (rounded >= 3).view(np.int8) + (rounded >= 6).view(np.int8)
+        eng += 1
+        eng *= pop.engaged.view(np.int8)
+        # the cell code, built in place (small integers, few temporaries)
+        code = pop.district.astype(np.int32)
+        code *= N_BANDS
+        code += band
+        code *= N_ENG
+        code += eng
+        for flag in (
+            pop.willingness >= willing_cutoff,
+            pop.trust >= 0.5,
+            pop.association >= 0,
+            pop.employed,
+        ):
+            code *= 2
+            code += flag
         size = (n_d + 1) * int(np.prod(SHAPE))
         self.counts = np.bincount(code, minlength=size).reshape(n_d + 1, *SHAPE)[:n_d]
         per_d = n_d + 1

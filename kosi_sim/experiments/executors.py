@@ -60,7 +60,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
-                silence_logs=40,
+                silence_logs=50,  # workers racing the closing scheduler log errors
             )
             client = Client(cluster)
         try:

@@ -408,7 +408,7 @@ class Engagement:
         w += pop.grant_exposure[rows] * (p.crowding_in * (1 - m) - p.crowding_out * m)
         w -= p.burnout_weight * pop.burnout[rows]
         np.clip(w, 0.0, 1.0, out=w)
-        w[~pop.alive[rows] | (g == 0)] = 0.0
+        w *= pop.alive[rows] & (g != 0)  # the dead and children: 0
         return w.astype(np.float32)
 
     def initial_engagement(self, model, rows: np.ndarray, rng: np.random.Generator) -> None:

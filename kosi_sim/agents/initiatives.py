@@ -740,10 +740,11 @@ class Initiatives(AgentTable):
             self.events["sustained"] += len(grown)
 
     def _participants(self, pop, rows: np.ndarray) -> np.ndarray:
-        mark = np.zeros(self.n + 1, dtype=bool)
+        """Citizens (rows, ascending) who belong to one of the initiatives ``rows``."""
+        mark = np.zeros(self.n, dtype=bool)
         mark[rows] = True
-        mark[-1] = False
-        return np.flatnonzero(mark[pop.initiative])
+        members = np.flatnonzero(pop.initiative >= 0)  # few: look only at them
+        return members[mark[pop.initiative[members]]]
 
     def _finish(self, model, rows: np.ndarray, stage: int, good: bool | None) -> None:
         """Close ``rows`` with a terminal ``stage``; release people; feed back experiences."""

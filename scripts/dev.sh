@@ -53,6 +53,23 @@ setup_env() {
     echo "$want" > "$stamp"
 }
 
+ensure_chromium() {
+    # The browser test drives Debian's Chromium; Playwright's own browser download does not
+    # work offline.  KOSI_SKIP_BROWSER=1 skips both the install and the test.
+    [ "${KOSI_SKIP_BROWSER:-0}" = 1 ] && return 0
+    [ -x /usr/bin/chromium ] && return 0
+    echo "Installing Debian's chromium for the browser test ..." >&2
+    local sudo=""
+    [ "$(id -u)" != 0 ] && sudo="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    if ! { $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 ||
+           { $sudo apt-get update -qq >/dev/null 2>&1 &&
+             $sudo apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1; }; }; then
+        echo "Could not install chromium with apt-get; install it (apt-get install chromium) or set KOSI_SKIP_BROWSER=1" >&2
+        exit 5
+    fi
+}
+
 cmd=${1:-demo}
 shift || true
 case "$cmd" in
@@ -63,6 +80,7 @@ case "$cmd" in
         ;;
     test)
         setup_env
+        ensure_chromium
         "$VENV/bin/ruff" check kosi_sim tests
         "$VENV/bin/ruff" format --check kosi_sim tests
         "$VENV/bin/python" -m pytest "$@"

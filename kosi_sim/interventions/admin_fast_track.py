@@ -19,6 +19,7 @@ from .base import Intervention
 class AdminFastTrack(Intervention):
     type = "admin_fast_track"
     doc = "A lab team in the administration: shorter lead times, fewer risk-averse rejections"
+    typical = (0.0, 0.2)
     params = (
         Param(
             "hours_per_case",

@@ -19,7 +19,7 @@ intervention draws only from its own random stream.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -47,6 +47,28 @@ SECTION = Section(
             (0.0, 300000.0),
         ),
     ],
+)
+
+#: money and staff of an instrument (every ``[[interventions]]`` entry gives both)
+BUDGET = Param(
+    "budget_eur_per_year",
+    0.0,
+    "EUR/year",
+    "Money per year, refilled at the start of each of the instrument's years",
+    "scenario input",
+    (0.0, 1e9),
+)
+STAFF = Param(
+    "staff_fte",
+    0.0,
+    "FTE",
+    "Staff posts working for the instrument",
+    "scenario input",
+    (0.0, 1000.0),
+)
+TYPICAL_SOURCE = (
+    "assumption: a small town's instrument, as in scenarios/classroom_toolbox.toml "
+    "(used as the app's starting value)"
 )
 
 #: metrics every intervention reports each month (zero where they do not apply)
@@ -91,6 +113,18 @@ class Intervention:
     extra_metrics: ClassVar[tuple[str, ...]] = ()
     #: origin code written on initiatives it launches
     origin: ClassVar[int] = 1
+    #: a small town's budget (EUR/year) and staff (FTE) for it: the app's starting values
+    typical: ClassVar[tuple[float, float]] = (0.0, 0.0)
+
+    @classmethod
+    def typical_budget(cls) -> Param:
+        """:data:`BUDGET` with this instrument's typical value as its default."""
+        return replace(BUDGET, default=cls.typical[0], source=TYPICAL_SOURCE)
+
+    @classmethod
+    def typical_staff(cls) -> Param:
+        """:data:`STAFF` with this instrument's typical value as its default."""
+        return replace(STAFF, default=cls.typical[1], source=TYPICAL_SOURCE)
 
     def __init__(self, spec: InterventionSpec, model) -> None:
         self.spec = spec

@@ -19,6 +19,7 @@ from .base import Intervention
 class CapacityBuilding(Intervention):
     type = "capacity_building"
     doc = "Training that lowers burnout and turns engaged citizens into leaders"
+    typical = (3000.0, 0.05)
     params = (
         Param("courses_per_year", 4, "courses/year", "Courses per year", "assumption", (1, 52)),
         Param(

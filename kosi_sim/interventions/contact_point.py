@@ -24,6 +24,7 @@ from .base import Intervention
 class ContactPoint(Intervention):
     type = "contact_point"
     doc = "Advice, moderation, rooms, co-workers and funding help for citizens' ideas"
+    typical = (3000.0, 0.25)
     params = (
         Param(
             "hours_per_consultation",

@@ -22,6 +22,7 @@ class IdeasCall(Intervention):
     type = "ideas_call"
     doc = "A periodic open call for ideas: ideas -> jury shortlist -> funded projects"
     origin = 2
+    typical = (10000.0, 0.1)
     params = (
         Param("interval_months", 12, "months", "Time between calls", "assumption", (1, 60)),
         Param(

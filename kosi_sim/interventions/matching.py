@@ -21,6 +21,7 @@ from .base import Intervention
 class Matching(Intervention):
     type = "matching"
     doc = "Volunteer brokerage: turns willing-but-inactive citizens into volunteers"
+    typical = (0.0, 0.25)
     params = (
         Param(
             "hours_per_match",

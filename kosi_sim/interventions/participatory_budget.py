@@ -24,6 +24,7 @@ class ParticipatoryBudget(Intervention):
     type = "participatory_budget"
     doc = "Citizens' budget: ideas -> public ranking -> vote -> funded projects"
     origin = 5
+    typical = (30000.0, 0.3)
     params = (
         Param(
             "submission_rate",

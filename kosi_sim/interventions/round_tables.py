@@ -47,6 +47,7 @@ class RoundTables(Intervention):
     type = "round_tables"
     doc = "Cross-sector working groups with a facilitator and a mandate"
     origin = 3
+    typical = (5000.0, 0.2)
     params = (
         Param(
             "tables_per_year",

@@ -26,6 +26,7 @@ from .base import Intervention
 class SmallGrants(Intervention):
     type = "small_grants"
     doc = "A neighbourhood fund: a resident jury gives many small grants"
+    typical = (8000.0, 0.05)
     params = (
         Param(
             "grant_eur",

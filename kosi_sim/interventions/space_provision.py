@@ -20,6 +20,7 @@ from .base import Intervention
 class SpaceProvision(Intervention):
     type = "space_provision"
     doc = "Vacant premises opened to initiatives"
+    typical = (7200.0, 0.05)
     params = (
         Param(
             "rent_eur_per_month",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import InterventionSpec
+from .base import BUDGET, STAFF, InterventionSpec
 from .presets import PRESETS, expand
 from .registry import REGISTRY
 
@@ -74,8 +74,8 @@ def parse(entries: list[Any], district_names: list[str]) -> tuple[InterventionSp
                     f"{where}: unknown key {unknown[0]!r} for preset {kind}; "
                     f"valid keys: {', '.join(COMMON)}"
                 )
-        _number(raw, "budget_eur_per_year", where, 1e9)
-        _number(raw, "staff_fte", where, 1000.0)
+        _number(raw, BUDGET.name, where, BUDGET.bounds[1])
+        _number(raw, STAFF.name, where, STAFF.bounds[1])
         for part in expand(raw):
             specs.append(_one(part, where, district_names, labels))
     return tuple(specs)

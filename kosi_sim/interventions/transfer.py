@@ -19,6 +19,7 @@ class Transfer(Intervention):
     type = "transfer"
     doc = "Copies sustained initiatives into other districts"
     origin = 4
+    typical = (2000.0, 0.15)
     params = (
         Param(
             "transfers_per_year",

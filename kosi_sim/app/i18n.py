@@ -1,0 +1,177 @@
+"""English and German labels of the app: interface texts, indicators, stages, domains.
+
+``t(key, lang)`` returns the label; a missing German label is a bug that the test suite
+catches (every key has both languages).  Instrument names and the labels of their own
+parameters live in :mod:`kosi_sim.app.labels_instruments`.
+"""
+
+from __future__ import annotations
+
+from .labels_instruments import INSTRUMENTS, PARAMS
+
+LANGS = ("en", "de")
+
+UI: dict[str, tuple[str, str]] = {
+    # key: (English, German)
+    "title": ("kosi-sim: co-producing a city", "kosi-sim: Stadt gemeinsam gestalten"),
+    "controls": ("Run", "Lauf"),
+    "city": ("City and drivers", "Stadt und Treiber"),
+    "scenario": ("Scenario", "Szenario"),
+    "seed": ("Seed (same seed, same city)", "Zufallszahl (gleiche Zahl, gleiche Stadt)"),
+    "lab": ("Lab instruments", "Instrumente des Labors"),
+    "switched_on": ("on", "an"),
+    "budget": ("Budget (EUR per year)", "Budget (EUR pro Jahr)"),
+    "staff": ("Staff (full-time posts)", "Personal (Vollzeitstellen)"),
+    "more": ("Details", "Details"),
+    "apply_hint": (
+        "Changes take effect on Reset.",
+        "Änderungen wirken nach Zurücksetzen (Reset).",
+    ),
+    "month": ("Month", "Monat"),
+    "year": ("Year", "Jahr"),
+    "tab_map": ("Map", "Karte"),
+    "tab_charts": ("Over time", "Zeitverlauf"),
+    "tab_initiatives": ("Initiatives", "Initiativen"),
+    "tab_about": ("About", "Über das Modell"),
+    "with_lab": ("with lab", "mit Labor"),
+    "without_lab": ("without lab", "ohne Labor"),
+    "indicator": ("Colour districts by", "Stadtbezirke färben nach"),
+    "side": ("Show", "Zeige"),
+    "no_initiatives": ("No open initiatives yet.", "Noch keine offenen Initiativen."),
+    "col_id": ("No.", "Nr."),
+    "col_domain": ("Domain", "Bereich"),
+    "col_stage": ("Stage", "Phase"),
+    "col_months": ("Months in stage", "Monate in Phase"),
+    "col_district": ("District", "Stadtbezirk"),
+    "col_leader": ("Led by", "Geleitet von"),
+    "col_partners": ("Partners", "Partner"),
+    "col_origin": ("Started by", "Angestoßen von"),
+    "citizen": ("citizen", "Bürger:in"),
+    "age": ("age", "Alter"),
+    "volunteers": ("volunteers", "Engagierte"),
+    "association": ("Verein", "Verein"),
+    "business": ("business", "Unternehmen"),
+    "administration": ("administration", "Verwaltung"),
+    "nobody": ("nobody yet", "noch niemand"),
+    "citizens_origin": ("citizens", "Bürgerschaft"),
+    "lab_origin": ("the lab", "das Labor"),
+    "scaled_note": (
+        "Simulated with 1 in {n} inhabitants; figures are for the whole city.",
+        "Simuliert mit 1 von {n} Einwohner:innen; Zahlen gelten für die ganze Stadt.",
+    ),
+    "language": ("Deutsch", "English"),
+    "stage_marker": ("Marker shape: stage; colour: domain", "Form: Phase; Farbe: Bereich"),
+    "map_note": (
+        "Schematic map: districts placed by their order and remoteness, areas roughly "
+        "proportional to population (not geographic).",
+        "Schematische Karte: Lage nach Reihenfolge und Abgelegenheit der Bezirke, Fläche "
+        "etwa proportional zur Einwohnerzahl (nicht geografisch).",
+    ),
+    "city_total": ("city", "Stadt"),
+    "about": (
+        "Each run shows the same city twice on common random numbers: once with the lab "
+        "instruments switched on (solid lines), once without (dashed). Differences between "
+        "the two are the lab's effect, not chance. Set the drivers and instruments on the "
+        "left, press Reset, then Step or Play. One step is one month.",
+        "Jeder Lauf zeigt dieselbe Stadt zweimal mit denselben Zufallszahlen: einmal mit "
+        "den eingeschalteten Instrumenten des Labors (durchgezogen), einmal ohne "
+        "(gestrichelt). Unterschiede sind die Wirkung des Labors, kein Zufall. Treiber und "
+        "Instrumente links einstellen, Reset drücken, dann Schritt oder Abspielen. Ein "
+        "Schritt ist ein Monat.",
+    ),
+    "initiatives_total": ("open initiatives", "offene Initiativen"),
+}
+
+DRIVERS: dict[str, tuple[str, str]] = {
+    "demographic_pressure": ("Demographic pressure", "Demografischer Druck"),
+    "civic_engagement": ("Civic engagement", "Bürgerschaftliches Engagement"),
+}
+
+#: district indicators of the map: metric name -> (English, German)
+INDICATORS: dict[str, tuple[str, str]] = {
+    "engaged_share": ("Engaged share (14+)", "Anteil Engagierter (14+)"),
+    "coverage_mean": ("Coverage, all domains", "Versorgung, alle Bereiche"),
+    "coverage_care": ("Coverage: care", "Versorgung: Pflege und Sorge"),
+    "coverage_mobility": ("Coverage: mobility", "Versorgung: Mobilität"),
+    "coverage_social": ("Coverage: social life", "Versorgung: Soziales"),
+    "coverage_space": ("Coverage: public space", "Versorgung: öffentlicher Raum"),
+    "housing_vacancy": ("Vacant dwellings", "Wohnungsleerstand"),
+    "premises_vacancy": ("Vacant shops and premises", "Leerstand Ladenlokale"),
+    "trust_share": ("Trust in the administration", "Vertrauen in die Verwaltung"),
+    "share_65plus": ("Share 65+", "Anteil 65+"),
+}
+
+#: charts over time: (title key, metrics) ; each metric drawn with and without the lab
+CHART_LABELS: dict[str, tuple[str, str]] = {
+    "engagement": ("Engaged share (14+)", "Anteil Engagierter (14+)"),
+    "coverage": ("Service coverage (1 = needs met)", "Versorgung (1 = Bedarf gedeckt)"),
+    "trust": ("Trust in the administration", "Vertrauen in die Verwaltung"),
+    "initiatives": ("Producing initiatives", "Aktive Initiativen"),
+    "budget": ("Municipal budget balance (EUR/month)", "Haushaltssaldo (EUR/Monat)"),
+    "population": ("Population", "Einwohner:innen"),
+}
+
+STAGES: dict[str, tuple[str, str]] = {
+    "idea": ("idea", "Idee"),
+    "proposal": ("proposal", "Vorschlag"),
+    "gate": ("waiting for approval", "in Prüfung"),
+    "active": ("active", "aktiv"),
+    "sustained": ("sustained", "verstetigt"),
+    "failed": ("failed", "gescheitert"),
+    "rejected": ("rejected", "abgelehnt"),
+    "dropped": ("dropped", "aufgegeben"),
+    "ended": ("ended", "beendet"),
+}
+
+DOMAINS: dict[str, tuple[str, str]] = {
+    "care": ("care", "Pflege und Sorge"),
+    "mobility": ("mobility", "Mobilität"),
+    "social": ("social life", "Soziales"),
+    "space": ("public space", "öffentlicher Raum"),
+}
+
+_TABLES = (UI, DRIVERS, INDICATORS, CHART_LABELS, STAGES, DOMAINS)
+
+
+def check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
+    return lang
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[LANGS.index(lang)]
+
+
+def t(key: str, lang: str) -> str:
+    """The interface text ``key`` in ``lang``."""
+    return _pick(UI[key], lang)
+
+
+def driver(name: str, lang: str) -> str:
+    return _pick(DRIVERS[name], lang)
+
+
+def indicator(name: str, lang: str) -> str:
+    return _pick(INDICATORS[name], lang)
+
+
+def chart(name: str, lang: str) -> str:
+    return _pick(CHART_LABELS[name], lang)
+
+
+def stage(name: str, lang: str) -> str:
+    return _pick(STAGES[name], lang)
+
+
+def domain(name: str, lang: str) -> str:
+    return _pick(DOMAINS[name], lang)
+
+
+def instrument(kind: str, lang: str) -> tuple[str, str]:
+    """(name, one-line explanation) of a lab instrument."""
+    return INSTRUMENTS[kind][lang]
+
+
+def instrument_param(kind: str, name: str, lang: str) -> str:
+    return PARAMS[f"{kind}.{name}"][lang]

@@ -1,0 +1,125 @@
+"""Starting the app: checks first, then a local Solara server that needs no internet.
+
+Solara's page loads its scripts, styles and fonts through ``/_solara/cdn/``, a proxy to a
+public CDN with a cache in ``<prefix>/share/solara/cdn``.  The ``solara-assets`` package
+(pinned to the Solara version) fills that cache at install time, so nothing is fetched at
+run time.  :func:`missing_assets` checks that the files the page template asks for are
+there, and the server runs with Solara's telemetry and version check switched off.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from . import i18n
+
+#: the page template of the pinned Solara loads these (ipyvuetify 1.x: the Vuetify 2 app)
+REQUIRED_ASSETS = (
+    "@widgetti/solara-vuetify-app@10.1.1/dist/solara-vuetify-app8.min.js",
+    "@widgetti/solara-vuetify-app@10.1.1/dist/main8.css",
+    "@widgetti/solara-vuetify-app@10.1.1/dist/fonts.css",
+    "requirejs@2.3.6/require.js",
+    "font-awesome@4.5.0/css/font-awesome.min.css",
+)
+
+OFFLINE_ENV = {
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false",
+    "SOLARA_THEME_SHOW_BANNER": "false",
+    "SOLARA_ASSETS_PROXY": "true",
+}
+
+
+class AppError(RuntimeError):
+    """A problem that stops the app from starting, explained in one line."""
+
+
+def asset_dir() -> Path:
+    from solara.server.settings import assets
+
+    return Path(assets.proxy_cache_dir)
+
+
+def missing_assets(base: Path | None = None) -> list[str]:
+    base = asset_dir() if base is None else base
+    return [a for a in REQUIRED_ASSETS if not (base / a).is_file()]
+
+
+def check_port(host: str, port: int) -> None:
+    if not 1 <= port <= 65535:
+        raise AppError(f"--port {port} is not allowed; allowed: a whole number from 1 to 65535")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise AppError(
+                f"port {port} on {host} is in use; stop the other program or pick "
+                "another with --port"
+            ) from None
+
+
+def command(host: str, port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        "kosi_sim.app.page",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--log-level",
+        "warning",
+    ]
+
+
+def environment(scenario: str, lang: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        **OFFLINE_ENV,
+        "KOSI_APP_SCENARIO": scenario,
+        "KOSI_APP_LANG": lang,
+    }
+
+
+def prepare(scenario: str, lang: str, host: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """Check everything the app needs; the command and environment that start it."""
+    from ..scenario import ScenarioError, resolve
+
+    try:
+        i18n.check_lang(lang)
+    except ValueError as e:
+        raise AppError(str(e)) from None
+    try:
+        resolve(scenario)
+    except ScenarioError as e:
+        raise AppError(str(e)) from None
+    missing = missing_assets()
+    if missing:
+        raise AppError(
+            f"the app's offline assets are missing from {asset_dir()} (first: {missing[0]}); "
+            "reinstall kosi-sim so that the pinned solara-assets package is installed"
+        )
+    check_port(host, port)
+    if not Path(scenario).exists():
+        return command(host, port), environment(scenario, lang)
+    return command(host, port), environment(str(Path(scenario).resolve()), lang)
+
+
+def serve(scenario: str, lang: str = "en", host: str = "127.0.0.1", port: int = 8765) -> int:
+    """Run the app until interrupted; the exit code of the server."""
+    cmd, env = prepare(scenario, lang, host, port)
+    print(f"kosi-sim app: http://{host}:{port}/  (scenario {scenario}, {lang}); Ctrl+C stops it")
+    proc = subprocess.Popen(cmd, env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+        return 0

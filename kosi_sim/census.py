@@ -33,31 +33,32 @@ class Census:
 
     def __init__(self, pop, willing_cutoff: float) -> None:
         n_d = pop.n_districts
-        band = BAND_OF_MONTH[np.minimum(pop.age_m, MAX_AGE_MONTHS)]
-        rounded = np.rint(pop.hours)
-        eng = (rounded >= 3).view(np.int8) + (rounded >= 6).view(np.int8)
-        eng += 1
-        eng *= pop.engaged.view(np.int8)
-        # the cell code, built in place (small integers, few temporaries)
-        code = pop.district.astype(np.int32)
-        code *= N_BANDS
-        code += band
-        code *= N_ENG
-        code += eng
+        # the cell within a district, built in place in 16 bits: band, eng, then the flags
+        cell = np.take(BAND_OF_MONTH, pop.age_m, mode="clip").astype(np.int16)
+        cell *= N_ENG
+        engaged = np.flatnonzero(pop.engaged)  # only they have hours (and an eng state)
+        hours = pop.hours[engaged]
+        rounded = np.rint(hours)
+        cell[engaged] += 1 + (rounded >= 3).view(np.int8) + (rounded >= 6).view(np.int8)
         for flag in (
             pop.willingness >= willing_cutoff,
             pop.trust >= 0.5,
             pop.association >= 0,
             pop.employed,
         ):
-            code *= 2
-            code += flag
-        size = (n_d + 1) * int(np.prod(SHAPE))
-        self.counts = np.bincount(code, minlength=size).reshape(n_d + 1, *SHAPE)[:n_d]
-        per_d = n_d + 1
-        self.hours = np.bincount(pop.district, weights=pop.hours, minlength=per_d)[:n_d]
-        burn = np.where(pop.engaged, pop.burnout, 0.0)
-        self.burnout_engaged = np.bincount(pop.district, weights=burn, minlength=per_d)[:n_d]
+            cell *= 2
+            cell += flag
+        cells = int(np.prod(SHAPE))
+        code = pop.district.astype(np.intp)  # bincount's index type: no conversion
+        code *= cells
+        code += cell
+        self.counts = np.bincount(code, minlength=(n_d + 1) * cells).reshape(n_d + 1, *SHAPE)
+        self.counts = self.counts[:n_d]
+        # sums over the engaged only, in row order (the others add exact zeros)
+        district = pop.district[engaged]
+        self.hours = np.bincount(district, weights=hours, minlength=n_d + 1)[:n_d]
+        burn = pop.burnout[engaged]
+        self.burnout_engaged = np.bincount(district, weights=burn, minlength=n_d + 1)[:n_d]
 
     def count(
         self,

@@ -316,6 +316,9 @@ class Demography:
         self.m_out = np.tile(self.p_out[by_month], 2)
         self.m_move = np.tile(self.p_move[by_month], 2)
         self.m_birth = np.concatenate((np.zeros(N_MONTHS, np.float32), self.p_birth[by_month]))
+        # cumulative: death, then emigration, then a move (one uniform draw decides)
+        self.m_leave = self.m_death + self.m_out
+        self.m_event = self.m_leave + self.m_move
         # immigrants per resident and month: keep the declared gross and net rates at pressure 0
         self.in_rate = (
             (p.out_migration_rate + p.net_migration_rate)
@@ -327,15 +330,17 @@ class Demography:
     def request(self, model) -> Requests:
         pop = model.pop
         alive = pop.alive
-        # one index into the (sex, age in months) rate tables: no division, one gather each
-        key = pop.sex.astype(np.int32) * N_MONTHS + np.minimum(pop.age_m, N_MONTHS - 1)
+        key = self.rate_key(pop)
         u = model.streams("demography.events").random(pop.n, dtype=np.float32)
-        p_die = self.m_death[key]
-        p_out = p_die + self.m_out[key]
-        p_move = p_out + self.m_move[key]
-        deaths = np.flatnonzero(alive & (u < p_die))
-        emigrants = np.flatnonzero(alive & (u >= p_die) & (u < p_out))
-        movers = np.flatnonzero(alive & (u >= p_out) & (u < p_move))
+        # one draw per citizen: death below p_die, emigration up to p_out, a move up to p_move;
+        # only the few below p_move are looked at further
+        events = np.flatnonzero(alive & (u < np.take(self.m_event, key)))
+        u_ev, key_ev = u[events], key[events]
+        p_die = np.take(self.m_death, key_ev)
+        p_out = np.take(self.m_leave, key_ev)
+        deaths = events[u_ev < p_die]
+        emigrants = events[(u_ev >= p_die) & (u_ev < p_out)]
+        movers = events[u_ev >= p_out]
 
         vacant = model.housing.vacant_dwellings()
         move_to = self._destinations(
@@ -343,7 +348,7 @@ class Demography:
         )
 
         ub = model.streams("demography.births").random(pop.n, dtype=np.float32)
-        mothers = np.flatnonzero(alive & (ub < self.m_birth[key]))
+        mothers = np.flatnonzero(alive & (ub < np.take(self.m_birth, key)))
 
         rng = model.streams("demography.immigration")
         n_in = int(rng.poisson(self.in_rate * pop.n_alive))
@@ -363,6 +368,14 @@ class Demography:
             age_m,
             sex,
         )
+
+    @staticmethod
+    def rate_key(pop) -> np.ndarray:
+        """Each citizen's row in the (sex, age in completed months) rate tables."""
+        key = pop.sex.astype(np.intp)
+        key *= N_MONTHS
+        key += np.minimum(pop.age_m, N_MONTHS - 1)
+        return key
 
     @staticmethod
     def _destinations(movers, origin, vacant, rng) -> np.ndarray:

@@ -338,7 +338,16 @@ _GROUP_OF_MONTH = np.searchsorted(AGE_EDGES, np.arange(_MAX_MONTHS) // 12, side=
 
 def age_group(age_m: np.ndarray) -> np.ndarray:
     """0: under 14; 1: 14-29; 2: 30-49; 3: 50-64; 4: 65-74; 5: 75+ (a lookup by month)."""
-    return _GROUP_OF_MONTH[np.minimum(age_m, _MAX_MONTHS - 1)]
+    return by_age_month(_GROUP_OF_MONTH, age_m)
+
+
+def by_age_month(table: np.ndarray, age_m: np.ndarray) -> np.ndarray:
+    """``table[age_m]`` for a table by age in months (the oldest ages share the last entry).
+
+    ``np.take`` with the small integer ages is several times faster than fancy indexing,
+    which first converts the index array to 64-bit integers.
+    """
+    return np.take(table, age_m, mode="clip")
 
 
 def life_stage_factors(p: Params) -> np.ndarray:
@@ -387,6 +396,7 @@ class Engagement:
     def __init__(self, p: Params) -> None:
         self.p = p
         self.stage_factor = life_stage_factors(p)
+        self.stage_by_month = self.stage_factor[_GROUP_OF_MONTH]  # the factor by age in months
         self.budget = BASE_BUDGET * np.float32(p.time_budget_scale)
 
     # -- slow-changing state ---------------------------------------------------------
@@ -399,17 +409,31 @@ class Engagement:
         pop.time_budget[rows] = self.budget[g] * factor * pop.time_factor[rows]
 
     def willingness(self, pop: Population, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Willingness of ``rows`` (default everyone), see the module docstring."""
+        """Willingness of ``rows`` (default everyone), see the module docstring.
+
+        Float32 throughout, computed in place in the order of the formula; the grant term
+        only where someone is exposed (elsewhere it adds zero).
+        """
         p = self.p
-        g = age_group(pop.age_m[rows])
+        age = pop.age_m[rows]
         m = pop.motivation[rows]
-        trust = pop.trust[rows]
-        w = p.civic_engagement * m * self.stage_factor[g] * (1 + p.trust_weight * (trust - 0.5))
-        w += pop.grant_exposure[rows] * (p.crowding_in * (1 - m) - p.crowding_out * m)
-        w -= p.burnout_weight * pop.burnout[rows]
+        w = m * np.float32(p.civic_engagement)
+        w *= by_age_month(self.stage_by_month, age)
+        t = pop.trust[rows] - np.float32(0.5)
+        t *= np.float32(p.trust_weight)
+        t += np.float32(1)
+        w *= t
+        exposure = pop.grant_exposure[rows]
+        exposed = np.flatnonzero(exposure)
+        if len(exposed):
+            me = m[exposed]
+            grant = p.crowding_in * (1 - me) - p.crowding_out * me
+            w[exposed] += exposure[exposed] * grant
+        np.multiply(pop.burnout[rows], np.float32(p.burnout_weight), out=t)
+        w -= t
         np.clip(w, 0.0, 1.0, out=w)
-        w *= pop.alive[rows] & (g != 0)  # the dead and children: 0
-        return w.astype(np.float32)
+        w *= pop.alive[rows] & (age >= 14 * 12)  # the dead and children: 0
+        return w
 
     def initial_engagement(self, model, rows: np.ndarray, rng: np.random.Generator) -> None:
         """Engagement of citizens entering the engagement age or the city.
@@ -485,26 +509,34 @@ class Engagement:
         pop.hours[eng] = np.clip(h, np.minimum(0.25, budget), budget).astype(np.float32)
 
     def burnout(self, model) -> None:
+        """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
+        leaders and initiative members (for everyone else those terms are zero)."""
         p, pop = self.p, model.pop
-        with np.errstate(divide="ignore", invalid="ignore"):
-            load = np.where(pop.time_budget > 0, pop.hours / pop.time_budget, 0.0)
-        overload = np.maximum(0.0, load - 0.75)
-        say = model.initiatives.has_say(pop)
         b = pop.burnout
-        b += (
+        rows = np.flatnonzero(pop.engaged | pop.leads | (pop.initiative >= 0))
+        b_rows = b[rows]
+        b -= np.float32(p.burnout_recovery) * b
+        budget = pop.time_budget[rows]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            load = np.where(budget > 0, pop.hours[rows] / budget, 0.0)
+        overload = np.maximum(0.0, load - 0.75)
+        say = model.initiatives.has_say(pop, rows)
+        b_rows += (
             p.burnout_load * overload
-            + p.burnout_strain * pop.leads
+            + p.burnout_strain * pop.leads[rows]
             - p.burnout_voice * say
-            - p.burnout_recovery * b
+            - p.burnout_recovery * b_rows
         ).astype(np.float32)
-        np.clip(b, 0.0, 1.0, out=b)
+        np.clip(b_rows, 0.0, 1.0, out=b_rows)
+        b[rows] = b_rows
 
     def quit(self, model) -> np.ndarray:
         p, pop = self.p, model.pop
         u = model.streams("engagement.quit").random(pop.n, dtype=np.float32)
-        hazard = p.quit_rate + p.quit_burnout * pop.burnout**2
-        hazard = np.where(pop.age_m >= 80 * 12, hazard * 2.0, hazard)
-        quitters = np.flatnonzero(pop.engaged & (u < hazard))
+        eng = np.flatnonzero(pop.engaged)  # only the engaged can quit
+        hazard = p.quit_rate + p.quit_burnout * pop.burnout[eng] ** 2
+        hazard[pop.age_m[eng] >= 80 * 12] *= np.float32(2.0)
+        quitters = eng[u[eng] < hazard]
         disengage(pop, quitters)
         return quitters
 
@@ -525,8 +557,12 @@ class Engagement:
         """Trust reverts to the personal disposition, shifted by service coverage changes."""
         p = self.p
         shift = np.append(coverage_change_by_district, 0.0).astype(np.float32)
-        target = pop.trust_anchor + p.trust_coverage_weight * shift[pop.district]
-        pop.trust += (p.trust_reversion * (target - pop.trust)).astype(np.float32)
+        shift *= np.float32(p.trust_coverage_weight)  # per district, then looked up
+        step = np.take(shift, pop.district)
+        step += pop.trust_anchor  # the target
+        step -= pop.trust
+        step *= np.float32(p.trust_reversion)
+        pop.trust += step
         np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
 
 
@@ -558,8 +594,14 @@ def contact_counts(pop: Population, rows: np.ndarray) -> tuple[np.ndarray, np.nd
 
 
 def peer_mean_hours(pop: Population, rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    h = pop.hours[pop.contacts[rows]]
-    ones = np.ones(h.shape[1], dtype=np.float32)  # row sums as a matrix product (BLAS, fast)
+    """Mean weekly hours of the engaged among the contacts of ``rows`` (``fallback`` where
+    none is engaged); only the engaged have hours.
+
+    ``np.take`` gathers the contacts and their hours several times faster than fancy
+    indexing with the 32-bit contact rows.
+    """
+    h = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
+    ones = np.ones(h.shape[1], dtype=np.float32)  # row sums as matrix products (BLAS, fast)
     n = (h > 0).astype(np.float32) @ ones  # engaged contacts (only the engaged have hours)
     s = h @ ones
     return np.where(n > 0, s / np.maximum(n, 1), fallback)

@@ -339,14 +339,16 @@ class Initiatives(AgentTable):
     def open_rows(self) -> np.ndarray:
         return np.flatnonzero(self.stage <= SUSTAINED)
 
-    def stage_of_citizens(self, pop) -> np.ndarray:
-        """Stage of each citizen's initiative (-1 if none)."""
+    def stage_of_citizens(self, pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Stage of each citizen's initiative (-1 if none), for ``rows`` (default all)."""
         stage = np.append(self.stage, np.int8(-1))
-        return stage[pop.initiative]  # -1 indexes the appended sentinel
+        return np.take(stage, pop.initiative[rows])  # -1 takes the appended sentinel
 
-    def has_say(self, pop) -> np.ndarray:
-        s = self.stage_of_citizens(pop)
-        return (s == ACTIVE) | (s == SUSTAINED) | (s == GATE) | pop.leads
+    def has_say(self, pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Whether ``rows`` (default all) lead or belong to an initiative at the gate or
+        producing."""
+        s = self.stage_of_citizens(pop, rows)
+        return (s == ACTIVE) | (s == SUSTAINED) | (s == GATE) | pop.leads[rows]
 
     def supply(self, pop, n_districts: int, sp) -> np.ndarray:
         """Service supply by domain and district from producing initiatives."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 
 import ipyvuetify as v
@@ -193,12 +194,21 @@ def test_map_renders_every_indicator(played):
 
 
 def test_charts_show_both_cities(played):
-    fig = figures.time_charts(played, "en")
-    ax = fig.axes[0]
-    assert len(ax.lines) == 2  # with and without lab
+    options = figures.chart_options(played, "en")
+    assert len(options) == len(figures.CHARTS)
+    first = options[0]["series"]
+    assert [s["lineStyle"]["type"] for s in first] == ["solid", "dashed"]
     np.testing.assert_allclose(
-        ax.lines[0].get_ydata(), played.with_lab.recorder.series("engaged_share")
+        [y for _, y in first[0]["data"]],
+        played.with_lab.recorder.series("engaged_share"),
+        atol=1e-6,
     )
+    np.testing.assert_allclose(
+        [y for _, y in first[1]["data"]],
+        played.without_lab.recorder.series("engaged_share"),
+        atol=1e-6,
+    )
+    json.dumps(options)  # plain data for the browser
 
 
 def test_initiative_list_names_leader_partners_and_stage(played):
@@ -240,7 +250,7 @@ def test_controller_steps_and_resets_with_the_controls():
 
 def test_page_renders_both_maps_and_the_tabs():
     _, rc = solara.render(Page(), handle_error=False)
-    assert len(rc.find(v.Tab).widgets) == 4
+    assert len(rc.find(v.Tab).widgets) == 5
     assert len(rc.find(w.Image).widgets) >= 2
 
 

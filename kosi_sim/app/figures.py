@@ -2,8 +2,9 @@
 
 * :func:`city_map`: districts coloured by an indicator, initiatives as markers (colour =
   domain, shape = stage), for one of the two cities of a :class:`~kosi_sim.app.twin.CityPair`;
-* :func:`time_charts`: engagement, coverage, trust, initiatives, budget and population over
-  time, the city with its lab as solid lines, without as dashed lines;
+* :func:`chart_options`: engagement, coverage, trust, initiatives, budget, population, who
+  volunteers and burnout over time as ECharts options, the city with its lab as solid
+  lines, without as dashed lines;
 * :func:`initiative_rows`: the open initiatives as table rows.
 """
 
@@ -59,12 +60,11 @@ def city_map(
     rgba = np.ones((*dmap.labels.shape, 4))
     inside = dmap.labels >= 0
     rgba[inside] = cmap(norm(values[dmap.labels[inside]]))
-    fig = Figure(figsize=(5.2, 5.0), layout="constrained")
-    ax = fig.subplots()
+    rgba[dmap.borders] = (1.0, 1.0, 1.0, 1.0)
+    fig = Figure(figsize=(5.0, 4.8), dpi=80)
+    ax = fig.add_axes((0.0, 0.14, 0.8, 0.8))
+    cax = fig.add_axes((0.83, 0.3, 0.03, 0.5))
     ax.imshow(rgba, origin="lower", interpolation="nearest")
-    ax.contour(
-        dmap.labels, levels=np.arange(-0.5, model.n_districts), colors="white", linewidths=1.2
-    )
     for d, (x, y) in enumerate(dmap.centres):
         ax.text(
             x,
@@ -77,15 +77,11 @@ def city_map(
             bbox={"facecolor": "black", "alpha": 0.45, "pad": 1.5, "linewidth": 0},
         )
     _initiative_markers(ax, model, dmap)
-    fig.colorbar(
-        matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap),
-        ax=ax,
-        shrink=0.7,
-        label=i18n.indicator(metric, lang),
-    )
+    fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax)
+    cax.tick_params(labelsize=7)
     ax.set_title(title, fontsize=10)
     ax.set_axis_off()
-    fig.legend(handles=legend_handles(lang), loc="outside lower center", ncols=5, fontsize=6.5)
+    fig.legend(handles=legend_handles(lang), loc="lower center", ncols=5, fontsize=6.5)
     return fig
 
 
@@ -96,21 +92,20 @@ def _initiative_markers(ax, model, dmap: DistrictMap) -> None:
         return
     xy = dmap.points(t.district[rows], rows)
     stages = t.stage[rows]
-    domains = t.domain[rows]
-    for s in OPEN_STAGES:
-        for k, dom in enumerate(SERVICE_DOMAINS):
-            m = (stages == s) & (domains == k)
-            if m.any():
-                ax.scatter(
-                    xy[m, 0],
-                    xy[m, 1],
-                    marker=STAGE_MARKERS[STAGES[s]],
-                    s=70 if STAGES[s] == "sustained" else 28,
-                    c=DOMAIN_COLOURS[dom],
-                    edgecolors="white",
-                    linewidths=0.6,
-                    zorder=3,
-                )
+    colours = np.array(list(DOMAIN_COLOURS.values()))[t.domain[rows]]
+    for s in OPEN_STAGES:  # one call per marker shape; colours per point
+        m = stages == s
+        if m.any():
+            ax.scatter(
+                xy[m, 0],
+                xy[m, 1],
+                marker=STAGE_MARKERS[STAGES[s]],
+                s=70 if STAGES[s] == "sustained" else 28,
+                c=colours[m],
+                edgecolors="white",
+                linewidths=0.6,
+                zorder=3,
+            )
 
 
 def legend_handles(lang: str) -> list[Line2D]:
@@ -133,10 +128,13 @@ CHARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initiatives", ("initiatives_active",)),
     ("budget", ("budget_balance",)),
     ("population", ("population",)),
+    ("by_age", tuple(i18n.AGE_GROUPS)),
+    ("burnout", ("burnout_mean",)),
+    ("hours", ("hours_share_6plus",)),
 )
 
 
-def series(model, metric: str) -> np.ndarray:
+def series_values(model, metric: str) -> np.ndarray:
     """A city-wide metric over the months so far, in real-city units."""
     from ..metrics import SCALED
 
@@ -144,33 +142,69 @@ def series(model, metric: str) -> np.ndarray:
     return values / model.scale if metric in SCALED else values
 
 
-def time_charts(pair, lang: str) -> Figure:
-    """All charts over time; solid = with lab, dashed = without lab."""
-    fig = Figure(figsize=(10, 6.4), layout="constrained")
-    axes = fig.subplots(2, 3).ravel()
-    months = np.array(pair.with_lab.recorder.months) / MONTHS_PER_YEAR
-    colours = ["black", *DOMAIN_COLOURS.values()]
-    for ax, (name, metrics) in zip(axes, CHARTS, strict=True):
+def chart_options(pair, lang: str) -> list[dict]:
+    """One ECharts option per chart; solid = with lab, dashed = without lab.
+
+    The browser draws them (ECharts is served with the app's assets), so a step costs the
+    server only these small dictionaries, not a picture.
+    """
+    years = [round(m / MONTHS_PER_YEAR, 3) for m in pair.with_lab.recorder.months]
+    colours = ["#222222", *DOMAIN_COLOURS.values()]
+    with_name, without_name = i18n.t("with_lab", lang), i18n.t("without_lab", lang)
+    out = []
+    for name, metrics in CHARTS:
+        series = []
         for colour, metric in zip(colours, metrics, strict=False):
-            label = None
-            if metric.startswith("coverage_") and metric != "coverage_mean":
-                label = i18n.domain(metric.removeprefix("coverage_"), lang)
-            elif name == "coverage":
-                label = i18n.t("city_total", lang)
-            ax.plot(months, series(pair.with_lab, metric), color=colour, lw=1.6, label=label)
-            ax.plot(months, series(pair.without_lab, metric), color=colour, lw=1.2, ls="--")
-        ax.set_title(i18n.chart(name, lang), fontsize=9)
-        ax.tick_params(labelsize=7)
-        ax.set_xlabel(i18n.t("year", lang), fontsize=7)
-        ax.grid(alpha=0.3)
-        if name == "coverage":
-            ax.legend(fontsize=6, ncols=2)
-    style = [
-        Line2D([], [], color="black", lw=1.6, label=i18n.t("with_lab", lang)),
-        Line2D([], [], color="black", lw=1.2, ls="--", label=i18n.t("without_lab", lang)),
-    ]
-    fig.legend(handles=style, loc="outside upper right", ncols=2, fontsize=8)
-    return fig
+            label = _series_label(name, metric, lang)
+            for side, model, dash in (
+                (with_name, pair.with_lab, "solid"),
+                (without_name, pair.without_lab, "dashed"),
+            ):
+                values = series_values(model, metric)
+                series.append(
+                    {
+                        "name": label if label and dash == "solid" else f"{label} ({side})".strip(),
+                        "type": "line",
+                        "showSymbol": False,
+                        "data": [[x, _finite(y)] for x, y in zip(years, values, strict=True)],
+                        "lineStyle": {"type": dash, "width": 2 if dash == "solid" else 1.4},
+                        "itemStyle": {"color": colour},
+                    }
+                )
+        many = len(metrics) > 1
+        legend = {
+            "data": [s["name"] for s in series[::2]],  # the solid (with lab) lines
+            "bottom": 0,
+            "textStyle": {"fontSize": 9},
+            "itemWidth": 14,
+        }
+        out.append(
+            {
+                "title": {"text": i18n.chart(name, lang), "textStyle": {"fontSize": 12}},
+                "animation": False,
+                "tooltip": {"trigger": "axis"},
+                **({"legend": legend} if many else {}),
+                "grid": {"left": 55, "right": 12, "top": 32, "bottom": 64 if many else 28},
+                "xAxis": {"type": "value", "name": i18n.t("year", lang), "min": 0},
+                "yAxis": {"type": "value", "scale": True},
+                "series": series,
+            }
+        )
+    return out
+
+
+def _series_label(chart: str, metric: str, lang: str) -> str:
+    if metric.startswith("coverage_") and metric != "coverage_mean":
+        return i18n.domain(metric.removeprefix("coverage_"), lang)
+    if chart == "coverage":
+        return i18n.t("city_total", lang)
+    if chart == "by_age":
+        return i18n.age_group(metric, lang)
+    return ""
+
+
+def _finite(y: float) -> float | None:
+    return round(float(y), 6) if np.isfinite(y) else None
 
 
 def initiative_rows(model, lang: str, limit: int = 200) -> list[dict[str, object]]:
@@ -219,3 +253,32 @@ def _origin(model, code: int, lang: str) -> str:
             if iv.origin == code:
                 return i18n.instrument(iv.type, lang)[0]
     return i18n.t("lab_origin", lang)
+
+
+def lab_report(model, lang: str) -> list[dict[str, object]]:
+    """What each instrument did so far: sums over the months (stocks: this month)."""
+    totals: dict[tuple[str, str], dict[str, float]] = {}
+    latest: dict[str, dict[str, float]] = {}
+    for _, label, kind, counts in model.intervention_log:
+        acc = totals.setdefault((label, kind), {})
+        for metric, value in counts.items():
+            acc[metric] = acc.get(metric, 0.0) + value
+        latest[label] = counts
+    rows = []
+    for (label, kind), acc in totals.items():
+        name = i18n.instrument(kind, lang)[0]
+        if label != kind:
+            name = f"{name} ({label})"
+        for metric, value in acc.items():
+            if metric in i18n.STOCKS:
+                value = latest[label].get(metric, 0.0)
+            if value == 0 and metric not in ("money_eur", "staff_hours"):
+                continue
+            rows.append(
+                {
+                    i18n.t("col_instrument", lang): name,
+                    i18n.t("col_what", lang): i18n.lab_metric(metric, lang),
+                    i18n.t("col_total", lang): round(float(value), 1),
+                }
+            )
+    return rows

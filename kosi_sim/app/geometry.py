@@ -26,6 +26,15 @@ class DistrictMap:
     centres: np.ndarray  # (n, 2) label positions in raster coordinates (x, y)
     size: int
 
+    @property
+    def borders(self) -> np.ndarray:
+        """Cells on a border between two districts (or the city edge)."""
+        lab = self.labels
+        edge = np.zeros(lab.shape, dtype=bool)
+        edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]
+        edge[1:, :] |= lab[1:, :] != lab[:-1, :]
+        return edge & (lab >= 0)
+
     def cells(self, district: int) -> np.ndarray:
         """Flat raster indices of a district's cells."""
         return np.flatnonzero(self.labels.ravel() == district)

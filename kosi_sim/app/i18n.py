@@ -33,6 +33,11 @@ UI: dict[str, tuple[str, str]] = {
     "tab_charts": ("Over time", "Zeitverlauf"),
     "tab_initiatives": ("Initiatives", "Initiativen"),
     "tab_about": ("About", "Über das Modell"),
+    "tab_lab": ("Lab report", "Bericht des Labors"),
+    "col_instrument": ("Instrument", "Instrument"),
+    "col_what": ("What", "Was"),
+    "col_total": ("So far", "Bisher"),
+    "no_lab": ("No instrument is switched on.", "Kein Instrument ist eingeschaltet."),
     "with_lab": ("with lab", "mit Labor"),
     "without_lab": ("without lab", "ohne Labor"),
     "indicator": ("Colour districts by", "Stadtbezirke färben nach"),
@@ -109,7 +114,56 @@ CHART_LABELS: dict[str, tuple[str, str]] = {
     "initiatives": ("Producing initiatives", "Aktive Initiativen"),
     "budget": ("Municipal budget balance (EUR/month)", "Haushaltssaldo (EUR/Monat)"),
     "population": ("Population", "Einwohner:innen"),
+    "by_age": ("Engaged share by age", "Anteil Engagierter nach Alter"),
+    "burnout": ("Burnout of the engaged (0..1)", "Erschöpfung der Engagierten (0..1)"),
+    "hours": ("Engaged giving 6+ h a week", "Engagierte mit 6+ Std. pro Woche"),
 }
+
+AGE_GROUPS: dict[str, tuple[str, str]] = {
+    "engaged_share_14_29": ("14-29", "14-29"),
+    "engaged_share_30_49": ("30-49", "30-49"),
+    "engaged_share_50_64": ("50-64", "50-64"),
+    "engaged_share_65plus": ("65+", "65+"),
+}
+
+#: what the lab's instruments did (sums over the months so far; STOCKS: this month's value)
+LAB_METRICS: dict[str, tuple[str, str]] = {
+    "money_eur": ("money spent (EUR)", "ausgegebenes Geld (EUR)"),
+    "staff_hours": ("staff hours worked", "geleistete Personalstunden"),
+    "staff_cost_eur": ("staff cost (EUR)", "Personalkosten (EUR)"),
+    "reached": ("citizens reached", "erreichte Bürger:innen"),
+    "ideas": ("ideas", "Ideen"),
+    "proposals": ("proposals", "Vorschläge"),
+    "approvals": ("approvals", "Genehmigungen"),
+    "rejections": ("rejections", "Ablehnungen"),
+    "initiatives_launched": ("initiatives launched", "angestoßene Initiativen"),
+    "cases": ("proposals accompanied", "begleitete Vorschläge"),
+    "courses": ("courses", "Kurse"),
+    "trained": ("citizens trained", "qualifizierte Bürger:innen"),
+    "consultations": ("consultations", "Beratungen"),
+    "rooms_given": ("rooms given", "vergebene Räume"),
+    "submissions": ("submissions", "Einreichungen"),
+    "shortlisted": ("shortlisted", "in der Vorauswahl"),
+    "funded": ("funded", "gefördert"),
+    "matched": ("volunteers placed", "vermittelte Engagierte"),
+    "ideas_submitted": ("ideas submitted", "eingereichte Ideen"),
+    "finalists": ("finalists", "Finalisten"),
+    "voters": ("voters", "Abstimmende"),
+    "votes_cast": ("votes cast", "abgegebene Stimmen"),
+    "projects_funded": ("projects funded", "geförderte Projekte"),
+    "tables_running": ("round tables meeting now", "laufende Runde Tische"),
+    "meetings": ("meetings", "Sitzungen"),
+    "tables_converged": (
+        "tables that agreed on an initiative",
+        "Tische mit gemeinsamer Initiative",
+    ),
+    "tables_failed": ("tables that broke up", "gescheiterte Tische"),
+    "grants": ("grants", "Zuschüsse"),
+    "recruited": ("citizens drawn in", "gewonnene Bürger:innen"),
+    "premises_used": ("premises in use now", "genutzte Räume (jetzt)"),
+    "transfers": ("transfers to other districts", "Übertragungen in andere Bezirke"),
+}
+STOCKS = ("tables_running", "premises_used")
 
 STAGES: dict[str, tuple[str, str]] = {
     "idea": ("idea", "Idee"),
@@ -130,7 +184,7 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "space": ("public space", "öffentlicher Raum"),
 }
 
-_TABLES = (UI, DRIVERS, INDICATORS, CHART_LABELS, STAGES, DOMAINS)
+_TABLES = (UI, DRIVERS, INDICATORS, CHART_LABELS, AGE_GROUPS, LAB_METRICS, STAGES, DOMAINS)
 
 
 def check_lang(lang: str) -> str:
@@ -166,6 +220,14 @@ def stage(name: str, lang: str) -> str:
 
 def domain(name: str, lang: str) -> str:
     return _pick(DOMAINS[name], lang)
+
+
+def lab_metric(name: str, lang: str) -> str:
+    return _pick(LAB_METRICS[name], lang)
+
+
+def age_group(metric: str, lang: str) -> str:
+    return _pick(AGE_GROUPS[metric], lang)
 
 
 def instrument(kind: str, lang: str) -> tuple[str, str]:

@@ -201,7 +201,17 @@ def MapPanel(pair: CityPair, lang: str):
 @solara.component
 def ChartsPanel(pair: CityPair, lang: str):
     update_counter.get()
-    solara.FigureMatplotlib(figures.time_charts(pair, lang), format="png")
+    options = figures.chart_options(pair, lang)
+    solara.Text(
+        f"—— {i18n.t('with_lab', lang)}    - - - {i18n.t('without_lab', lang)}",
+        style={"font-size": "0.85em"},
+    )
+    for row in range(0, len(options), 3):
+        with solara.Columns([1, 1, 1]):
+            for option in options[row : row + 3]:
+                solara.FigureEcharts(
+                    option=option, attributes={"style": "height: 290px"}, responsive=True
+                )
 
 
 @solara.component
@@ -222,6 +232,16 @@ def InitiativesPanel(pair: CityPair, lang: str):
         solara.DataFrame(table, items_per_page=25)
     else:
         solara.Text(i18n.t("no_initiatives", lang))
+
+
+@solara.component
+def LabPanel(pair: CityPair, lang: str):
+    update_counter.get()
+    rows = figures.lab_report(pair.with_lab, lang)
+    if rows:
+        solara.DataFrame(pd.DataFrame(rows), items_per_page=40)
+    else:
+        solara.Text(i18n.t("no_lab", lang))
 
 
 @solara.component
@@ -274,5 +294,7 @@ def Page():
             ChartsPanel(model.value, lg)
         with solara.lab.Tab(i18n.t("tab_initiatives", lg)):
             InitiativesPanel(model.value, lg)
+        with solara.lab.Tab(i18n.t("tab_lab", lg)):
+            LabPanel(model.value, lg)
         with solara.lab.Tab(i18n.t("tab_about", lg)):
             AboutPanel(lg)

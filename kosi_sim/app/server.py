@@ -113,9 +113,19 @@ def prepare(scenario: str, lang: str, host: str, port: int) -> tuple[list[str], 
 
 
 def serve(scenario: str, lang: str = "en", host: str = "127.0.0.1", port: int = 8765) -> int:
-    """Run the app until interrupted; the exit code of the server."""
+    """Run the app until interrupted.
+
+    On POSIX the server replaces this process (so a signal to ``kosi-sim app`` reaches the
+    server itself, and no orphan is left behind); elsewhere it runs as a child.
+    """
     cmd, env = prepare(scenario, lang, host, port)
-    print(f"kosi-sim app: http://{host}:{port}/  (scenario {scenario}, {lang}); Ctrl+C stops it")
+    print(
+        f"kosi-sim app: open http://{host}:{port}/ in a browser (scenario {scenario}, "
+        f"language {lang}); Ctrl+C stops it",
+        flush=True,
+    )
+    if os.name == "posix":
+        os.execve(cmd[0], cmd, env)
     proc = subprocess.Popen(cmd, env=env)
     try:
         return proc.wait()

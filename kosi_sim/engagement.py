@@ -598,10 +598,11 @@ def peer_mean_hours(pop: Population, rows: np.ndarray, fallback: np.ndarray) -> 
     none is engaged); only the engaged have hours.
 
     ``np.take`` gathers the contacts and their hours several times faster than fancy
-    indexing with the 32-bit contact rows.
+    indexing with the 32-bit contact rows.  The row sums are BLAS matrix products in double
+    precision, where the sum of a few float32 hours is exact: the result does not depend
+    on the order in which the CPU's BLAS kernel adds (a float32 sum did).
     """
     h = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
-    ones = np.ones(h.shape[1], dtype=np.float32)  # row sums as matrix products (BLAS, fast)
-    n = (h > 0).astype(np.float32) @ ones  # engaged contacts (only the engaged have hours)
-    s = h @ ones
+    n = (h > 0).astype(np.float32) @ np.ones(h.shape[1], dtype=np.float32)  # exact counts
+    s = (h.astype(np.float64) @ np.ones(h.shape[1])).astype(np.float32)
     return np.where(n > 0, s / np.maximum(n, 1), fallback)

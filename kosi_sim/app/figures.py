@@ -223,7 +223,7 @@ def initiative_rows(model, lang: str, limit: int = 200) -> list[dict[str, object
             )
         else:
             leader = i18n.t("nobody", lang)
-        partners = [f"{int(t.volunteers[r])} {i18n.t('volunteers', lang)}"]
+        partners = [f"{i18n.t('volunteers', lang)}: {int(t.volunteers[r])}"]
         if t.assoc_partner[r] >= 0:
             partners.append(f"{i18n.t('association', lang)} {int(t.assoc_partner[r])}")
         if t.business_partner[r] >= 0:

@@ -453,9 +453,10 @@ class Engagement:
         p, pop = self.p, model.pop
         pop.willingness[:] = self.willingness(pop)
         joined = self.join(model)
-        self.effort(model)
+        eng = np.flatnonzero(pop.engaged)  # the engaged after joining, until some quit
+        self.effort(model, eng)
         self.burnout(model)
-        quit_ = self.quit(model)
+        quit_ = self.quit(model, eng)
         pop.grant_exposure *= np.float32(1.0 - p.grant_exposure_decay)
         return {"joined": len(joined), "quit": len(quit_)}
 
@@ -492,9 +493,11 @@ class Engagement:
         pop.engaged[rows] = True
         pop.hours[rows] = np.minimum(pop.time_budget[rows], 1.0)
 
-    def effort(self, model) -> None:
+    def effort(self, model, eng: np.ndarray | None = None) -> None:
+        """Weekly hours of the engaged (rows ``eng``, default all engaged), see M2."""
         p, pop = self.p, model.pop
-        eng = np.flatnonzero(pop.engaged)
+        if eng is None:
+            eng = np.flatnonzero(pop.engaged)
         if len(eng) == 0:
             return
         budget = pop.time_budget[eng]
@@ -506,7 +509,7 @@ class Engagement:
         peers = peer_mean_hours(pop, rows, fallback=own[cc])
         discount = np.where(pop.association[rows] >= 0, np.float32(1.0), p.peer_discount)
         h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
-        pop.hours[eng] = np.clip(h, np.minimum(0.25, budget), budget).astype(np.float32)
+        pop.hours[eng] = np.clip(h, np.minimum(0.25, budget), budget, out=h)
 
     def burnout(self, model) -> None:
         """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
@@ -530,10 +533,12 @@ class Engagement:
         np.clip(b_rows, 0.0, 1.0, out=b_rows)
         b[rows] = b_rows
 
-    def quit(self, model) -> np.ndarray:
+    def quit(self, model, eng: np.ndarray | None = None) -> np.ndarray:
+        """Quitting among the engaged (rows ``eng``, default all engaged)."""
         p, pop = self.p, model.pop
         u = model.streams("engagement.quit").random(pop.n, dtype=np.float32)
-        eng = np.flatnonzero(pop.engaged)  # only the engaged can quit
+        if eng is None:
+            eng = np.flatnonzero(pop.engaged)
         hazard = p.quit_rate + p.quit_burnout * pop.burnout[eng] ** 2
         hazard[pop.age_m[eng] >= 80 * 12] *= np.float32(2.0)
         quitters = eng[u[eng] < hazard]
@@ -588,9 +593,8 @@ def disengage(pop: Population, rows: np.ndarray) -> None:
 def contact_counts(pop: Population, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Engaged and living contacts of ``rows`` (one gather of the packed state)."""
     packed = (pop.engaged.view(np.int8) + 2 * pop.alive.view(np.int8)).astype(np.int8)
-    v = packed[pop.contacts[rows]]
-    ones = np.ones(v.shape[1], dtype=np.float32)  # row sums as matrix products (fast)
-    return (v & 1).astype(np.float32) @ ones, (v >> 1).astype(np.float32) @ ones
+    v = np.take(packed, np.take(pop.contacts, rows, axis=0))
+    return np.einsum("ij->i", v & 1), np.einsum("ij->i", v >> 1)  # small exact counts
 
 
 def peer_mean_hours(pop: Population, rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
@@ -598,11 +602,11 @@ def peer_mean_hours(pop: Population, rows: np.ndarray, fallback: np.ndarray) -> 
     none is engaged); only the engaged have hours.
 
     ``np.take`` gathers the contacts and their hours several times faster than fancy
-    indexing with the 32-bit contact rows.  The row sums are BLAS matrix products in double
-    precision, where the sum of a few float32 hours is exact: the result does not depend
-    on the order in which the CPU's BLAS kernel adds (a float32 sum did).
+    indexing with the 32-bit contact rows.  The row sums are taken in double precision,
+    where the sum of a few float32 hours is exact (independent of the order of additions),
+    then rounded to float32 once; ``einsum`` sums rows without BLAS threads.
     """
     h = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
-    n = (h > 0).astype(np.float32) @ np.ones(h.shape[1], dtype=np.float32)  # exact counts
-    s = (h.astype(np.float64) @ np.ones(h.shape[1])).astype(np.float32)
+    n = np.einsum("ij->i", (h > 0).view(np.uint8))  # engaged contacts
+    s = np.einsum("ij->i", h, dtype=np.float64).astype(np.float32)
     return np.where(n > 0, s / np.maximum(n, 1), fallback)

@@ -63,13 +63,25 @@ class DistrictIndex:
 
     def __init__(self, district: np.ndarray, age: np.ndarray, alive: np.ndarray, n_d: int):
         rows = np.flatnonzero(alive)
-        order = np.lexsort((age[rows], district[rows]))
-        self.sorted_rows = rows[order].astype(np.int32)
+        self.sorted_rows = rows[_district_age_order(district[rows], age[rows])].astype(np.int32)
         counts = np.bincount(district[rows], minlength=n_d)[:n_d]
         self.size = counts
         self.start = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self.rank = np.full(len(district), -1, dtype=np.int64)
         self.rank[self.sorted_rows] = np.arange(len(rows)) - self.start[district[self.sorted_rows]]
+
+
+def _district_age_order(district: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """The stable order by district, then age (as ``np.lexsort((age, district))``).
+
+    One stable sort of a combined key; when the key fits in 16 bits numpy sorts it with a
+    radix sort, about twice as fast as the lexsort.
+    """
+    span = int(age.max(initial=0)) + 1
+    key = district.astype(np.int64) * span + age
+    if int(key.max(initial=0)) < 2**16:
+        key = key.astype(np.uint16)
+    return np.argsort(key, kind="stable")
 
 
 def draw_contacts(
@@ -124,12 +136,12 @@ def update_contacts(
     if n == 0:
         return 0
     bad = contacts < 0
-    bad |= ~alive[np.maximum(contacts, 0)]
+    bad |= ~np.take(alive, contacts, mode="clip")  # (-1 is bad anyway)
     if turnover > 0:  # a binomial number of ties at random places (not one draw per tie)
         k = rng.binomial(bad.size, turnover)
         bad.reshape(-1)[rng.integers(0, bad.size, k)] = True
     bad &= alive[:, None]
-    rows, slots = np.nonzero(bad)
+    rows, slots = np.divmod(np.flatnonzero(bad), contacts.shape[1])
     if len(rows) == 0:
         return 0
     index = DistrictIndex(district, age, alive, n_districts)

@@ -20,21 +20,23 @@ def _count(district: np.ndarray, n: int) -> np.ndarray:
 def local_contacts(pop, rows: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
     """Contacts for newcomers: living citizens of the same district, drawn uniformly.
 
-    Rejection sampling over random rows (no sort of the population needed); slots that find
-    no local match take a random living citizen anywhere.
+    Rejection sampling over random rows (no sort of the population needed): each newcomer
+    takes the first ``k`` of its candidates that live in her district (the dead are parked
+    outside every district); slots that find no local match take a random living citizen
+    anywhere.
     """
     n = len(rows)
     if n == 0:
         return np.empty((0, k), dtype=np.int32)
     tries = 16 * k
     cand = rng.integers(0, pop.n, size=(n, tries))
-    ok = pop.alive[cand] & (pop.district[cand] == pop.district[rows][:, None])
-    order = np.argsort(~ok, axis=1, kind="stable")[:, :k]
-    picked = np.take_along_axis(cand, order, axis=1)
-    found = np.take_along_axis(ok, order, axis=1)
+    ok = np.take(pop.district, cand) == pop.district[rows][:, None]
+    rank = np.cumsum(ok, axis=1, dtype=np.int16)  # matches so far, along the candidates
+    first = np.flatnonzero(ok & (rank <= k))  # (flat positions of) the first k matches
     alive_rows = np.flatnonzero(pop.alive)
-    fallback = alive_rows[rng.integers(0, len(alive_rows), size=(n, k))]
-    return np.where(found, picked, fallback).astype(np.int32)
+    out = alive_rows[rng.integers(0, len(alive_rows), size=(n, k))]  # the fallback
+    out[first // tries, rank.ravel()[first] - 1] = cand.ravel()[first]
+    return out.astype(np.int32)
 
 
 def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:

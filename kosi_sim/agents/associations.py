@@ -255,8 +255,9 @@ class Associations(AgentTable):
         return gift.astype(np.float32)
 
     # -- monthly rules ---------------------------------------------------------------
-    def refresh_counts(self, pop) -> None:
-        """Members, members under 30 and their volunteer hours per Verein.
+    def refresh_counts(self, pop) -> np.ndarray:
+        """Members, members under 30 and their volunteer hours per Verein; returns the
+        members' rows.
 
         Members who are also in an initiative give it half their hours (as in
         :func:`~kosi_sim.agents.initiatives.initiative_hours`)."""
@@ -268,11 +269,12 @@ class Associations(AgentTable):
         self.members[:] = np.bincount(a, minlength=self.n)[: self.n]
         self.young_members[:] = np.bincount(a[young], minlength=self.n)[: self.n]
         self.hours[:] = np.bincount(a, weights=hours, minlength=self.n)[: self.n]
+        return member
 
     def step(self, model) -> None:
         p, pop = self.p, model.pop
         rng = model.streams("associations")
-        self.refresh_counts(pop)
+        members = self.refresh_counts(pop)
         live = self.live
         # leadership: leader still alive and a member?
         leader_rows = pop.rows_of(self.leader[live])
@@ -280,7 +282,7 @@ class Associations(AgentTable):
         ok[ok] = pop.association[leader_rows[ok]] == live[ok]
         self.leader[live[~ok]] = -1
         leaderless = live[self.leader[live] < 0]
-        self._succession(model, leaderless, rng)
+        self._succession(model, leaderless, members, rng)
         still = self.leader[live] < 0
         self.leaderless_months[live] = np.where(still, self.leaderless_months[live] + 1, 0)
         # funds: dues in, costs out, never negative
@@ -298,7 +300,8 @@ class Associations(AgentTable):
         self.pending_dissolution = live[u < hazard]
         self._request_foundings(model, rng)
 
-    def _succession(self, model, leaderless: np.ndarray, rng) -> None:
+    def _succession(self, model, leaderless: np.ndarray, members: np.ndarray, rng) -> None:
+        """Leaderless Vereine (``leaderless``) try to find a leader among ``members``."""
         pop = model.pop
         if len(leaderless) == 0:
             return
@@ -307,8 +310,8 @@ class Associations(AgentTable):
             return
         wanted = np.zeros(self.n, dtype=bool)
         wanted[trying] = True
-        cand = np.flatnonzero(pop.association >= 0)
-        cand = cand[wanted[pop.association[cand]] & pop.engaged[cand] & ~pop.leads[cand]]
+        cand = members[wanted[pop.association[members]]]
+        cand = cand[pop.engaged[cand] & ~pop.leads[cand]]
         need = np.where(pop.trained[cand], 0.5, 1.0) * model.params.leader_spare_hours
         cand = cand[pop.time_budget[cand] - pop.hours[cand] >= need]
         if len(cand) == 0:
@@ -322,9 +325,8 @@ class Associations(AgentTable):
 
     def _request_foundings(self, model, rng) -> None:
         pop = model.pop
-        young = np.flatnonzero(pop.engaged)
-        age = pop.age_m[young]
-        young = young[(age >= 18 * 12) & (age < 36 * 12)]
+        age = pop.age_m
+        young = np.flatnonzero(pop.engaged & (age >= 18 * 12) & (age < 36 * 12))
         per_d = np.bincount(pop.district[young], minlength=pop.n_districts)[: pop.n_districts]
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
         counts = rng.poisson(expected)

@@ -355,10 +355,10 @@ class Initiatives(AgentTable):
         out = np.zeros((4, n_districts))
         if self.n == 0:
             return out
-        member = pop.initiative >= 0
+        member = np.flatnonzero(pop.initiative >= 0)
         rows = pop.initiative[member]
         producing = np.isin(self.stage[rows], PRODUCING)
-        h = initiative_hours(pop)[member][producing]
+        h = initiative_hours(pop, member[producing])
         rows = rows[producing]
         service = h * WEEKS_PER_MONTH * sp.initiative_productivity
         idx = self.domain[rows].astype(np.int64) * n_districts + self.district[rows]
@@ -427,17 +427,14 @@ class Initiatives(AgentTable):
         weights = 0.25 + gap[:, district]
         cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
         domain = (rng.random(total)[None, :] > cdf).sum(axis=0).astype(np.int8)
-        # the idea holder: a random engaged citizen of the district
+        # the idea holder: a random engaged citizen of the district (the engaged grouped by
+        # district, in row order, and picked by position within the district's group)
         u = rng.random(total)
-        holder_rows = np.empty(total, dtype=np.int64)
-        eng_district = pop.district[engaged]
-        for d in np.flatnonzero(counts):  # districts with ideas this month
-            pool = engaged[eng_district == d]
-            sel = district == d
-            holder_rows[sel] = pool[
-                np.minimum((u[sel] * len(pool)).astype(np.int64), len(pool) - 1)
-            ]
-        holder = pop.uid[holder_rows]
+        by_district = engaged[np.argsort(pop.district[engaged], kind="stable")]
+        first = np.cumsum(per_d) - per_d
+        pool = per_d[district]
+        pick = np.minimum((u * pool).astype(np.int64), pool - 1)
+        holder = pop.uid[by_district[first[district] + pick]]
         median = p.money_need_median
         needs_space = (domain == 3) | (rng.random(total) < p.space_share)
         self.add(
@@ -767,7 +764,8 @@ class Initiatives(AgentTable):
         self.remove(rows)
 
 
-def initiative_hours(pop) -> np.ndarray:
-    """Weekly hours each citizen gives to an initiative (half, if also in a Verein)."""
-    share = np.where(pop.association >= 0, np.float32(0.5), np.float32(1.0))
-    return np.where(pop.initiative >= 0, pop.hours * share, np.float32(0.0))
+def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Weekly hours each citizen of ``rows`` (default all) gives to an initiative (half,
+    if also in a Verein)."""
+    share = np.where(pop.association[rows] >= 0, np.float32(0.5), np.float32(1.0))
+    return np.where(pop.initiative[rows] >= 0, pop.hours[rows] * share, np.float32(0.0))

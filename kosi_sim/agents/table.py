@@ -75,13 +75,14 @@ class AgentTable:
         return rows
 
     def remove(self, rows: np.ndarray) -> None:
-        for r in np.asarray(rows, dtype=np.int64):
-            if self.alive[r]:
-                self.alive[r] = False
-                agent = self.agents[r]
-                if agent is not None:
-                    agent.remove()
-                    self.agents[r] = None
+        rows = np.asarray(rows, dtype=np.int64)
+        rows = rows[self.alive[rows]]
+        self.alive[rows] = False
+        for r in rows.tolist():
+            agent = self.agents[r]
+            if agent is not None:
+                agent.remove()
+                self.agents[r] = None
 
     @property
     def live(self) -> np.ndarray:

@@ -9,7 +9,6 @@ transfer of the map PNGs and the drawing of the charts (ECharts) on top.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import time
@@ -18,12 +17,6 @@ import numpy as np
 
 from kosi_sim.app import figures, geometry
 from kosi_sim.app.twin import CityPair
-
-
-def _png(fig) -> int:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    return buf.tell()
 
 
 def main() -> None:
@@ -43,7 +36,7 @@ def main() -> None:
         pair.step()
         t1 = time.perf_counter()
         for model in (pair.with_lab, pair.without_lab):
-            _png(figures.city_map(model, dmap, "engaged_share", "en"))
+            figures.city_map(model, dmap, "engaged_share", "en")  # PNG bytes
         t2 = time.perf_counter()
         json.dumps(figures.chart_options(pair, "en"))
         t3 = time.perf_counter()

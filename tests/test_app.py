@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 
@@ -10,8 +11,8 @@ import ipywidgets as w
 import numpy as np
 import pytest
 import solara
-from matplotlib.figure import Figure
 from mesa.visualization.solara_viz import ModelController
+from PIL import Image
 
 from kosi_sim.app import controls, figures, geometry, i18n, server
 from kosi_sim.app.labels_instruments import INSTRUMENTS, PARAMS
@@ -188,8 +189,9 @@ def test_map_renders_every_indicator(played):
         np.array([d.remoteness for d in spec.districts]),
     )
     for metric in i18n.INDICATORS:
-        fig = figures.city_map(played.with_lab, dmap, metric, "de", "mit Labor")
-        assert isinstance(fig, Figure)
+        png = figures.city_map(played.with_lab, dmap, metric, "de", "mit Labor")
+        image = Image.open(io.BytesIO(png))
+        assert image.format == "PNG" and image.size[0] > dmap.size
     assert len(played.with_lab.initiatives.open_rows()) > 0
 
 

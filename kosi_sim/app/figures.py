@@ -1,7 +1,8 @@
-"""The app's pictures as plain matplotlib figures (testable without a browser).
+"""What the app shows, as plain data and pictures (testable without a browser).
 
 * :func:`city_map`: districts coloured by an indicator, initiatives as markers (colour =
-  domain, shape = stage), for one of the two cities of a :class:`~kosi_sim.app.twin.CityPair`;
+  domain, shape = stage), for one of the two cities of a :class:`~kosi_sim.app.twin.CityPair`,
+  as PNG bytes (:mod:`kosi_sim.app.mapimage`);
 * :func:`chart_options`: engagement, coverage, trust, initiatives, budget, population, who
   volunteers and burnout over time as ECharts options, the city with its lab as solid
   lines, without as dashed lines;
@@ -10,26 +11,17 @@
 
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")
-
 import numpy as np
-from matplotlib import colormaps
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
-from ..agents.initiatives import OPEN_STAGES, STAGES
+from ..agents.initiatives import STAGES
 from ..metrics import INDEX
 from ..services import SERVICE_DOMAINS
-from . import i18n
+from . import i18n, mapimage
 from .geometry import DistrictMap
 
 DOMAIN_COLOURS = dict(
     zip(SERVICE_DOMAINS, ("#d62728", "#1f77b4", "#9467bd", "#2ca02c"), strict=True)
 )
-STAGE_MARKERS = {"idea": ".", "proposal": "^", "gate": "s", "active": "o", "sustained": "*"}
 #: share-type indicators are drawn on a fixed 0..1 scale, coverage on 0..1.5
 FIXED_RANGES = {"coverage": (0.0, 1.5)}
 MONTHS_PER_YEAR = 12
@@ -49,76 +41,33 @@ def _range(metric: str, values: np.ndarray) -> tuple[float, float]:
 
 def city_map(
     model, dmap: DistrictMap, metric: str, lang: str, title: str = "", vmax: float | None = None
-) -> Figure:
-    """One city: districts coloured by ``metric``, open initiatives as markers."""
+) -> bytes:
+    """One city as a PNG: districts coloured by ``metric``, open initiatives as markers."""
     values = district_values(model, metric)
     lo, hi = _range(metric, values)
     if vmax is not None:
         hi = vmax
-    cmap = colormaps["viridis"]
-    norm = Normalize(lo, hi)
-    rgba = np.ones((*dmap.labels.shape, 4))
-    inside = dmap.labels >= 0
-    rgba[inside] = cmap(norm(values[dmap.labels[inside]]))
-    rgba[dmap.borders] = (1.0, 1.0, 1.0, 1.0)
-    fig = Figure(figsize=(5.0, 4.8), dpi=80)
-    ax = fig.add_axes((0.0, 0.14, 0.8, 0.8))
-    cax = fig.add_axes((0.83, 0.3, 0.03, 0.5))
-    ax.imshow(rgba, origin="lower", interpolation="nearest")
-    for d, (x, y) in enumerate(dmap.centres):
-        ax.text(
-            x,
-            y,
-            f"{model.district_names[d]}\n{values[d]:.2f}",
-            ha="center",
-            va="center",
-            fontsize=7,
-            color="white",
-            bbox={"facecolor": "black", "alpha": 0.45, "pad": 1.5, "linewidth": 0},
-        )
-    _initiative_markers(ax, model, dmap)
-    fig.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), cax=cax)
-    cax.tick_params(labelsize=7)
-    ax.set_title(title, fontsize=10)
-    ax.set_axis_off()
-    fig.legend(handles=legend_handles(lang), loc="lower center", ncols=5, fontsize=6.5)
-    return fig
-
-
-def _initiative_markers(ax, model, dmap: DistrictMap) -> None:
     t = model.initiatives
     rows = t.open_rows()
-    if len(rows) == 0:
-        return
-    xy = dmap.points(t.district[rows], rows)
-    stages = t.stage[rows]
-    colours = np.array(list(DOMAIN_COLOURS.values()))[t.domain[rows]]
-    for s in OPEN_STAGES:  # one call per marker shape; colours per point
-        m = stages == s
-        if m.any():
-            ax.scatter(
-                xy[m, 0],
-                xy[m, 1],
-                marker=STAGE_MARKERS[STAGES[s]],
-                s=70 if STAGES[s] == "sustained" else 28,
-                c=colours[m],
-                edgecolors="white",
-                linewidths=0.6,
-                zorder=3,
-            )
-
-
-def legend_handles(lang: str) -> list[Line2D]:
-    """Legend entries: one per domain (colour) and per open stage (shape)."""
-    out = [
-        Line2D([], [], marker="o", ls="", color=c, label=i18n.domain(d, lang))
-        for d, c in DOMAIN_COLOURS.items()
-    ]
-    out += [
-        Line2D([], [], marker=m, ls="", color="grey", label=i18n.stage(s, lang))
-        for s, m in STAGE_MARKERS.items()
-    ]
-    return out
+    stage_index = {s: k for k, s in enumerate(mapimage.SHAPES)}
+    markers = (
+        dmap.points(t.district[rows], rows),
+        t.domain[rows],
+        np.array([stage_index[STAGES[s]] for s in t.stage[rows]], dtype=np.int64),
+    )
+    legend = {d: i18n.domain(d, lang) for d in SERVICE_DOMAINS}
+    legend |= {s: i18n.stage(s, lang) for s in mapimage.SHAPES}
+    return mapimage.render(
+        dmap,
+        values,
+        (lo, hi),
+        model.district_names,
+        markers,
+        DOMAIN_COLOURS,
+        legend,
+        title,
+        i18n.indicator(metric, lang),
+    )
 
 
 CHARTS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -162,9 +162,8 @@ def StepInfo(pair: CityPair, lang: str):
 
 
 @solara.component
-def MapPanel(pair: CityPair, lang: str):
+def MapPanel(pair: CityPair, lang: str, indicator: solara.Reactive[str]):
     update_counter.get()
-    indicator = solara.use_reactive("engaged_share")
     spec = pair.lab_scenario
     dmap = solara.use_memo(
         lambda: geometry.build(
@@ -186,9 +185,9 @@ def MapPanel(pair: CityPair, lang: str):
         vmax = figures._range(indicator.value, np.concatenate(both))[1]
     with solara.Columns([1, 1]):
         for side, model in pair.sides.items():
-            solara.FigureMatplotlib(
+            solara.Image(
                 figures.city_map(model, dmap, indicator.value, lang, i18n.t(side, lang), vmax),
-                format="png",
+                width="100%",
             )
     solara.Text(i18n.t("map_note", lang), style={"font-size": "0.8em", "color": "#666"})
     if spec.scale < 1.0:
@@ -215,9 +214,9 @@ def ChartsPanel(pair: CityPair, lang: str):
 
 
 @solara.component
-def InitiativesPanel(pair: CityPair, lang: str):
+def InitiativesPanel(pair: CityPair, lang: str, side: solara.Reactive[str] | None = None):
     update_counter.get()
-    side = solara.use_reactive("with_lab")
+    side = solara.use_reactive(side if side is not None else "with_lab")
     labels = {i18n.t(key, lang): key for key in pair.sides}
     solara.ToggleButtonsSingle(
         value=i18n.t(side.value, lang),
@@ -261,6 +260,8 @@ def Page():
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
     choices = solara.use_memo(lambda: scenario_choices(city0), [])
+    indicator = solara.use_reactive("engaged_share")
+    side = solara.use_reactive("with_lab")
     lg = lang.value
 
     with solara.AppBar():
@@ -287,13 +288,14 @@ def Page():
             for kind in REGISTRY:
                 InstrumentControls(kind, params, lg)
 
-    with solara.lab.Tabs():
+    # lazy: only the visible tab is drawn after each step
+    with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab(i18n.t("tab_map", lg)):
-            MapPanel(model.value, lg)
+            MapPanel(model.value, lg, indicator)
         with solara.lab.Tab(i18n.t("tab_charts", lg)):
             ChartsPanel(model.value, lg)
         with solara.lab.Tab(i18n.t("tab_initiatives", lg)):
-            InitiativesPanel(model.value, lg)
+            InitiativesPanel(model.value, lg, side)
         with solara.lab.Tab(i18n.t("tab_lab", lg)):
             LabPanel(model.value, lg)
         with solara.lab.Tab(i18n.t("tab_about", lg)):

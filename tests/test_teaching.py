@@ -1,0 +1,107 @@
+"""The classroom material works as written: the notebook runs, every command of the exercises
+runs, every app control the exercises name exists, and exercise 3's finding holds."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+from kosi_sim.app import i18n
+from kosi_sim.app.labels_instruments import INSTRUMENTS, PARAMS
+from kosi_sim.cli import main
+from kosi_sim.model import CityModel
+from kosi_sim.scenario import builtin_names, resolve
+
+ROOT = Path(__file__).resolve().parents[1]
+TEACHING = ROOT / "docs" / "teaching"
+EXERCISES = (TEACHING / "exercises.md").read_text(encoding="utf-8")
+
+
+def exercise_commands() -> list[list[str]]:
+    """Every ``kosi-sim ...`` line of the fenced blocks in exercises.md, as arguments."""
+    out = []
+    for block in re.findall(r"```\n(.*?)```", EXERCISES, flags=re.S):
+        for line in block.splitlines():
+            if line.startswith("kosi-sim "):
+                out.append(shlex.split(line)[1:])
+    return out
+
+
+def test_the_exercises_have_commands_for_every_exercise():
+    cmds = exercise_commands()
+    assert len(cmds) >= 10
+    assert {c[0] for c in cmds} == {"run", "compare"}
+    assert "E2_" not in EXERCISES and "E4_" not in EXERCISES and "E5_" not in EXERCISES
+
+
+@pytest.mark.parametrize("args", exercise_commands(), ids=lambda a: " ".join(a[:4]))
+def test_exercise_command_runs(args, tmp_path, monkeypatch, capsys):
+    """The command as written, shortened to one year (and two replicates) for the suite."""
+    monkeypatch.chdir(ROOT)
+    args = list(args)
+    i = args.index("--out")
+    args[i + 1] = str(tmp_path / "out")
+    args += ["--years", "1", "--quiet"]
+    if args[0] == "compare":
+        args += ["--replications", "2"]
+    assert main(args) == 0, capsys.readouterr().err
+
+
+def _app_labels() -> set[str]:
+    labels = set(builtin_names())
+    for table in (i18n.UI, i18n.DRIVERS, i18n.INDICATORS, i18n.CHART_LABELS, i18n.LAB_METRICS):
+        labels |= {pair[0] for pair in table.values()}
+    labels |= {v["en"][0] for v in INSTRUMENTS.values()}
+    labels |= {v["en"] for v in PARAMS.values()}
+    labels |= {"Reset", "Play", "Play/Pause", "Step", "Details", "Map", "Over time"}
+    labels |= {"Initiatives", "Lab report", "with lab", "without lab"}
+    return labels
+
+
+def test_app_settings_named_in_the_exercises_exist():
+    known = _app_labels()
+    for para in re.findall(r"\*\*In the app\.\*\*(.*?)\n\n", EXERCISES, flags=re.S):
+        text = " ".join(re.sub(r"\*\*.*?\*\*", "", para).split())
+        for name in re.findall(r"\*([^*]+)\*", text):
+            assert name in known, f"exercises.md names an app control that does not exist: {name}"
+
+
+def test_exercise_scenarios_are_valid():
+    for path in sorted((TEACHING / "scenarios").glob("*.toml")):
+        scn = resolve(str(path))
+        assert scn.years > 0
+
+
+def test_notebook_runs():
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(TEACHING / "tutorial.ipynb", as_version=4)
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+        "commit the notebook without outputs"
+    )
+    NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(TEACHING)}}
+    ).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert any(o.output_type == "display_data" for o in outputs)  # the plots
+
+
+def test_exercise_3_facilitated_tables_agree_more_and_break_up_less():
+    converged, failed = {}, {}
+    for kind in ("facilitated", "unfacilitated"):
+        scn = resolve(str(TEACHING / "scenarios" / f"round_tables_{kind}.toml"))
+        totals = {"tables_converged": 0.0, "tables_failed": 0.0}
+        for seed in (7, 8):
+            model = CityModel(scn, rng=seed)
+            model.run(72)
+            sums = model.interventions_frame().groupby("metric")["value"].sum()
+            for key in totals:
+                totals[key] += float(sums.get(key, 0.0))
+        converged[kind], failed[kind] = totals["tables_converged"], totals["tables_failed"]
+    assert converged["facilitated"] > converged["unfacilitated"]
+    assert failed["facilitated"] < failed["unfacilitated"]

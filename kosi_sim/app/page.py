@@ -67,14 +67,16 @@ def ParamInput(control: controls.Control, value: Any, on_value, label: str):
                 on_value(float(min(max(v, lo), hi)))
 
         solara.InputFloat(label=label, value=float(value), on_value=clip, continuous_update=False)
-    elif isinstance(p.default, int):
+    else:  # sliders: the label on its own line, so long labels leave the slider its width
         lo, hi = p.bounds
-        solara.SliderInt(label, value=int(value), min=int(lo), max=int(hi), on_value=on_value)
-    else:
-        lo, hi = p.bounds
-        solara.SliderFloat(
-            label, value=float(value), min=lo, max=hi, step=control.step(), on_value=on_value
-        )
+        with solara.Column(gap="0px", style={"margin-top": "6px"}):
+            solara.Text(label, style={"font-size": "0.85em", "color": "#444"})
+            if isinstance(p.default, int):
+                solara.SliderInt("", value=int(value), min=int(lo), max=int(hi), on_value=on_value)
+            else:
+                solara.SliderFloat(
+                    "", value=float(value), min=lo, max=hi, step=control.step(), on_value=on_value
+                )
 
 
 @solara.component

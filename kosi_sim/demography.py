@@ -329,13 +329,11 @@ class Demography:
     # -- requests --------------------------------------------------------------------
     def request(self, model) -> Requests:
         pop = model.pop
-        alive = pop.alive
-        key = self.rate_key(pop)
+        # one draw per citizen: death below p_die, emigration up to p_out, a move up to
+        # p_move; only the few below the largest p_move in the table are looked at further
         u = model.streams("demography.events").random(pop.n, dtype=np.float32)
-        # one draw per citizen: death below p_die, emigration up to p_out, a move up to p_move;
-        # only the few below p_move are looked at further
-        events = np.flatnonzero(alive & (u < np.take(self.m_event, key)))
-        u_ev, key_ev = u[events], key[events]
+        events = self._below(pop, u, self.m_event)
+        u_ev, key_ev = u[events], self.rate_key(pop, events)
         p_die = np.take(self.m_death, key_ev)
         p_out = np.take(self.m_leave, key_ev)
         deaths = events[u_ev < p_die]
@@ -348,7 +346,7 @@ class Demography:
         )
 
         ub = model.streams("demography.births").random(pop.n, dtype=np.float32)
-        mothers = np.flatnonzero(alive & (ub < np.take(self.m_birth, key)))
+        mothers = self._below(pop, ub, self.m_birth)
 
         rng = model.streams("demography.immigration")
         n_in = int(rng.poisson(self.in_rate * pop.n_alive))
@@ -370,12 +368,16 @@ class Demography:
         )
 
     @staticmethod
-    def rate_key(pop) -> np.ndarray:
-        """Each citizen's row in the (sex, age in completed months) rate tables."""
-        key = pop.sex.astype(np.intp)
-        key *= N_MONTHS
-        key += np.minimum(pop.age_m, N_MONTHS - 1)
-        return key
+    def rate_key(pop, rows: np.ndarray) -> np.ndarray:
+        """Rows ``rows``' entries in the (sex, age in completed months) rate tables."""
+        return pop.sex[rows].astype(np.intp) * N_MONTHS + np.minimum(pop.age_m[rows], N_MONTHS - 1)
+
+    def _below(self, pop, u: np.ndarray, table: np.ndarray) -> np.ndarray:
+        """Living citizens (rows, ascending) whose draw ``u`` is below their rate in
+        ``table``; the rates are looked up only for draws below the table's largest."""
+        rows = np.flatnonzero(u < table.max())
+        rows = rows[pop.alive[rows]]
+        return rows[u[rows] < np.take(table, self.rate_key(pop, rows))]
 
     @staticmethod
     def _destinations(movers, origin, vacant, rng) -> np.ndarray:

@@ -455,7 +455,7 @@ class Engagement:
         joined = self.join(model)
         eng = np.flatnonzero(pop.engaged)  # the engaged after joining, until some quit
         self.effort(model, eng)
-        self.burnout(model)
+        self.burnout(model, eng)
         quit_ = self.quit(model, eng)
         pop.grant_exposure *= np.float32(1.0 - p.grant_exposure_decay)
         return {"joined": len(joined), "quit": len(quit_)}
@@ -511,12 +511,16 @@ class Engagement:
         h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
         pop.hours[eng] = np.clip(h, np.minimum(0.25, budget), budget, out=h)
 
-    def burnout(self, model) -> None:
-        """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
-        leaders and initiative members (for everyone else those terms are zero)."""
+    def burnout(self, model, eng: np.ndarray | None = None) -> None:
+        """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged
+        (rows ``eng``, default all engaged), leaders and initiative members (for everyone
+        else those terms are zero)."""
         p, pop = self.p, model.pop
         b = pop.burnout
-        rows = np.flatnonzero(pop.engaged | pop.leads | (pop.initiative >= 0))
+        if eng is None:
+            eng = np.flatnonzero(pop.engaged)
+        others = np.flatnonzero((pop.leads | (pop.initiative >= 0)) & ~pop.engaged)
+        rows = np.union1d(eng, others) if len(others) else eng
         b_rows = b[rows]
         b -= np.float32(p.burnout_recovery) * b
         budget = pop.time_budget[rows]

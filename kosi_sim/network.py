@@ -103,17 +103,27 @@ def draw_contacts(
     size = index.size[d][:, None]
     start = index.start[d][:, None]
     own_rank = index.rank[rows][:, None]
+    # a local contact: an age rank drawn around one's own (never oneself), in place
+    offset = rng.normal(0.0, 1.0, (n, slots))
+    offset *= np.maximum(1.0, homophily * size)
+    np.rint(offset, out=offset)
+    rank = offset.astype(np.int64)
+    rank[rank == 0] = 1
+    rank += own_rank
+    np.mod(rank, np.maximum(size, 1), out=rank)
     # citizens without a rank (just arrived, not in the index) draw uniformly in the district
-    unranked = own_rank < 0
-    spread = np.maximum(1.0, homophily * size)
-    offset = np.rint(rng.normal(0.0, 1.0, (n, slots)) * spread).astype(np.int64)
-    offset[offset == 0] = 1
-    uniform = (rng.random((n, slots)) * size).astype(np.int64)
-    local_rank = np.where(unranked, uniform, np.mod(own_rank + offset, np.maximum(size, 1)))
-    local = index.sorted_rows[np.minimum(start + local_rank, total - 1)]
-    anywhere = index.sorted_rows[(rng.random((n, slots)) * total).astype(np.int64)]
+    uniform = rng.random((n, slots))
+    unranked = np.flatnonzero(own_rank[:, 0] < 0)
+    if len(unranked):
+        rank[unranked] = (uniform[unranked] * size[unranked]).astype(np.int64)
+    rank += start
+    np.minimum(rank, total - 1, out=rank)
+    local = np.take(index.sorted_rows, rank)
+    anywhere = rng.random((n, slots))
+    anywhere *= total
+    out[:] = np.take(index.sorted_rows, anywhere.astype(np.int64))
     use_local = (rng.random((n, slots)) < locality) & (size > 1)
-    out[:] = np.where(use_local, local, anywhere)
+    np.copyto(out, local, where=use_local)
     return out
 
 

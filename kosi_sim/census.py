@@ -26,6 +26,8 @@ def band_lookup() -> np.ndarray:
 
 
 BAND_OF_MONTH = band_lookup()
+_CELLS = int(np.prod(SHAPE))  # cells per district
+_BAND_CELL = BAND_OF_MONTH.astype(np.int16) * N_ENG  # band x N_ENG, by age in months
 
 
 class Census:
@@ -34,8 +36,7 @@ class Census:
     def __init__(self, pop, willing_cutoff: float) -> None:
         n_d = pop.n_districts
         # the cell within a district, built in place in 16 bits: band, eng, then the flags
-        cell = np.take(BAND_OF_MONTH, pop.age_m, mode="clip").astype(np.int16)
-        cell *= N_ENG
+        cell = np.take(_BAND_CELL, pop.age_m, mode="clip")
         engaged = np.flatnonzero(pop.engaged)  # only they have hours (and an eng state)
         hours = pop.hours[engaged]
         rounded = np.rint(hours)
@@ -48,14 +49,14 @@ class Census:
         ):
             cell *= 2
             cell += flag
-        cells = int(np.prod(SHAPE))
-        code = pop.district.astype(np.intp)  # bincount's index type: no conversion
-        code *= cells
+        # one code per citizen, in 16 bits while the city has few districts
+        size = (n_d + 1) * _CELLS
+        code = pop.district.astype(np.int16 if size <= 2**15 else np.intp)
+        code *= _CELLS
         code += cell
-        self.counts = np.bincount(code, minlength=(n_d + 1) * cells).reshape(n_d + 1, *SHAPE)
-        self.counts = self.counts[:n_d]
+        self.counts = np.bincount(code, minlength=size).reshape(n_d + 1, *SHAPE)[:n_d]
         # sums over the engaged only, in row order (the others add exact zeros)
-        district = pop.district[engaged]
+        district = pop.district[engaged].astype(np.intp)
         self.hours = np.bincount(district, weights=hours, minlength=n_d + 1)[:n_d]
         burn = pop.burnout[engaged]
         self.burnout_engaged = np.bincount(district, weights=burn, minlength=n_d + 1)[:n_d]

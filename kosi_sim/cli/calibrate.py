@@ -1,0 +1,145 @@
+"""``kosi-sim calibrate``: a scenario against public statistics, optionally fitted first."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from ..scenario import resolve
+from .common import UsageError, _overrides, _scenario, add_force, add_out, add_scenario_args
+
+
+def register(subparsers) -> None:
+    cal = subparsers.add_parser(
+        "calibrate",
+        help="check a scenario against public statistics (exit 1 if a target fails)",
+        description="Run replicates of a scenario and compare engagement, hours, "
+        "willingness, trust, vacancy, births, deaths, life expectancy and Verein density with "
+        "their targets. With --fit, first tune the free behavioural parameters to the "
+        "targets and write the fitted scenario file.",
+    )
+    add_scenario_args(cal)
+    cal.add_argument("--replications", type=int, default=3, help="replicates (default 3)")
+    cal.add_argument("--scale", type=float, help="simulated citizens per inhabitant")
+    cal.add_argument(
+        "--window", type=int, default=24, help="months measured from the start (default 24)"
+    )
+    cal.add_argument("--fit", action="store_true", help="tune the free parameters first")
+    cal.add_argument(
+        "--max-evaluations",
+        type=int,
+        default=60,
+        help="most objective evaluations of the fit (default 60)",
+    )
+    add_out(cal, "output folder (default results/<name>-calibration)")
+    add_force(cal)
+    cal.set_defaults(func=cmd_calibrate)
+
+
+def _calibration_table(table, title: str) -> Table:
+    out = Table(title=title)
+    for col in ("target", "value", "tolerance", "simulated", "spread (sd)", "result"):
+        out.add_column(col, justify="left" if col == "target" else "right")
+    for r in table.itertuples():
+        value = "shape" if r.shape_rule else f"{r.value:.4g}"
+        tol = "" if r.shape_rule else f"+-{r.tolerance:.3g}"
+        out.add_row(
+            r.label,
+            value,
+            tol,
+            f"{r.simulated_mean:.4g}",
+            f"{r.simulated_sd:.2g}",
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+        )
+    return out
+
+
+def cmd_calibrate(args) -> int:
+    import json
+
+    import tomli_w
+
+    from ..calibration import FREE, evaluate, fit
+    from ..plots import calibration_chart
+    from ..results import atomic_folder, check_target, manifest_base
+    from ..scenario import describe_overrides, from_dict
+
+    scn = _scenario(args)
+    if args.replications < 1 or args.window < 1:
+        raise UsageError("--replications and --window must be at least 1")
+    out = Path(args.out) if args.out else Path("results") / f"{scn.name}-calibration"
+    check_target(out, args.force)
+    console = Console()
+    fitted_doc = None
+    if args.fit:
+        console.print(
+            f"fitting {', '.join(FREE)} to the targets "
+            f"(bounded Nelder-Mead, scipy; at most {args.max_evaluations} evaluations)"
+        )
+
+        def report(i: int, value: float, values: dict) -> None:
+            shown = ", ".join(f"{k}={v:.3g}" for k, v in values.items())
+            console.print(f"  evaluation {i:3d}: loss {value:8.3f}   {shown}")
+
+        best, best_loss, _history = fit(
+            scn, args.replications, args.window, args.max_evaluations, report
+        )
+        scn = scn.with_params(best)
+        console.print(f"best loss {best_loss:.3f} with {best}")
+        doc = scn.to_dict()
+        for sec in list(doc):
+            if isinstance(doc[sec], dict) and sec not in ("calibration",):
+                keep = {
+                    k: v for k, v in doc[sec].items() if f"{sec}.{k}" in describe_overrides(scn)
+                }
+                doc[sec] = keep
+                if not keep:
+                    del doc[sec]
+        doc["description"] = doc.get("description", "") + " (fitted by kosi-sim calibrate --fit)"
+        doc["scale"] = resolve(args.scenario, _overrides(args.set)).scale  # not the fit's scale
+        fitted_doc = {k: v for k, v in doc.items() if v not in ({}, [], None)}
+        from_dict(fitted_doc, "fitted")  # what we write must validate
+    t0 = time.perf_counter()
+    table = evaluate(scn, args.replications, args.window)
+    seconds = time.perf_counter() - t0
+
+    def fill(tmp: Path) -> None:
+        table.to_csv(tmp / "calibration.csv", index=False)
+        table.to_parquet(tmp / "calibration.parquet", index=False)
+        calibration_chart(
+            table,
+            tmp / "calibration.png",
+            f"{scn.name} (scale {scn.scale:g}, {args.replications} replicates)",
+        )
+        if fitted_doc is not None:
+            (tmp / f"{scn.name}_fitted.toml").write_text(tomli_w.dumps(fitted_doc))
+        doc = manifest_base(
+            scn,
+            {
+                "command": " ".join(sys.argv),
+                "replications": args.replications,
+                "window_months": args.window,
+                "all_passed": bool(table["passed"].all()),
+                "wall_time_s": round(seconds, 3),
+            },
+        )
+        (tmp / "manifest.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
+
+    atomic_folder(out, fill, args.force)
+    console.print(
+        _calibration_table(
+            table,
+            f"{scn.name}: calibration at scale {scn.scale:g}, {args.replications} "
+            f"replicates, first {args.window} months",
+        )
+    )
+    failed = int((~table["passed"]).sum())
+    print(
+        f"{len(table) - failed} of {len(table)} targets pass; results written to {out}/"
+        + (f" (fitted scenario: {out}/{scn.name}_fitted.toml)" if fitted_doc else "")
+    )
+    return 0 if failed == 0 else 1

@@ -1,0 +1,129 @@
+"""What the sub-commands share: the usage error, exit codes, argument helpers, the scenario
+from the command line and the summary table."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from rich.console import Console
+from rich.table import Table
+
+from ..scenario import builtin_names, parse_assignment, resolve
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+SUMMARY = (
+    ("population", "inhabitants", "{:,.0f}"),
+    ("share_65plus", "share 65+", "{:.1%}"),
+    ("engaged_share", "engaged (14+)", "{:.1%}"),
+    ("willing_inactive_share", "willing but inactive (14+)", "{:.1%}"),
+    ("hours_mean", "hours/week of the engaged", "{:.2f}"),
+    ("trust_share", "trust in the administration", "{:.1%}"),
+    ("associations", "Vereine", "{:,.0f}"),
+    ("initiatives_active", "initiatives producing", "{:,.0f}"),
+    ("coverage_mean", "service coverage (supply/need)", "{:.3f}"),
+    ("coverage_care", "care coverage", "{:.3f}"),
+    ("housing_vacancy", "housing vacancy", "{:.1%}"),
+    ("premises_vacancy", "premises vacancy", "{:.1%}"),
+    ("budget_balance", "budget balance (EUR/month)", "{:,.0f}"),
+)
+
+
+class UsageError(Exception):
+    """Bad command-line input; the message is one line."""
+
+
+# --- argument helpers -------------------------------------------------------------------
+
+
+def add_scenario_args(p: argparse.ArgumentParser) -> None:
+    """The SCENARIO positional and the repeatable --set KEY=VALUE."""
+    p.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        help="scenario file (.toml) or built-in name (" + ", ".join(builtin_names()) + ")",
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        help="override a parameter (name or section.name) or a top-level "
+        "setting (seed, years, scale); repeatable",
+    )
+
+
+def add_years(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--years", type=int, help="years to simulate (default: the scenario's)")
+
+
+def add_out(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--out", metavar="DIR", help=help)
+
+
+def add_force(p: argparse.ArgumentParser, help: str = "replace an existing folder") -> None:
+    p.add_argument("--force", action="store_true", help=help)
+
+
+def add_quiet(p: argparse.ArgumentParser, help: str = "print nothing on success") -> None:
+    p.add_argument("--quiet", action="store_true", help=help)
+
+
+# --- the scenario from the command line -------------------------------------------------
+
+
+def _overrides(items: Sequence[str] | None) -> dict:
+    out = {}
+    for item in items or ():
+        key, value = parse_assignment(item)
+        out[key] = value
+    return out
+
+
+def _scenario(args):
+    overrides = _overrides(args.set)
+    if getattr(args, "seed", None) is not None:
+        overrides["seed"] = args.seed
+    if getattr(args, "years", None) is not None:
+        overrides["years"] = args.years
+    if getattr(args, "scale", None) is not None:
+        overrides["scale"] = args.scale
+    return resolve(args.scenario, overrides)
+
+
+# --- output -----------------------------------------------------------------------------
+
+
+def transient_progress(console: Console, disable: bool = False):
+    """A progress bar (description, bar, n of m, time left) that vanishes when done."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    return Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        disable=disable,
+    )
+
+
+def _summary_table(model, console: Console, seconds: float) -> None:
+    rec = model.recorder
+    scale = 1.0 / model.scale
+    table = Table(
+        title=f"{model.spec.name}: {model.month // 12} years "
+        f"({model.month} months, seed {model.seed}) in {seconds:.1f} s"
+    )
+    table.add_column("indicator (city)")
+    table.add_column("start", justify="right")
+    table.add_column("end", justify="right")
+    from ..metrics import SCALED
+
+    for name, label, fmt in SUMMARY:
+        series = rec.series(name)
+        f = scale if name in SCALED else 1.0
+        table.add_row(label, fmt.format(series[0] * f), fmt.format(series[-1] * f))
+    console.print(table)

@@ -1,0 +1,130 @@
+"""``kosi-sim compare``: the effect of the lab from paired runs with and without it."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from .common import (
+    UsageError,
+    _scenario,
+    add_force,
+    add_out,
+    add_quiet,
+    add_scenario_args,
+    add_years,
+    transient_progress,
+)
+
+
+def register(subparsers) -> None:
+    cmp_ = subparsers.add_parser(
+        "compare",
+        help="effect of the lab: paired runs with and without it",
+        description="Run every replicate with and without the scenario's interventions (or "
+        "without the named ones) on common random numbers; report effects with 95% "
+        "confidence intervals, cost-effectiveness, tables and plots.",
+    )
+    add_scenario_args(cmp_)
+    cmp_.add_argument("--replications", type=int, default=10, help="paired replicates (default 10)")
+    cmp_.add_argument(
+        "--without",
+        action="append",
+        metavar="NAME",
+        help="leave out only this intervention (label or type); repeatable; default: all",
+    )
+    add_years(cmp_)
+    cmp_.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
+    add_out(cmp_, "output folder (default results/<name>-compare)")
+    add_force(cmp_)
+    add_quiet(cmp_)
+    cmp_.set_defaults(func=cmd_compare)
+
+
+def cmd_compare(args) -> int:
+    import json
+
+    from ..compare import INDICATORS, compare, cost_effectiveness, make_executor
+    from ..plots import effect_bands
+    from ..results import atomic_folder, check_target, manifest_base
+
+    scn = _scenario(args)
+    if not scn.intervention_specs:
+        raise UsageError(f"{args.scenario}: the scenario has no [[interventions]] to evaluate")
+    scn.without_interventions(args.without)  # validates the names early
+    if args.replications < 2:
+        raise UsageError("--replications must be at least 2 for a confidence interval")
+    out = Path(args.out) if args.out else Path("results") / f"{scn.name}-compare"
+    check_target(out, args.force)
+    console = Console(stderr=True)
+    executor = make_executor(args.workers)
+
+    t0 = time.perf_counter()
+    try:
+        with transient_progress(console, disable=args.quiet) as progress:
+            task = progress.add_task("paired replicates", total=args.replications)
+            result = compare(
+                scn,
+                args.replications,
+                without=args.without,
+                months=args.years * 12 if args.years else None,
+                executor=executor,
+                progress=lambda: progress.advance(task),
+            )
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    seconds = time.perf_counter() - t0
+    ce = cost_effectiveness(result)
+    names = tuple(n for n, _ in INDICATORS if n != "budget_balance")
+
+    def fill(tmp: Path) -> None:
+        result.effects.to_csv(tmp / "effects.csv", index=False)
+        result.effects.to_parquet(tmp / "effects.parquet", index=False)
+        result.over_time.to_parquet(tmp / "effects_over_time.parquet", index=False)
+        (tmp / "plots").mkdir()
+        effect_bands(
+            result.over_time,
+            tmp / "plots" / "effects_over_time.png",
+            names,
+            f"{scn.name}: effect of the lab, {args.replications} paired replicates",
+        )
+        doc = manifest_base(
+            scn,
+            {
+                "command": " ".join(sys.argv),
+                "replications": args.replications,
+                "without": args.without or "all",
+                "cost_effectiveness": ce,
+                "wall_time_s": round(seconds, 3),
+            },
+        )
+        (tmp / "manifest.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
+
+    atomic_folder(out, fill, args.force)
+    if not args.quiet:
+        table = Table(
+            title=f"{scn.name}: effect of "
+            f"{'the lab' if not args.without else ', '.join(args.without)} "
+            f"({args.replications} paired replicates, last 12 months)"
+        )
+        for col in ("indicator", "without", "with", "effect", "95% CI"):
+            table.add_column(col, justify="left" if col == "indicator" else "right")
+        for row in result.effects.itertuples():
+            table.add_row(
+                row.label,
+                f"{row.without_lab:,.4g}",
+                f"{row.with_lab:,.4g}",
+                f"{row.effect:+,.3g}",
+                f"[{row.ci95_low:+,.3g}, {row.ci95_high:+,.3g}]",
+            )
+        Console().print(table)
+        for key, value in ce.items():
+            shown = "n/a (no gain)" if value is None else f"EUR {value:,.0f}"
+            print(f"{key.replace('_', ' ')}: {shown}")
+        print(f"results written to {out}/")
+    return 0

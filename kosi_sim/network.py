@@ -63,12 +63,15 @@ class DistrictIndex:
 
     def __init__(self, district: np.ndarray, age: np.ndarray, alive: np.ndarray, n_d: int):
         rows = np.flatnonzero(alive)
-        self.sorted_rows = rows[_district_age_order(district[rows], age[rows])].astype(np.int32)
-        counts = np.bincount(district[rows], minlength=n_d)[:n_d]
+        d = district[rows]
+        sorted_rows = rows[_district_age_order(d, age[rows])]
+        counts = np.bincount(d, minlength=n_d)[:n_d]
         self.size = counts
         self.start = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self.rank = np.full(len(district), -1, dtype=np.int64)
-        self.rank[self.sorted_rows] = np.arange(len(rows)) - self.start[district[self.sorted_rows]]
+        # the sorted rows come district by district: the rank is the place in the block
+        self.rank[sorted_rows] = np.arange(len(rows)) - np.repeat(self.start, counts)
+        self.sorted_rows = sorted_rows.astype(np.int32)
 
 
 def _district_age_order(district: np.ndarray, age: np.ndarray) -> np.ndarray:
@@ -150,8 +153,10 @@ def update_contacts(
     if turnover > 0:  # a binomial number of ties at random places (not one draw per tie)
         k = rng.binomial(bad.size, turnover)
         bad.reshape(-1)[rng.integers(0, bad.size, k)] = True
-    bad &= alive[:, None]
-    rows, slots = np.divmod(np.flatnonzero(bad), contacts.shape[1])
+    bad[~alive] = False
+    flat = np.flatnonzero(bad)
+    rows = flat // contacts.shape[1]
+    slots = flat - rows * contacts.shape[1]
     if len(rows) == 0:
         return 0
     index = DistrictIndex(district, age, alive, n_districts)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..agents.initiatives import STAGES
-from ..metrics import INDEX
+from ..metrics import INDEX, SCALED
 from ..services import SERVICE_DOMAINS
 from . import i18n, mapimage
 from .geometry import DistrictMap
@@ -32,7 +32,7 @@ def district_values(model, metric: str) -> np.ndarray:
     return model.recorder.history[-1][INDEX[metric], : model.n_districts]
 
 
-def _range(metric: str, values: np.ndarray) -> tuple[float, float]:
+def value_range(metric: str, values: np.ndarray) -> tuple[float, float]:
     if metric.startswith("coverage"):
         return FIXED_RANGES["coverage"]
     hi = float(np.nanmax(values)) if np.isfinite(values).any() else 1.0
@@ -44,7 +44,7 @@ def city_map(
 ) -> bytes:
     """One city as a PNG: districts coloured by ``metric``, open initiatives as markers."""
     values = district_values(model, metric)
-    lo, hi = _range(metric, values)
+    lo, hi = value_range(metric, values)
     if vmax is not None:
         hi = vmax
     t = model.initiatives
@@ -85,8 +85,6 @@ CHARTS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def series_values(model, metric: str) -> np.ndarray:
     """A city-wide metric over the months so far, in real-city units."""
-    from ..metrics import SCALED
-
     values = model.recorder.series(metric)
     return values / model.scale if metric in SCALED else values
 

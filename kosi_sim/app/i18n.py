@@ -19,7 +19,6 @@ UI: dict[str, tuple[str, str]] = {
     "scenario": ("Scenario", "Szenario"),
     "seed": ("Seed (same seed, same city)", "Zufallszahl (gleiche Zahl, gleiche Stadt)"),
     "lab": ("Lab instruments", "Instrumente des Labors"),
-    "switched_on": ("on", "an"),
     "budget": ("Budget (EUR per year)", "Budget (EUR pro Jahr)"),
     "staff": ("Staff (full-time posts)", "Personal (Vollzeitstellen)"),
     "more": ("Details", "Details"),
@@ -41,7 +40,6 @@ UI: dict[str, tuple[str, str]] = {
     "with_lab": ("with lab", "mit Labor"),
     "without_lab": ("without lab", "ohne Labor"),
     "indicator": ("Colour districts by", "Stadtbezirke färben nach"),
-    "side": ("Show", "Zeige"),
     "no_initiatives": ("No open initiatives yet.", "Noch keine offenen Initiativen."),
     "col_id": ("No.", "Nr."),
     "col_domain": ("Domain", "Bereich"),
@@ -65,7 +63,6 @@ UI: dict[str, tuple[str, str]] = {
         "Simuliert mit 1 von {n} Einwohner:innen; Zahlen gelten für die ganze Stadt.",
     ),
     "language": ("Deutsch", "English"),
-    "stage_marker": ("Marker shape: stage; colour: domain", "Form: Phase; Farbe: Bereich"),
     "map_note": (
         "Schematic map: districts placed by their order and remoteness, areas roughly "
         "proportional to population (not geographic).",
@@ -184,7 +181,8 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "space": ("public space", "öffentlicher Raum"),
 }
 
-_TABLES = (UI, DRIVERS, INDICATORS, CHART_LABELS, AGE_GROUPS, LAB_METRICS, STAGES, DOMAINS)
+#: every (English, German) table, for the completeness test
+TABLES = (UI, DRIVERS, INDICATORS, CHART_LABELS, AGE_GROUPS, LAB_METRICS, STAGES, DOMAINS)
 
 
 def check_lang(lang: str) -> str:

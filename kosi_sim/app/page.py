@@ -184,7 +184,7 @@ def MapPanel(pair: CityPair, lang: str, indicator: solara.Reactive[str]):
     both = [figures.district_values(m, indicator.value) for m in (pair.with_lab, pair.without_lab)]
     vmax = None
     if not indicator.value.startswith("coverage"):
-        vmax = figures._range(indicator.value, np.concatenate(both))[1]
+        vmax = figures.value_range(indicator.value, np.concatenate(both))[1]
     with solara.Columns([1, 1]):
         for side, model in pair.sides.items():
             solara.Image(

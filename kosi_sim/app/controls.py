@@ -20,6 +20,7 @@ its entries, e.g. the parts of a ``wuppertal_lab`` preset) and its parameters.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,8 +61,6 @@ class Control:
 
 def _nice_step(x: float) -> float:
     """The 1, 2 or 5 times a power of ten nearest below ``x``."""
-    import math
-
     if x <= 0:
         return 0.01
     e = math.floor(math.log10(x))

@@ -12,6 +12,7 @@ schematic map, stated as such in the app, and it is the same for the same distri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -26,9 +27,9 @@ class DistrictMap:
     centres: np.ndarray  # (n, 2) label positions in raster coordinates (x, y)
     size: int
 
-    @property
+    @cached_property
     def borders(self) -> np.ndarray:
-        """Cells on a border between two districts (or the city edge)."""
+        """Cells on a border between two districts (or the city edge); computed once."""
         lab = self.labels
         edge = np.zeros(lab.shape, dtype=bool)
         edge[:, 1:] |= lab[:, 1:] != lab[:, :-1]

@@ -46,8 +46,7 @@ class CityPair(mesa.Model):
         super().__init__(rng=seed)
         self.city = city
         self.seed = seed
-        self.values = {**controls.defaults(base), **controls.check(values)}
-        self.lab_scenario = controls.with_lab(base, self.values)
+        self.lab_scenario = controls.with_lab(base, values)
         self.with_lab = CityModel(self.lab_scenario, rng=seed)
         self.without_lab = CityModel(self.lab_scenario.without_interventions(), rng=seed)
         self.months = self.lab_scenario.years * 12

@@ -1,6 +1,8 @@
 """Citizens' engagement: time budgets, willingness, threshold joining, effort, burnout, quitting.
 
-All rules are whole-array operations over the population (no loop over citizens).
+All rules act on the whole population at once: whole-array numpy operations, and compiled
+loops (``kosi_sim/jit.py``) for the rules that read every citizen's contacts or a dozen arrays
+per citizen.
 
 * Time budget (M5, Freiwilligensurvey): hours per week a citizen could volunteer, by life
   stage, reduced by employment, times a personal factor (log-normal).
@@ -26,8 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import kernel
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
+
+# initiative stages in which members have a say (see agents/initiatives.py; no import cycle)
+GATE, ACTIVE, SUSTAINED = 2, 3, 4
 
 SECTION = Section(
     "engagement",
@@ -411,29 +417,23 @@ class Engagement:
     def willingness(self, pop: Population, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Willingness of ``rows`` (default everyone), see the module docstring.
 
-        Float32 throughout, computed in place in the order of the formula; the grant term
-        only where someone is exposed (elsewhere it adds zero).
+        Float32 throughout, in the order of the formula (one compiled pass, ``_willingness``).
         """
         p = self.p
-        age = pop.age_m[rows]
-        m = pop.motivation[rows]
-        w = m * np.float32(p.civic_engagement)
-        w *= by_age_month(self.stage_by_month, age)
-        t = pop.trust[rows] - np.float32(0.5)
-        t *= np.float32(p.trust_weight)
-        t += np.float32(1)
-        w *= t
-        exposure = pop.grant_exposure[rows]
-        exposed = np.flatnonzero(exposure)
-        if len(exposed):
-            me = m[exposed]
-            grant = p.crowding_in * (1 - me) - p.crowding_out * me
-            w[exposed] += exposure[exposed] * grant
-        np.multiply(pop.burnout[rows], np.float32(p.burnout_weight), out=t)
-        w -= t
-        np.clip(w, 0.0, 1.0, out=w)
-        w *= pop.alive[rows] & (age >= 14 * 12)  # the dead and children: 0
-        return w
+        out = np.empty(len(pop.age_m[rows]), dtype=np.float32)
+        _willingness(
+            pop.age_m[rows],
+            pop.motivation[rows],
+            pop.trust[rows],
+            pop.burnout[rows],
+            pop.grant_exposure[rows],
+            pop.alive[rows],
+            self.stage_by_month,
+            *_f32(p.civic_engagement, p.trust_weight, p.crowding_in, p.crowding_out),
+            np.float32(p.burnout_weight),
+            out,
+        )
+        return out
 
     def initial_engagement(self, model, rows: np.ndarray, rng: np.random.Generator) -> None:
         """Engagement of citizens entering the engagement age or the city.
@@ -461,19 +461,23 @@ class Engagement:
         return {"joined": len(joined), "quit": len(quit_)}
 
     def join(self, model) -> np.ndarray:
+        """Reviewers who are willing, inactive, not free riders and have time join when
+        their threshold is met (M1); returns the joiners' rows."""
         p, pop = self.p, model.pop
         u = model.streams("engagement.review").random(pop.n, dtype=np.float32)
-        cand = np.flatnonzero(
-            (u < p.review_rate)
-            & ~pop.engaged
-            & (pop.willingness >= p.willing_cutoff)
-            & (pop.coop != COOP_FREE_RIDER)
-            & (pop.time_budget >= 0.5)
+        joiners = _joiners(
+            u,
+            pop.engaged,
+            pop.alive,
+            pop.willingness,
+            pop.coop,
+            pop.time_budget,
+            pop.threshold,
+            pop.contacts,
+            *_f32(p.review_rate, p.willing_cutoff),
         )
-        if len(cand) == 0:
-            return cand
-        joiners = cand[meets_threshold(pop, cand)]
-        self.enlist(model, joiners, model.streams("engagement.assoc_choice"))
+        if len(joiners):
+            self.enlist(model, joiners, model.streams("engagement.assoc_choice"))
         return joiners
 
     def enlist(
@@ -494,48 +498,44 @@ class Engagement:
         pop.hours[rows] = np.minimum(pop.time_budget[rows], 1.0)
 
     def effort(self, model, eng: np.ndarray | None = None) -> None:
-        """Weekly hours of the engaged (rows ``eng``, default all engaged), see M2."""
+        """Weekly hours of the engaged (rows ``eng``, default all engaged), see M2.
+
+        Everyone's peers are read before anyone's new hours are written."""
         p, pop = self.p, model.pop
         if eng is None:
             eng = np.flatnonzero(pop.engaged)
         if len(eng) == 0:
             return
-        budget = pop.time_budget[eng]
-        own = budget * np.minimum(1.0, p.civic_engagement * pop.motivation[eng])
-        coop = pop.coop[eng]
-        h = np.where(coop == COOP_ALTRUIST, budget, 0.5 * own)  # altruists; free riders
-        cc = np.flatnonzero(coop == COOP_CONDITIONAL)  # only they look at their peers
-        rows = eng[cc]
-        peers = peer_mean_hours(pop, rows, fallback=own[cc])
-        discount = np.where(pop.association[rows] >= 0, np.float32(1.0), p.peer_discount)
-        h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
-        pop.hours[eng] = np.clip(h, np.minimum(0.25, budget), budget, out=h)
+        pop.hours[eng] = _effort(
+            eng,
+            pop.time_budget,
+            pop.motivation,
+            pop.coop,
+            pop.association,
+            pop.hours,
+            pop.contacts,
+            *_f32(p.civic_engagement, p.peer_discount, 1 - p.peer_weight, p.peer_weight),
+        )
 
     def burnout(self, model, eng: np.ndarray | None = None) -> None:
-        """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged
-        (rows ``eng``, default all engaged), leaders and initiative members (for everyone
-        else those terms are zero)."""
+        """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
+        leaders and initiative members (for everyone else those terms are zero).  ``eng``
+        is accepted for symmetry with the other rules; the kernel reads ``pop.engaged``."""
         p, pop = self.p, model.pop
-        b = pop.burnout
-        if eng is None:
-            eng = np.flatnonzero(pop.engaged)
-        others = np.flatnonzero((pop.leads | (pop.initiative >= 0)) & ~pop.engaged)
-        rows = np.union1d(eng, others) if len(others) else eng
-        b_rows = b[rows]
-        b -= np.float32(p.burnout_recovery) * b
-        budget = pop.time_budget[rows]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            load = np.where(budget > 0, pop.hours[rows] / budget, 0.0)
-        overload = np.maximum(0.0, load - 0.75)
-        say = model.initiatives.has_say(pop, rows)
-        b_rows += (
-            p.burnout_load * overload
-            + p.burnout_strain * pop.leads[rows]
-            - p.burnout_voice * say
-            - p.burnout_recovery * b_rows
-        ).astype(np.float32)
-        np.clip(b_rows, 0.0, 1.0, out=b_rows)
-        b[rows] = b_rows
+        stage = np.append(model.initiatives.stage, np.int8(-1))  # -1: no initiative
+        _burnout(
+            pop.burnout,
+            pop.engaged,
+            pop.leads,
+            pop.initiative,
+            pop.hours,
+            pop.time_budget,
+            stage,
+            np.float32(p.burnout_recovery),
+            np.float32(p.burnout_load),
+            float(p.burnout_strain),
+            float(p.burnout_voice),
+        )
 
     def quit(self, model, eng: np.ndarray | None = None) -> np.ndarray:
         """Quitting among the engaged (rows ``eng``, default all engaged)."""
@@ -543,9 +543,7 @@ class Engagement:
         u = model.streams("engagement.quit").random(pop.n, dtype=np.float32)
         if eng is None:
             eng = np.flatnonzero(pop.engaged)
-        hazard = p.quit_rate + p.quit_burnout * pop.burnout[eng] ** 2
-        hazard[pop.age_m[eng] >= 80 * 12] *= np.float32(2.0)
-        quitters = eng[u[eng] < hazard]
+        quitters = _quitters(eng, u, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout))
         disengage(pop, quitters)
         return quitters
 
@@ -581,9 +579,8 @@ def meets_threshold(pop: Population, rows: np.ndarray) -> np.ndarray:
     Altruists need nobody (threshold 0).  With thresholds i/99 on a complete graph of 100
     people this reproduces Granovetter's (1978) cascade.
     """
-    engaged_c, alive_c = contact_counts(pop, rows)
-    thr = np.where(pop.coop[rows] == COOP_ALTRUIST, 0.0, pop.threshold[rows])
-    return engaged_c >= thr * alive_c - 1e-4  # float32 thresholds: tolerate rounding
+    rows = np.asarray(rows, dtype=np.int64)
+    return _meets_threshold(rows, pop.engaged, pop.alive, pop.coop, pop.threshold, pop.contacts)
 
 
 def disengage(pop: Population, rows: np.ndarray) -> None:
@@ -594,23 +591,140 @@ def disengage(pop: Population, rows: np.ndarray) -> None:
     pop.leads[rows] = False
 
 
-def contact_counts(pop: Population, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Engaged and living contacts of ``rows`` (one gather of the packed state)."""
-    packed = (pop.engaged.view(np.int8) + 2 * pop.alive.view(np.int8)).astype(np.int8)
-    v = np.take(packed, np.take(pop.contacts, rows, axis=0))
-    return np.einsum("ij->i", v & 1), np.einsum("ij->i", v >> 1)  # small exact counts
+# -- compiled kernels (see kosi_sim/jit.py) ---------------------------------------------
+# Each repeats the numpy formulation's float32 arithmetic in the same order: parameters
+# arrive as float32 (numpy casts a Python float to the array's float32 the same way).
 
 
-def peer_mean_hours(pop: Population, rows: np.ndarray, fallback: np.ndarray) -> np.ndarray:
-    """Mean weekly hours of the engaged among the contacts of ``rows`` (``fallback`` where
-    none is engaged); only the engaged have hours.
+def _f32(*values: float) -> tuple[np.float32, ...]:
+    return tuple(np.float32(v) for v in values)
 
-    ``np.take`` gathers the contacts and their hours several times faster than fancy
-    indexing with the 32-bit contact rows.  The row sums are taken in double precision,
-    where the sum of a few float32 hours is exact (independent of the order of additions),
-    then rounded to float32 once; ``einsum`` sums rows without BLAS threads.
-    """
-    h = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
-    n = np.einsum("ij->i", (h > 0).view(np.uint8))  # engaged contacts
-    s = np.einsum("ij->i", h, dtype=np.float64).astype(np.float32)
-    return np.where(n > 0, s / np.maximum(n, 1), fallback)
+
+@kernel
+def _willingness(age_m, m, trust, burnout, exposure, alive, stage, e, tw, c_in, c_out, bw, out):
+    last = len(stage) - 1
+    for i in range(len(out)):
+        a = age_m[i]
+        w = m[i] * e
+        w *= stage[min(max(a, 0), last)]
+        w *= (trust[i] - np.float32(0.5)) * tw + np.float32(1)
+        g = exposure[i]
+        if g != 0:
+            mi = m[i]
+            w += g * (c_in * (np.float32(1) - mi) - c_out * mi)
+        w -= burnout[i] * bw
+        w = min(max(w, np.float32(0)), np.float32(1))
+        out[i] = w if alive[i] and a >= 14 * 12 else np.float32(0)
+
+
+@kernel
+def _contact_state(engaged, alive, contacts, r):
+    """Engaged and living contacts of row ``r`` (branch-free)."""
+    n_eng = 0
+    n_alive = 0
+    for j in range(contacts.shape[1]):
+        c = contacts[r, j]
+        n_eng += engaged[c]
+        n_alive += alive[c]
+    return n_eng, n_alive
+
+
+@kernel
+def _meets(r, engaged, alive, coop, threshold, contacts):
+    n_eng, n_alive = _contact_state(engaged, alive, contacts, r)
+    thr = np.float32(0) if coop[r] == COOP_ALTRUIST else threshold[r]
+    return n_eng >= thr * np.float32(n_alive) - np.float32(1e-4)  # float32 thresholds
+
+
+@kernel
+def _meets_threshold(rows, engaged, alive, coop, threshold, contacts):
+    out = np.empty(len(rows), dtype=np.bool_)
+    for i in range(len(rows)):
+        out[i] = _meets(rows[i], engaged, alive, coop, threshold, contacts)
+    return out
+
+
+@kernel
+def _joiners(u, engaged, alive, willingness, coop, budget, threshold, contacts, rate, cutoff):
+    out = np.empty(len(u), dtype=np.int64)
+    n = 0
+    for r in range(len(u)):
+        if (
+            u[r] < rate
+            and not engaged[r]
+            and willingness[r] >= cutoff
+            and coop[r] != COOP_FREE_RIDER
+            and budget[r] >= np.float32(0.5)
+            and _meets(r, engaged, alive, coop, threshold, contacts)
+        ):
+            out[n] = r
+            n += 1
+    return out[:n].copy()
+
+
+@kernel
+def _peer_mean(hours, contacts, r, fallback):
+    """Mean hours of the engaged contacts of row ``r``.  Summed in double precision, where
+    the sum of a few float32 hours is exact in any order, then rounded once."""
+    s = 0.0
+    n = 0
+    for j in range(contacts.shape[1]):
+        h = hours[contacts[r, j]]
+        s += np.float64(h)
+        n += h > 0  # branch-free: the engaged are a random third of the contacts
+    return np.float32(s) / np.float32(n) if n > 0 else fallback
+
+
+@kernel
+def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc, w_own, w_peer):
+    out = np.empty(len(eng), dtype=np.float32)
+    for i in range(len(eng)):
+        r = eng[i]
+        b = budget[r]
+        own = b * min(np.float32(1), e * motivation[r])
+        if coop[r] == COOP_ALTRUIST:
+            h = b
+        elif coop[r] == COOP_CONDITIONAL:
+            peers = _peer_mean(hours, contacts, r, own)
+            d = np.float32(1) if association[r] >= 0 else disc
+            h = w_own * own + w_peer * d * peers
+        else:  # free riders
+            h = np.float32(0.5) * own
+        out[i] = min(max(h, min(np.float32(0.25), b)), b)
+    return out
+
+
+@kernel
+def _burnout(b, engaged, leads, initiative, hours, budget, stage, rec, load_w, strain, voice):
+    for r in range(len(b)):
+        old = b[r]
+        s = stage[initiative[r]]  # -1 (no initiative) reads the sentinel at the end
+        if engaged[r] or leads[r] or initiative[r] >= 0:
+            load = hours[r] / budget[r] if budget[r] > 0 else np.float32(0)
+            overload = max(np.float32(0), load - np.float32(0.75))
+            say = leads[r] or s == ACTIVE or s == SUSTAINED or s == GATE
+            change = (
+                np.float64(load_w * overload)
+                + strain * leads[r]
+                - voice * say
+                - np.float64(rec * old)
+            )
+            new = old + np.float32(change)
+            b[r] = min(max(new, np.float32(0)), np.float32(1))
+        else:
+            b[r] = old - rec * old
+
+
+@kernel
+def _quitters(eng, u, burnout, age_m, rate, per_burnout):
+    out = np.empty(len(eng), dtype=np.int64)
+    n = 0
+    for r in eng:
+        bb = burnout[r]
+        hazard = rate + per_burnout * (bb * bb)
+        if age_m[r] >= 80 * 12:
+            hazard *= np.float32(2)
+        if u[r] < hazard:
+            out[n] = r
+            n += 1
+    return out[:n].copy()

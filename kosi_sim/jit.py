@@ -1,0 +1,25 @@
+"""Compiled loops (numba) for the few rules that visit many citizens with many arrays.
+
+Most rules are whole-array numpy operations.  A handful are faster as one compiled loop:
+those that gather every citizen's contacts (random memory access, where numpy builds large
+temporaries and a branch on the gathered value stalls the processor) and those that read a
+dozen arrays for every citizen.  Each kernel sits next to the rule it computes and repeats
+that rule's arithmetic in the same precision and order, so the compiled and the plain numpy
+formulation give the same bits (``tests/test_kernels.py`` checks each against a plain numpy
+reference).
+
+Kernels are compiled on first use and cached on disk (``cache=True``): the first run on a
+machine pays about a second of compilation, later runs load the cache.
+``NUMBA_DISABLE_JIT=1`` runs them as plain Python (slow, for debugging).
+"""
+
+from __future__ import annotations
+
+import numba
+
+#: compile options of every kernel: cached on disk, no Python objects, GIL released
+#: (threads of a Dask worker can run kernels side by side); no fast-math, so the float
+#: arithmetic is exactly IEEE and matches numpy's.
+kernel = numba.njit(cache=True, nogil=True, boundscheck=False)
+
+__all__ = ["kernel"]

@@ -1,0 +1,163 @@
+"""The compiled kernels give the same bits as the plain numpy formulation of each rule.
+
+The references below are the numpy code the kernels replaced (kept here, not in the
+package).  They run on a small city's state after a few years, with burnout, grant
+exposure and initiative membership spread so that every branch of a rule is taken.
+"""
+
+import copy
+
+import numpy as np
+import pytest
+
+from kosi_sim.agents.initiatives import ACTIVE, GATE, SUSTAINED
+from kosi_sim.engagement import ACTIVE as E_ACTIVE
+from kosi_sim.engagement import GATE as E_GATE
+from kosi_sim.engagement import SUSTAINED as E_SUSTAINED
+from kosi_sim.model import CityModel
+from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER
+from kosi_sim.scenario import from_dict
+from tests.conftest import SMALL
+
+
+@pytest.fixture(scope="module")
+def city():
+    model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
+    model.run(24)
+    pop, rng = model.pop, np.random.default_rng(7)
+    pop.burnout[:] = rng.random(pop.n, dtype=np.float32) ** 2
+    pop.grant_exposure[:] = np.where(rng.random(pop.n) < 0.3, rng.random(pop.n), 0)
+    pop.leads[rng.random(pop.n) < 0.02] = True
+    pop.time_budget[rng.random(pop.n) < 0.02] = 0.0
+    return model
+
+
+def test_stage_codes_agree_with_the_initiatives_module():
+    assert (E_GATE, E_ACTIVE, E_SUSTAINED) == (GATE, ACTIVE, SUSTAINED)
+
+
+def ref_willingness(e, pop):
+    p = e.p
+    age, m = pop.age_m, pop.motivation
+    w = m * np.float32(p.civic_engagement)
+    w *= np.take(e.stage_by_month, age, mode="clip")
+    t = pop.trust - np.float32(0.5)
+    t *= np.float32(p.trust_weight)
+    t += np.float32(1)
+    w *= t
+    exposed = np.flatnonzero(pop.grant_exposure)
+    me = m[exposed]
+    w[exposed] += pop.grant_exposure[exposed] * (p.crowding_in * (1 - me) - p.crowding_out * me)
+    np.multiply(pop.burnout, np.float32(p.burnout_weight), out=t)
+    w -= t
+    np.clip(w, 0.0, 1.0, out=w)
+    w *= pop.alive & (age >= 14 * 12)
+    return w
+
+
+def test_willingness(city):
+    e, pop = city.engagement, city.pop
+    assert np.count_nonzero(pop.grant_exposure) > 0
+    got = e.willingness(pop)
+    assert got.dtype == np.float32
+    np.testing.assert_array_equal(got, ref_willingness(e, pop))
+    rows = np.flatnonzero(pop.alive)[::7]
+    np.testing.assert_array_equal(e.willingness(pop, rows), ref_willingness(e, pop)[rows])
+
+
+def ref_counts(pop, rows):
+    v = pop.contacts[rows]
+    return pop.engaged[v].sum(axis=1), pop.alive[v].sum(axis=1)
+
+
+def test_join_matches_the_threshold_rule(city):
+    from kosi_sim.engagement import _f32, _joiners, meets_threshold
+
+    pop, p = city.pop, city.params
+    u = np.random.default_rng(3).random(pop.n, dtype=np.float32)
+    got = _joiners(
+        u, pop.engaged, pop.alive, pop.willingness, pop.coop, pop.time_budget,
+        pop.threshold, pop.contacts, *_f32(p.review_rate, p.willing_cutoff),
+    )  # fmt: skip
+    cand = np.flatnonzero(
+        (u < p.review_rate)
+        & ~pop.engaged
+        & (pop.willingness >= p.willing_cutoff)
+        & (pop.coop != COOP_FREE_RIDER)
+        & (pop.time_budget >= 0.5)
+    )
+    eng_c, alive_c = ref_counts(pop, cand)
+    thr = np.where(pop.coop[cand] == COOP_ALTRUIST, 0.0, pop.threshold[cand])
+    want = cand[eng_c >= thr * alive_c - 1e-4]
+    assert len(want) > 0
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(meets_threshold(pop, cand), eng_c >= thr * alive_c - 1e-4)
+
+
+def test_effort(city):
+    e, pop, p = city.engagement, city.pop, city.params
+    eng = np.flatnonzero(pop.engaged)
+    assert len(eng) > 100
+    budget = pop.time_budget[eng]
+    own = budget * np.minimum(1.0, p.civic_engagement * pop.motivation[eng])
+    coop = pop.coop[eng]
+    h = np.where(coop == COOP_ALTRUIST, budget, 0.5 * own)
+    cc = np.flatnonzero(coop == COOP_CONDITIONAL)
+    rows = eng[cc]
+    hc = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
+    n = np.einsum("ij->i", (hc > 0).view(np.uint8))
+    s = np.einsum("ij->i", hc, dtype=np.float64).astype(np.float32)
+    peers = np.where(n > 0, s / np.maximum(n, 1), own[cc])
+    discount = np.where(pop.association[rows] >= 0, np.float32(1.0), p.peer_discount)
+    h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
+    want = np.clip(h, np.minimum(0.25, budget), budget)
+    before = pop.hours.copy()
+    e.effort(city, eng)
+    try:
+        np.testing.assert_array_equal(pop.hours[eng], want)
+    finally:
+        pop.hours[:] = before
+
+
+def test_burnout(city):
+    e, pop, p = city.engagement, city.pop, city.params
+    b = pop.burnout.copy()
+    eng = np.flatnonzero(pop.engaged)
+    others = np.flatnonzero((pop.leads | (pop.initiative >= 0)) & ~pop.engaged)
+    rows = np.union1d(eng, others)
+    b_rows = b[rows]
+    b -= np.float32(p.burnout_recovery) * b
+    budget = pop.time_budget[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        load = np.where(budget > 0, pop.hours[rows] / budget, 0.0)
+    overload = np.maximum(0.0, load - 0.75)
+    say = city.initiatives.has_say(pop, rows)
+    b_rows += (
+        p.burnout_load * overload
+        + p.burnout_strain * pop.leads[rows]
+        - p.burnout_voice * say
+        - p.burnout_recovery * b_rows
+    ).astype(np.float32)
+    np.clip(b_rows, 0.0, 1.0, out=b_rows)
+    b[rows] = b_rows
+    before = pop.burnout.copy()
+    e.burnout(city, eng)
+    try:
+        np.testing.assert_array_equal(pop.burnout, b)
+        assert not np.array_equal(before, b)
+    finally:
+        pop.burnout[:] = before
+
+
+def test_quit(city):
+    from kosi_sim.engagement import _f32, _quitters
+
+    pop, p = city.pop, city.params
+    eng = np.flatnonzero(pop.engaged)
+    u = np.random.default_rng(5).random(pop.n, dtype=np.float32)
+    hazard = p.quit_rate + p.quit_burnout * pop.burnout[eng] ** 2
+    hazard[pop.age_m[eng] >= 80 * 12] *= np.float32(2.0)
+    want = eng[u[eng] < hazard]
+    got = _quitters(eng, u, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout))
+    assert len(want) > 0
+    np.testing.assert_array_equal(got, want)

@@ -1,7 +1,7 @@
 """The monthly census: one cross-tabulation of the population, computed once per month.
 
 Every citizen gets one integer cell code (district x age band x engagement/hours x
-willing x trusting x Verein member x employed); one ``np.bincount`` over the codes gives
+willing x trusting x Verein member x employed); one compiled pass counts the codes and gives
 the counts from which all population metrics, service needs, households and purchasing
 power are summed, instead of dozens of passes over the population.
 """
@@ -9,6 +9,8 @@ power are summed, instead of dozens of passes over the population.
 from __future__ import annotations
 
 import numpy as np
+
+from .jit import kernel
 
 #: age bands (years): 0-13, 14-17, 18-29, 30-49, 50-64, 65-79, 80+
 BAND_EDGES = (14, 18, 30, 50, 65, 80)
@@ -35,31 +37,28 @@ class Census:
 
     def __init__(self, pop, willing_cutoff: float) -> None:
         n_d = pop.n_districts
-        # the cell within a district, built in place in 16 bits: band, eng, then the flags
-        cell = np.take(_BAND_CELL, pop.age_m, mode="clip")
-        engaged = np.flatnonzero(pop.engaged)  # only they have hours (and an eng state)
-        hours = pop.hours[engaged]
-        rounded = np.rint(hours)
-        cell[engaged] += 1 + (rounded >= 3).view(np.int8) + (rounded >= 6).view(np.int8)
-        for flag in (
-            pop.willingness >= willing_cutoff,
-            pop.trust >= 0.5,
-            pop.association >= 0,
+        counts = np.zeros((n_d + 1) * _CELLS, dtype=np.int64)
+        hours = np.zeros(n_d + 1)
+        burnout = np.zeros(n_d + 1)
+        _tabulate(
+            pop.age_m,
+            pop.district,
+            pop.engaged,
+            pop.hours,
+            pop.willingness,
+            pop.trust,
+            pop.association,
             pop.employed,
-        ):
-            cell *= 2
-            cell += flag
-        # one code per citizen, in 16 bits while the city has few districts
-        size = (n_d + 1) * _CELLS
-        code = pop.district.astype(np.int16 if size <= 2**15 else np.intp)
-        code *= _CELLS
-        code += cell
-        self.counts = np.bincount(code, minlength=size).reshape(n_d + 1, *SHAPE)[:n_d]
-        # sums over the engaged only, in row order (the others add exact zeros)
-        district = pop.district[engaged].astype(np.intp)
-        self.hours = np.bincount(district, weights=hours, minlength=n_d + 1)[:n_d]
-        burn = pop.burnout[engaged]
-        self.burnout_engaged = np.bincount(district, weights=burn, minlength=n_d + 1)[:n_d]
+            np.float32(willing_cutoff),
+            _BAND_CELL,
+            counts,
+            hours,
+            burnout,
+            pop.burnout,
+        )
+        self.counts = counts.reshape(n_d + 1, *SHAPE)[:n_d]
+        self.hours = hours[:n_d]  # summed over the engaged in row order
+        self.burnout_engaged = burnout[:n_d]
 
     def count(
         self,
@@ -78,6 +77,29 @@ class Census:
         sel = _take(sel, 5, member)
         sel = _take(sel, 6, employed)
         return sel.reshape(sel.shape[0], -1).sum(axis=1)
+
+
+@kernel
+def _tabulate(
+    age_m, district, engaged, hours, willingness, trust, association, employed, cutoff,
+    band_cell, counts, hours_sum, burnout_sum, burnout,
+):  # fmt: skip
+    """One pass: the cell code of every citizen, counted; hours and burnout of the engaged
+    summed per district (double precision, in row order, as ``np.bincount`` does)."""
+    last = len(band_cell) - 1
+    for r in range(len(age_m)):
+        cell = band_cell[min(max(age_m[r], 0), last)]
+        if engaged[r]:
+            h = hours[r]
+            rounded = np.rint(h)
+            cell += 1 + (rounded >= 3) + (rounded >= 6)
+            hours_sum[district[r]] += np.float64(h)
+            burnout_sum[district[r]] += np.float64(burnout[r])
+        cell = cell * 2 + (willingness[r] >= cutoff)
+        cell = cell * 2 + (trust[r] >= np.float32(0.5))
+        cell = cell * 2 + (association[r] >= 0)
+        cell = cell * 2 + employed[r]
+        counts[district[r] * _CELLS + cell] += 1
 
 
 def _take(arr: np.ndarray, axis: int, index) -> np.ndarray:

@@ -32,6 +32,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .jit import kernel
 from .parameters import Param, Params, Section
 
 SECTION = Section(
@@ -375,9 +376,7 @@ class Demography:
     def _below(self, pop, u: np.ndarray, table: np.ndarray) -> np.ndarray:
         """Living citizens (rows, ascending) whose draw ``u`` is below their rate in
         ``table``; the rates are looked up only for draws below the table's largest."""
-        rows = np.flatnonzero(u < table.max())
-        rows = rows[pop.alive[rows]]
-        return rows[u[rows] < np.take(table, self.rate_key(pop, rows))]
+        return _below_rate(u, pop.alive, pop.sex, pop.age_m, table, table.max())
 
     @staticmethod
     def _destinations(movers, origin, vacant, rng) -> np.ndarray:
@@ -397,6 +396,20 @@ class Demography:
             cdf = np.cumsum(wd) / wd.sum()
             dest[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), n_d - 1)
         return dest
+
+
+@kernel
+def _below_rate(u, alive, sex, age_m, table, top):
+    """Rows of the living whose draw is below their (sex, age in months) rate; the key
+    is computed only for draws below ``top``, the table's largest rate."""
+    out = np.empty(len(u), dtype=np.int64)
+    k = 0
+    for r in range(len(u)):
+        if u[r] < top and alive[r]:
+            if u[r] < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]:
+                out[k] = r
+                k += 1
+    return out[:k].copy()
 
 
 class LifeTableTracker:

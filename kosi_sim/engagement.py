@@ -565,12 +565,9 @@ class Engagement:
         p = self.p
         shift = np.append(coverage_change_by_district, 0.0).astype(np.float32)
         shift *= np.float32(p.trust_coverage_weight)  # per district, then looked up
-        step = np.take(shift, pop.district)
-        step += pop.trust_anchor  # the target
-        step -= pop.trust
-        step *= np.float32(p.trust_reversion)
-        pop.trust += step
-        np.clip(pop.trust, 0.0, 1.0, out=pop.trust)
+        _trust_drift(
+            pop.trust, pop.trust_anchor, pop.district, shift, np.float32(p.trust_reversion)
+        )
 
 
 def meets_threshold(pop: Population, rows: np.ndarray) -> np.ndarray:
@@ -713,6 +710,14 @@ def _burnout(b, engaged, leads, initiative, hours, budget, stage, rec, load_w, s
             b[r] = min(max(new, np.float32(0)), np.float32(1))
         else:
             b[r] = old - rec * old
+
+
+@kernel
+def _trust_drift(trust, anchor, district, shift, reversion):
+    for r in range(len(trust)):
+        t = trust[r]
+        t += (shift[district[r]] + anchor[r] - t) * reversion  # towards the shifted anchor
+        trust[r] = min(max(t, np.float32(0)), np.float32(1))
 
 
 @kernel

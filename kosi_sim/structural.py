@@ -11,6 +11,7 @@ import numpy as np
 
 from .demography import Requests
 from .engagement import draw_traits
+from .jit import kernel
 
 
 def _count(district: np.ndarray, n: int) -> np.ndarray:
@@ -30,13 +31,25 @@ def local_contacts(pop, rows: np.ndarray, k: int, rng: np.random.Generator) -> n
         return np.empty((0, k), dtype=np.int32)
     tries = 16 * k
     cand = rng.integers(0, pop.n, size=(n, tries))
-    ok = np.take(pop.district, cand) == pop.district[rows][:, None]
-    rank = np.cumsum(ok, axis=1, dtype=np.int16)  # matches so far, along the candidates
-    first = np.flatnonzero(ok & (rank <= k))  # (flat positions of) the first k matches
     alive_rows = np.flatnonzero(pop.alive)
     out = alive_rows[rng.integers(0, len(alive_rows), size=(n, k))]  # the fallback
-    out[first // tries, rank.ravel()[first] - 1] = cand.ravel()[first]
+    _first_local(cand, pop.district, pop.district[rows], out)
     return out.astype(np.int32)
+
+
+@kernel
+def _first_local(cand, district, own, out):
+    """Row ``i`` of ``out`` takes the first candidates of row ``i`` of ``cand`` that live in
+    district ``own[i]``, in order; slots without a match keep their fallback."""
+    k = out.shape[1]
+    for i in range(cand.shape[0]):
+        got = 0
+        for c in cand[i]:
+            if district[c] == own[i]:
+                out[i, got] = c
+                got += 1
+                if got == k:
+                    break
 
 
 def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..jit import kernel
 from ..parameters import Param, Section
 from .table import AgentTable, TableAgent
 
@@ -261,15 +262,13 @@ class Associations(AgentTable):
 
         Members who are also in an initiative give it half their hours (as in
         :func:`~kosi_sim.agents.initiatives.initiative_hours`)."""
-        member = np.flatnonzero(pop.association >= 0)
-        a = pop.association[member]
-        hours = pop.hours[member]
-        hours = np.where(pop.initiative[member] >= 0, hours * np.float32(0.5), hours)
-        young = pop.age_m[member] < 30 * 12
-        self.members[:] = np.bincount(a, minlength=self.n)[: self.n]
-        self.young_members[:] = np.bincount(a[young], minlength=self.n)[: self.n]
-        self.hours[:] = np.bincount(a, weights=hours, minlength=self.n)[: self.n]
-        return member
+        members, young, hours, member_rows = _tally_members(
+            pop.association, pop.initiative, pop.age_m, pop.hours, self.n
+        )
+        self.members[:] = members
+        self.young_members[:] = young
+        self.hours[:] = hours
+        return member_rows
 
     def step(self, model) -> None:
         p, pop = self.p, model.pop
@@ -325,9 +324,7 @@ class Associations(AgentTable):
 
     def _request_foundings(self, model, rng) -> None:
         pop = model.pop
-        age = pop.age_m
-        young = np.flatnonzero(pop.engaged & (age >= 18 * 12) & (age < 36 * 12))
-        per_d = np.bincount(pop.district[young], minlength=pop.n_districts)[: pop.n_districts]
+        young, per_d = _young_engaged(pop.engaged, pop.age_m, pop.district, pop.n_districts)
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
         counts = rng.poisson(expected)
         self.pending_foundings = []
@@ -374,3 +371,39 @@ class Associations(AgentTable):
             self.founded_this_step += 1
         self.pending_foundings = []
         self.pending_dissolution = np.empty(0, dtype=np.int64)
+
+
+@kernel
+def _tally_members(association, initiative, age_m, hours, n):
+    """Members, members under 30 and volunteer hours (half for those also in an
+    initiative, summed in double precision in row order) of each of ``n`` Vereine, and
+    the members' rows."""
+    members = np.zeros(n, dtype=np.int64)
+    young = np.zeros(n, dtype=np.int64)
+    total = np.zeros(n)
+    rows = np.empty(len(association), dtype=np.int64)
+    k = 0
+    for r in range(len(association)):
+        a = association[r]
+        if a >= 0:
+            members[a] += 1
+            young[a] += age_m[r] < 30 * 12
+            h = hours[r] * np.float32(0.5) if initiative[r] >= 0 else hours[r]
+            total[a] += np.float64(h)
+            rows[k] = r
+            k += 1
+    return members, young, total, rows[:k].copy()
+
+
+@kernel
+def _young_engaged(engaged, age_m, district, n_districts):
+    """Rows of the engaged aged 18-35 and their number per district."""
+    rows = np.empty(len(engaged), dtype=np.int64)
+    per_d = np.zeros(n_districts, dtype=np.int64)
+    k = 0
+    for r in range(len(engaged)):
+        if engaged[r] and 18 * 12 <= age_m[r] < 36 * 12:
+            rows[k] = r
+            k += 1
+            per_d[district[r]] += 1  # the engaged are alive, so inside a district
+    return rows[:k].copy(), per_d

@@ -36,6 +36,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..engagement import WEEKS_PER_MONTH
+from ..jit import kernel
 from ..parameters import Param, Section
 from ..population import COOP_ALTRUIST, COOP_FREE_RIDER
 from .table import AgentTable, TableAgent
@@ -406,8 +407,7 @@ class Initiatives(AgentTable):
         self._count_volunteers(pop)
 
     def _count_volunteers(self, pop) -> None:
-        member = pop.initiative >= 0
-        self.volunteers[:] = np.bincount(pop.initiative[member], minlength=self.n)[: self.n]
+        self.volunteers[:] = _members_per_initiative(pop.initiative, self.n)
 
     def _set_stage(self, rows: np.ndarray, stage: int) -> None:
         self.stage[rows] = stage
@@ -769,3 +769,13 @@ def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
     if also in a Verein)."""
     share = np.where(pop.association[rows] >= 0, np.float32(0.5), np.float32(1.0))
     return np.where(pop.initiative[rows] >= 0, pop.hours[rows] * share, np.float32(0.0))
+
+
+@kernel
+def _members_per_initiative(initiative, n):
+    """Members of each of ``n`` initiatives (``initiative`` is -1 for no initiative)."""
+    out = np.zeros(n, dtype=np.int64)
+    for i in initiative:
+        if i >= 0:
+            out[i] += 1
+    return out

@@ -161,3 +161,24 @@ def test_quit(city):
     got = _quitters(eng, u, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout))
     assert len(want) > 0
     np.testing.assert_array_equal(got, want)
+
+
+def test_nth_free_engaged_picks_by_position_within_the_district():
+    from kosi_sim.agents.initiatives import _free_engaged, _nth_free_engaged
+
+    rng = np.random.default_rng(11)
+    n, n_d = 5000, 6
+    engaged = rng.random(n) < 0.4
+    leads = rng.random(n) < 0.05
+    initiative = np.where(rng.random(n) < 0.1, 3, -1).astype(np.int32)
+    district = rng.integers(0, n_d + 1, n).astype(np.int16)  # n_d: the dead's bin
+    free = np.flatnonzero(engaged & ~leads & (initiative < 0) & (district < n_d))
+    per_d = _free_engaged(engaged, leads, initiative, district, n_d + 1)[:n_d]
+    np.testing.assert_array_equal(per_d, np.bincount(district[free], minlength=n_d + 1)[:n_d])
+    want_d = rng.integers(0, n_d, 40)
+    want_k = (rng.random(40) * per_d[want_d]).astype(np.int64)
+    pairs = np.unique(want_d * n + want_k)
+    got = _nth_free_engaged(engaged, leads, initiative, district, pairs // n, pairs % n)
+    by_district = free[np.argsort(district[free], kind="stable")]
+    first = np.cumsum(per_d) - per_d
+    np.testing.assert_array_equal(got, by_district[first[pairs // n] + pairs % n])

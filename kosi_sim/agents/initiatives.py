@@ -415,8 +415,10 @@ class Initiatives(AgentTable):
 
     def _new_ideas(self, model, rng) -> None:
         p, pop = self.p, model.pop
-        engaged = np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0))
-        per_d = np.bincount(pop.district[engaged], minlength=self.n_districts)[: self.n_districts]
+        # the engaged who neither lead nor belong to an initiative, per district
+        per_d = _free_engaged(
+            pop.engaged, pop.leads, pop.initiative, pop.district, self.n_districts
+        )
         gap = model.services.gap()  # (domain, district)
         expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
         counts = rng.poisson(expected)
@@ -427,14 +429,16 @@ class Initiatives(AgentTable):
         weights = 0.25 + gap[:, district]
         cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
         domain = (rng.random(total)[None, :] > cdf).sum(axis=0).astype(np.int8)
-        # the idea holder: a random engaged citizen of the district (the engaged grouped by
-        # district, in row order, and picked by position within the district's group)
+        # the idea holder: a random free engaged citizen of the district (picked by position
+        # among the district's free engaged in row order)
         u = rng.random(total)
-        by_district = engaged[np.argsort(pop.district[engaged], kind="stable")]
-        first = np.cumsum(per_d) - per_d
         pool = per_d[district]
         pick = np.minimum((u * pool).astype(np.int64), pool - 1)
-        holder = pop.uid[by_district[first[district] + pick]]
+        wanted, which = np.unique(district.astype(np.int64) * pop.n + pick, return_inverse=True)
+        found = _nth_free_engaged(
+            pop.engaged, pop.leads, pop.initiative, pop.district, wanted // pop.n, wanted % pop.n
+        )
+        holder = pop.uid[found[which]]
         median = p.money_need_median
         needs_space = (domain == 3) | (rng.random(total) < p.space_share)
         self.add(
@@ -709,10 +713,7 @@ class Initiatives(AgentTable):
         self._count_volunteers(pop)
         leader_ok = self.led(pop, act)
         # the members' mean burnout stands for the team's strain
-        member = pop.initiative >= 0
-        burn = np.bincount(pop.initiative[member], weights=pop.burnout[member], minlength=self.n)[
-            : self.n
-        ]
+        burn = _burnout_per_initiative(pop.initiative, pop.burnout, self.n)
         mean_burn = burn[act] / np.maximum(self.volunteers[act], 1)
         hazard = np.where(
             self.stage[act] == SUSTAINED,
@@ -742,8 +743,7 @@ class Initiatives(AgentTable):
         """Citizens (rows, ascending) who belong to one of the initiatives ``rows``."""
         mark = np.zeros(self.n, dtype=bool)
         mark[rows] = True
-        members = np.flatnonzero(pop.initiative >= 0)  # few: look only at them
-        return members[mark[pop.initiative[members]]]
+        return _members_of(pop.initiative, mark)
 
     def _finish(self, model, rows: np.ndarray, stage: int, good: bool | None) -> None:
         """Close ``rows`` with a terminal ``stage``; release people; feed back experiences."""
@@ -778,4 +778,66 @@ def _members_per_initiative(initiative, n):
     for i in initiative:
         if i >= 0:
             out[i] += 1
+    return out
+
+
+@kernel
+def _is_free_engaged(engaged, leads, initiative, r):
+    return engaged[r] and not leads[r] and initiative[r] < 0
+
+
+@kernel
+def _free_engaged(engaged, leads, initiative, district, n_districts):
+    """Engaged citizens who neither lead nor belong to an initiative, per district."""
+    out = np.zeros(n_districts, dtype=np.int64)
+    for r in range(len(engaged)):
+        if _is_free_engaged(engaged, leads, initiative, r):
+            out[district[r]] += 1
+    return out
+
+
+@kernel
+def _nth_free_engaged(engaged, leads, initiative, district, want_district, want_rank):
+    """Row of the ``want_rank[i]``-th (from 0, in row order) free engaged citizen of
+    district ``want_district[i]``; the wanted pairs are sorted and distinct."""
+    n_d = district.max() + 1
+    seen = np.zeros(n_d, dtype=np.int64)
+    # the wanted ranks of each district, in increasing order: next_i[d] is the next one
+    next_i = np.full(n_d, -1, dtype=np.int64)
+    for i in range(len(want_district) - 1, -1, -1):
+        next_i[want_district[i]] = i
+    out = np.full(len(want_district), -1, dtype=np.int64)
+    for r in range(len(engaged)):
+        if _is_free_engaged(engaged, leads, initiative, r):
+            d = district[r]
+            i = next_i[d]
+            if i >= 0 and seen[d] == want_rank[i]:
+                out[i] = r
+                i += 1
+                next_i[d] = i if i < len(want_district) and want_district[i] == d else -1
+            seen[d] += 1
+    return out
+
+
+@kernel
+def _members_of(initiative, mark):
+    """Rows (ascending) of the members of the marked initiatives."""
+    out = np.empty(len(initiative), dtype=np.int64)
+    k = 0
+    for r in range(len(initiative)):
+        i = initiative[r]
+        if i >= 0 and mark[i]:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@kernel
+def _burnout_per_initiative(initiative, burnout, n):
+    """Summed burnout of each initiative's members (double precision, row order)."""
+    out = np.zeros(n)
+    for r in range(len(initiative)):
+        i = initiative[r]
+        if i >= 0:
+            out[i] += np.float64(burnout[r])
     return out

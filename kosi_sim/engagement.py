@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import kernel
+from .jit import helper, kernel
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
 
@@ -614,7 +614,7 @@ def _willingness(age_m, m, trust, burnout, exposure, alive, stage, e, tw, c_in, 
         out[i] = w if alive[i] and a >= 14 * 12 else np.float32(0)
 
 
-@kernel
+@helper
 def _contact_state(engaged, alive, contacts, r):
     """Engaged and living contacts of row ``r`` (branch-free)."""
     n_eng = 0
@@ -626,7 +626,7 @@ def _contact_state(engaged, alive, contacts, r):
     return n_eng, n_alive
 
 
-@kernel
+@helper
 def _meets(r, engaged, alive, coop, threshold, contacts):
     n_eng, n_alive = _contact_state(engaged, alive, contacts, r)
     thr = np.float32(0) if coop[r] == COOP_ALTRUIST else threshold[r]
@@ -659,7 +659,7 @@ def _joiners(u, engaged, alive, willingness, coop, budget, threshold, contacts, 
     return out[:n].copy()
 
 
-@kernel
+@helper
 def _peer_mean(hours, contacts, r, fallback):
     """Mean hours of the engaged contacts of row ``r``.  Summed in double precision, where
     the sum of a few float32 hours is exact in any order, then rounded once."""
@@ -699,7 +699,7 @@ def _burnout(b, engaged, leads, initiative, hours, budget, stage, rec, load_w, s
         if engaged[r] or leads[r] or initiative[r] >= 0:
             load = hours[r] / budget[r] if budget[r] > 0 else np.float32(0)
             overload = max(np.float32(0), load - np.float32(0.75))
-            say = leads[r] or s == ACTIVE or s == SUSTAINED or s == GATE
+            say = leads[r] | (s == ACTIVE) | (s == SUSTAINED) | (s == GATE)  # not 'or'
             change = (
                 np.float64(load_w * overload)
                 + strain * leads[r]

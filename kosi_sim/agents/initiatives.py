@@ -36,7 +36,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..engagement import WEEKS_PER_MONTH
-from ..jit import kernel
+from ..jit import helper, kernel
 from ..parameters import Param, Section
 from ..population import COOP_ALTRUIST, COOP_FREE_RIDER
 from .table import AgentTable, TableAgent
@@ -781,9 +781,10 @@ def _members_per_initiative(initiative, n):
     return out
 
 
-@kernel
+@helper
 def _is_free_engaged(engaged, leads, initiative, r):
-    return engaged[r] and not leads[r] and initiative[r] < 0
+    # & rather than 'and': numba compiles an 'and' that yields a value into slow code
+    return engaged[r] & (not leads[r]) & (initiative[r] < 0)
 
 
 @kernel

@@ -45,9 +45,10 @@ setup_env() {
     "$py" -m venv "$VENV"
     local log="$VENV/install.log"
     if ! { "$VENV/bin/python" -m pip install --disable-pip-version-check --upgrade pip &&
-           "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev]"; } >"$log" 2>&1; then
+           "$VENV/bin/python" -m pip install --disable-pip-version-check -e ".[dev]" &&
+           "$VENV/bin/python" -m kosi_sim.precompile; } >"$log" 2>&1; then
         tail -n 30 "$log" >&2
-        echo "Installing the dependencies failed; the full log is in $log" >&2
+        echo "Setting up failed (installing the dependencies or compiling the kernels); the full log is in $log" >&2
         exit 4
     fi
     echo "$want" > "$stamp"

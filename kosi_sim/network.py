@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .jit import kernel
 from .parameters import Param, Section
 
 SECTION = Section(
@@ -101,33 +102,44 @@ def draw_contacts(
     out = np.empty((n, slots), dtype=np.int32)
     if n == 0:
         return out
-    total = len(index.sorted_rows)
-    d = district[rows]
-    size = index.size[d][:, None]
-    start = index.start[d][:, None]
-    own_rank = index.rank[rows][:, None]
-    # a local contact: an age rank drawn around one's own (never oneself), in place
-    offset = rng.normal(0.0, 1.0, (n, slots))
-    offset *= np.maximum(1.0, homophily * size)
-    np.rint(offset, out=offset)
-    rank = offset.astype(np.int64)
-    rank[rank == 0] = 1
-    rank += own_rank
-    np.mod(rank, np.maximum(size, 1), out=rank)
-    # citizens without a rank (just arrived, not in the index) draw uniformly in the district
-    uniform = rng.random((n, slots))
-    unranked = np.flatnonzero(own_rank[:, 0] < 0)
-    if len(unranked):
-        rank[unranked] = (uniform[unranked] * size[unranked]).astype(np.int64)
-    rank += start
-    np.minimum(rank, total - 1, out=rank)
-    local = np.take(index.sorted_rows, rank)
-    anywhere = rng.random((n, slots))
-    anywhere *= total
-    out[:] = np.take(index.sorted_rows, anywhere.astype(np.int64))
-    use_local = (rng.random((n, slots)) < locality) & (size > 1)
-    np.copyto(out, local, where=use_local)
+    # four draws per tie, always in this order (common random numbers)
+    offset = rng.normal(0.0, 1.0, (n, slots))  # a local contact's age rank around one's own
+    uniform = rng.random((n, slots))  # the rank for citizens not in the index (just arrived)
+    anywhere = rng.random((n, slots))  # a contact anywhere in the city
+    local = rng.random((n, slots))  # local (below ``locality``) or anywhere
+    _place_contacts(
+        rows, district, index.size, index.start, index.rank, index.sorted_rows,
+        offset, uniform, anywhere, local, homophily, locality, out,
+    )  # fmt: skip
     return out
+
+
+@kernel
+def _place_contacts(
+    rows, district, size, start, rank, sorted_rows, offset, uniform, anywhere, local,
+    homophily, locality, out,
+):  # fmt: skip
+    """The contacts of ``rows`` from the draws: a local contact has an age rank drawn around
+    one's own (never oneself; uniform in the district for the unranked), else anyone."""
+    total = len(sorted_rows)
+    for i in range(len(rows)):
+        r = rows[i]
+        d = district[r]
+        n_d = size[d]
+        spread = max(1.0, homophily * n_d)
+        for j in range(out.shape[1]):
+            if rank[r] >= 0:
+                k = np.int64(np.rint(offset[i, j] * spread))
+                if k == 0:
+                    k = 1
+                k = (k + rank[r]) % max(n_d, 1)
+            else:
+                k = np.int64(uniform[i, j] * n_d)
+            k = min(k + start[d], total - 1)
+            if local[i, j] < locality and n_d > 1:
+                out[i, j] = sorted_rows[k]
+            else:
+                out[i, j] = sorted_rows[np.int64(anywhere[i, j] * total)]
 
 
 def update_contacts(

@@ -167,4 +167,10 @@ def make_executor(workers: int) -> Executor | None:
         return None
     import multiprocessing
 
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    from .jit import single_thread
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=single_thread,
+    )

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import helper, kernel
+from .jit import helper, kernel, parallel_kernel, prange
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
 
@@ -597,10 +597,10 @@ def _f32(*values: float) -> tuple[np.float32, ...]:
     return tuple(np.float32(v) for v in values)
 
 
-@kernel
+@parallel_kernel
 def _willingness(age_m, m, trust, burnout, exposure, alive, stage, e, tw, c_in, c_out, bw, out):
     last = len(stage) - 1
-    for i in range(len(out)):
+    for i in prange(len(out)):
         a = age_m[i]
         w = m[i] * e
         w *= stage[min(max(a, 0), last)]
@@ -641,22 +641,19 @@ def _meets_threshold(rows, engaged, alive, coop, threshold, contacts):
     return out
 
 
-@kernel
+@parallel_kernel
 def _joiners(u, engaged, alive, willingness, coop, budget, threshold, contacts, rate, cutoff):
-    out = np.empty(len(u), dtype=np.int64)
-    n = 0
-    for r in range(len(u)):
+    join = np.zeros(len(u), dtype=np.bool_)
+    for r in prange(len(u)):  # reads the state before anyone joins
         if (
             u[r] < rate
             and not engaged[r]
             and willingness[r] >= cutoff
             and coop[r] != COOP_FREE_RIDER
             and budget[r] >= np.float32(0.5)
-            and _meets(r, engaged, alive, coop, threshold, contacts)
         ):
-            out[n] = r
-            n += 1
-    return out[:n].copy()
+            join[r] = _meets(r, engaged, alive, coop, threshold, contacts)
+    return np.flatnonzero(join)
 
 
 @helper
@@ -672,10 +669,10 @@ def _peer_mean(hours, contacts, r, fallback):
     return np.float32(s) / np.float32(n) if n > 0 else fallback
 
 
-@kernel
+@parallel_kernel
 def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc, w_own, w_peer):
     out = np.empty(len(eng), dtype=np.float32)
-    for i in range(len(eng)):
+    for i in prange(len(eng)):  # reads the old hours, writes ``out``
         r = eng[i]
         b = budget[r]
         own = b * min(np.float32(1), e * motivation[r])
@@ -691,9 +688,9 @@ def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc
     return out
 
 
-@kernel
+@parallel_kernel
 def _burnout(b, engaged, leads, initiative, hours, budget, stage, rec, load_w, strain, voice):
-    for r in range(len(b)):
+    for r in prange(len(b)):
         old = b[r]
         s = stage[initiative[r]]  # -1 (no initiative) reads the sentinel at the end
         if engaged[r] or leads[r] or initiative[r] >= 0:
@@ -712,24 +709,22 @@ def _burnout(b, engaged, leads, initiative, hours, budget, stage, rec, load_w, s
             b[r] = old - rec * old
 
 
-@kernel
+@parallel_kernel
 def _trust_drift(trust, anchor, district, shift, reversion):
-    for r in range(len(trust)):
+    for r in prange(len(trust)):
         t = trust[r]
         t += (shift[district[r]] + anchor[r] - t) * reversion  # towards the shifted anchor
         trust[r] = min(max(t, np.float32(0)), np.float32(1))
 
 
-@kernel
+@parallel_kernel
 def _quitters(eng, u, burnout, age_m, rate, per_burnout):
-    out = np.empty(len(eng), dtype=np.int64)
-    n = 0
-    for r in eng:
+    leave = np.zeros(len(eng), dtype=np.bool_)
+    for i in prange(len(eng)):
+        r = eng[i]
         bb = burnout[r]
         hazard = rate + per_burnout * (bb * bb)
         if age_m[r] >= 80 * 12:
             hazard *= np.float32(2)
-        if u[r] < hazard:
-            out[n] = r
-            n += 1
-    return out[:n].copy()
+        leave[i] = u[r] < hazard
+    return eng[np.flatnonzero(leave)]

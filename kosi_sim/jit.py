@@ -8,9 +8,15 @@ that rule's arithmetic in the same precision and order, so the compiled and the 
 formulation give the same bits (``tests/test_kernels.py`` checks each against a plain numpy
 reference).
 
-Kernels are compiled on first use and cached on disk (``cache=True``): the first run on a
-machine pays about a second of compilation, later runs load the cache.
-``NUMBA_DISABLE_JIT=1`` runs them as plain Python (slow, for debugging).
+Kernels are compiled on first use and cached on disk (``cache=True``); the set-up compiles
+them all once (``python -m kosi_sim.precompile``).  ``NUMBA_DISABLE_JIT=1`` runs them as
+plain Python (slow, for debugging).
+
+Threads: the few kernels whose rows are independent (each row's result depends on that row
+and on state nobody writes during the loop) run their rows on all cores (``parallel_kernel``
+with ``prange``); the results do not depend on the number of threads.  Worker processes of a
+sweep run one thread each (:func:`single_thread`), so that two workers on two cores do not
+compete for them.
 """
 
 from __future__ import annotations
@@ -27,4 +33,16 @@ kernel = numba.njit(cache=True, nogil=True, boundscheck=False)
 #: (``return a and b``) compiled into code about seven times slower here.
 helper = numba.njit(cache=True, nogil=True, boundscheck=False, inline="always")
 
-__all__ = ["helper", "kernel"]
+#: a kernel whose ``prange`` loop runs on all cores; only for loops whose rows are
+#: independent (no sums across rows, no shared counters), so every thread count gives
+#: the same bits
+parallel_kernel = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
+prange = numba.prange
+
+
+def single_thread() -> None:
+    """Run this process's parallel kernels on one thread (sweep workers: one per core)."""
+    numba.set_num_threads(1)
+
+
+__all__ = ["helper", "kernel", "parallel_kernel", "prange", "single_thread"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import kernel
+from .jit import parallel_kernel, prange
 from .parameters import Param, Section
 
 SECTION = Section(
@@ -114,7 +114,7 @@ def draw_contacts(
     return out
 
 
-@kernel
+@parallel_kernel
 def _place_contacts(
     rows, district, size, start, rank, sorted_rows, offset, uniform, anywhere, local,
     homophily, locality, out,
@@ -122,7 +122,7 @@ def _place_contacts(
     """The contacts of ``rows`` from the draws: a local contact has an age rank drawn around
     one's own (never oneself; uniform in the district for the unranked), else anyone."""
     total = len(sorted_rows)
-    for i in range(len(rows)):
+    for i in prange(len(rows)):
         r = rows[i]
         d = district[r]
         n_d = size[d]

@@ -182,3 +182,22 @@ def test_nth_free_engaged_picks_by_position_within_the_district():
     by_district = free[np.argsort(district[free], kind="stable")]
     first = np.cumsum(per_d) - per_d
     np.testing.assert_array_equal(got, by_district[first[pairs // n] + pairs % n])
+
+
+def test_results_do_not_depend_on_the_number_of_threads():
+    import numba
+
+    def run(threads):
+        numba.set_num_threads(threads)
+        model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
+        model.run(13)
+        return model.metrics_frame(), model.pop.burnout.copy(), model.pop.contacts.copy()
+
+    before = numba.get_num_threads()
+    try:
+        one, many = run(1), run(numba.config.NUMBA_NUM_THREADS)
+    finally:
+        numba.set_num_threads(before)
+    assert one[0].equals(many[0])
+    np.testing.assert_array_equal(one[1], many[1])
+    np.testing.assert_array_equal(one[2], many[2])

@@ -41,7 +41,13 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"))
+        from ..jit import single_thread
+
+        pool = ProcessPoolExecutor(
+            max_workers=n,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=single_thread,
+        )
         try:
             yield pool, n
         finally:
@@ -61,6 +67,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
                 processes=True,
                 dashboard_address=None,
                 silence_logs=50,  # workers racing the closing scheduler log errors
+                env={"NUMBA_NUM_THREADS": "1"},  # one worker per core, one thread each
             )
             client = Client(cluster)
         try:

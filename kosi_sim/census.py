@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import kernel
+from .jit import kernel, parallel_kernel, prange
 
 #: age bands (years): 0-13, 14-17, 18-29, 30-49, 50-64, 65-79, 80+
 BAND_EDGES = (14, 18, 30, 50, 65, 80)
@@ -37,10 +37,7 @@ class Census:
 
     def __init__(self, pop, willing_cutoff: float) -> None:
         n_d = pop.n_districts
-        counts = np.zeros((n_d + 1) * _CELLS, dtype=np.int64)
-        hours = np.zeros(n_d + 1)
-        burnout = np.zeros(n_d + 1)
-        _tabulate(
+        counts = _tabulate(
             pop.age_m,
             pop.district,
             pop.engaged,
@@ -51,11 +48,9 @@ class Census:
             pop.employed,
             np.float32(willing_cutoff),
             _BAND_CELL,
-            counts,
-            hours,
-            burnout,
-            pop.burnout,
+            (n_d + 1) * _CELLS,
         )
+        hours, burnout = _engaged_sums(pop.engaged, pop.district, pop.hours, pop.burnout, n_d + 1)
         self.counts = counts.reshape(n_d + 1, *SHAPE)[:n_d]
         self.hours = hours[:n_d]  # summed over the engaged in row order
         self.burnout_engaged = burnout[:n_d]
@@ -79,27 +74,60 @@ class Census:
         return sel.reshape(sel.shape[0], -1).sum(axis=1)
 
 
-@kernel
+#: the census counts in this many blocks of rows, in parallel, then adds the blocks' counts
+#: (integers: the same result for any number of threads)
+_BLOCKS = 16
+
+
+@parallel_kernel
 def _tabulate(
     age_m, district, engaged, hours, willingness, trust, association, employed, cutoff,
-    band_cell, counts, hours_sum, burnout_sum, burnout,
+    band_cell, size,
 ):  # fmt: skip
-    """One pass: the cell code of every citizen, counted; hours and burnout of the engaged
-    summed per district (double precision, in row order, as ``np.bincount`` does)."""
+    """The cell code of every citizen, counted (one pass, blocks of rows in parallel)."""
+    n = len(age_m)
+    per_block = (n + _BLOCKS - 1) // _BLOCKS
+    block_counts = np.zeros((_BLOCKS, size), dtype=np.int64)
     last = len(band_cell) - 1
-    for r in range(len(age_m)):
-        cell = band_cell[min(max(age_m[r], 0), last)]
+    for b in prange(_BLOCKS):
+        for r in range(b * per_block, min(n, (b + 1) * per_block)):
+            cell = band_cell[min(max(age_m[r], 0), last)]
+            if engaged[r]:  # engaged giving up to 2 h, 3-5 h, 6 h or more (rounded)
+                rounded = np.rint(hours[r])
+                cell += 1 + (rounded >= 3) + (rounded >= 6)
+            cell = cell * 2 + (willingness[r] >= cutoff)
+            cell = cell * 2 + (trust[r] >= np.float32(0.5))
+            cell = cell * 2 + (association[r] >= 0)
+            cell = cell * 2 + employed[r]
+            block_counts[b, district[r] * _CELLS + cell] += 1
+    return block_counts.sum(axis=0)
+
+
+@kernel
+def _engaged_sums(engaged, district, hours, burnout, n):
+    """Hours and burnout of the engaged per district, summed in double precision in row
+    order (as ``np.bincount`` with weights does).  The running sums of the current
+    district stay in registers while the rows stay in it (rows come grouped by district):
+    the same additions in the same order, without a store and reload per row."""
+    hours_sum = np.zeros(n)
+    burnout_sum = np.zeros(n)
+    cur = 0
+    h_acc = 0.0
+    b_acc = 0.0
+    for r in range(len(engaged)):
         if engaged[r]:
-            h = hours[r]
-            rounded = np.rint(h)
-            cell += 1 + (rounded >= 3) + (rounded >= 6)
-            hours_sum[district[r]] += np.float64(h)
-            burnout_sum[district[r]] += np.float64(burnout[r])
-        cell = cell * 2 + (willingness[r] >= cutoff)
-        cell = cell * 2 + (trust[r] >= np.float32(0.5))
-        cell = cell * 2 + (association[r] >= 0)
-        cell = cell * 2 + employed[r]
-        counts[district[r] * _CELLS + cell] += 1
+            d = district[r]
+            if d != cur:
+                hours_sum[cur] = h_acc
+                burnout_sum[cur] = b_acc
+                cur = d
+                h_acc = hours_sum[d]
+                b_acc = burnout_sum[d]
+            h_acc += np.float64(hours[r])
+            b_acc += np.float64(burnout[r])
+    hours_sum[cur] = h_acc
+    burnout_sum[cur] = b_acc
+    return hours_sum, burnout_sum
 
 
 def _take(arr: np.ndarray, axis: int, index) -> np.ndarray:

@@ -32,7 +32,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .jit import kernel
+from .jit import parallel_kernel, prange
 from .parameters import Param, Params, Section
 
 SECTION = Section(
@@ -398,18 +398,15 @@ class Demography:
         return dest
 
 
-@kernel
+@parallel_kernel
 def _below_rate(u, alive, sex, age_m, table, top):
     """Rows of the living whose draw is below their (sex, age in months) rate; the key
     is computed only for draws below ``top``, the table's largest rate."""
-    out = np.empty(len(u), dtype=np.int64)
-    k = 0
-    for r in range(len(u)):
+    below = np.zeros(len(u), dtype=np.bool_)
+    for r in prange(len(u)):
         if u[r] < top and alive[r]:
-            if u[r] < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]:
-                out[k] = r
-                k += 1
-    return out[:k].copy()
+            below[r] = u[r] < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]
+    return np.flatnonzero(below)
 
 
 class LifeTableTracker:

@@ -163,25 +163,38 @@ def test_quit(city):
     np.testing.assert_array_equal(got, want)
 
 
-def test_nth_free_engaged_picks_by_position_within_the_district():
-    from kosi_sim.agents.initiatives import _free_engaged, _nth_free_engaged
+def test_row_selections_match_numpy(city):
+    from kosi_sim.agents.associations import _young_engaged
+    from kosi_sim.agents.initiatives import _free_engaged, _members_of
+    from kosi_sim.demography import _below_rate
 
-    rng = np.random.default_rng(11)
-    n, n_d = 5000, 6
-    engaged = rng.random(n) < 0.4
-    leads = rng.random(n) < 0.05
-    initiative = np.where(rng.random(n) < 0.1, 3, -1).astype(np.int32)
-    district = rng.integers(0, n_d + 1, n).astype(np.int16)  # n_d: the dead's bin
-    free = np.flatnonzero(engaged & ~leads & (initiative < 0) & (district < n_d))
-    per_d = _free_engaged(engaged, leads, initiative, district, n_d + 1)[:n_d]
-    np.testing.assert_array_equal(per_d, np.bincount(district[free], minlength=n_d + 1)[:n_d])
-    want_d = rng.integers(0, n_d, 40)
-    want_k = (rng.random(40) * per_d[want_d]).astype(np.int64)
-    pairs = np.unique(want_d * n + want_k)
-    got = _nth_free_engaged(engaged, leads, initiative, district, pairs // n, pairs % n)
-    by_district = free[np.argsort(district[free], kind="stable")]
-    first = np.cumsum(per_d) - per_d
-    np.testing.assert_array_equal(got, by_district[first[pairs // n] + pairs % n])
+    pop = city.pop
+    np.testing.assert_array_equal(
+        _free_engaged(pop.engaged, pop.leads, pop.initiative),
+        np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0)),
+    )
+    age = pop.age_m
+    np.testing.assert_array_equal(
+        _young_engaged(pop.engaged, age),
+        np.flatnonzero(pop.engaged & (age >= 18 * 12) & (age < 36 * 12)),
+    )
+    mark = np.zeros(city.initiatives.n, dtype=bool)
+    mark[::2] = True
+    members = np.flatnonzero(pop.initiative >= 0)
+    assert len(members) > 0
+    np.testing.assert_array_equal(
+        _members_of(pop.initiative, mark), members[mark[pop.initiative[members]]]
+    )
+    d = city.demography
+    u = np.random.default_rng(2).random(pop.n, dtype=np.float32) * np.float32(0.02)
+    table = d.m_event
+    rows = np.flatnonzero(u < table.max())
+    rows = rows[pop.alive[rows]]
+    want = rows[u[rows] < np.take(table, d.rate_key(pop, rows))]
+    assert len(want) > 0
+    np.testing.assert_array_equal(
+        _below_rate(u, pop.alive, pop.sex, pop.age_m, table, table.max()), want
+    )
 
 
 def test_results_do_not_depend_on_the_number_of_threads():

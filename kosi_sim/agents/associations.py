@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..jit import kernel
+from ..jit import kernel, parallel_kernel, prange
 from ..parameters import Param, Section
 from .table import AgentTable, TableAgent
 
@@ -324,7 +324,8 @@ class Associations(AgentTable):
 
     def _request_foundings(self, model, rng) -> None:
         pop = model.pop
-        young, per_d = _young_engaged(pop.engaged, pop.age_m, pop.district, pop.n_districts)
+        young = _young_engaged(pop.engaged, pop.age_m)
+        per_d = np.bincount(pop.district[young], minlength=pop.n_districts)[: pop.n_districts]
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
         counts = rng.poisson(expected)
         self.pending_foundings = []
@@ -395,15 +396,11 @@ def _tally_members(association, initiative, age_m, hours, n):
     return members, young, total, rows[:k].copy()
 
 
-@kernel
-def _young_engaged(engaged, age_m, district, n_districts):
-    """Rows of the engaged aged 18-35 and their number per district."""
-    rows = np.empty(len(engaged), dtype=np.int64)
-    per_d = np.zeros(n_districts, dtype=np.int64)
-    k = 0
-    for r in range(len(engaged)):
-        if engaged[r] and 18 * 12 <= age_m[r] < 36 * 12:
-            rows[k] = r
-            k += 1
-            per_d[district[r]] += 1  # the engaged are alive, so inside a district
-    return rows[:k].copy(), per_d
+@parallel_kernel
+def _young_engaged(engaged, age_m):
+    """Rows of the engaged aged 18-35."""
+    young = np.zeros(len(engaged), dtype=np.bool_)
+    for r in prange(len(engaged)):
+        a = age_m[r]
+        young[r] = engaged[r] & (a >= 18 * 12) & (a < 36 * 12)
+    return np.flatnonzero(young)

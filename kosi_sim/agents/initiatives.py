@@ -36,7 +36,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..engagement import WEEKS_PER_MONTH
-from ..jit import helper, kernel
+from ..jit import kernel, parallel_kernel, prange
 from ..parameters import Param, Section
 from ..population import COOP_ALTRUIST, COOP_FREE_RIDER
 from .table import AgentTable, TableAgent
@@ -415,10 +415,9 @@ class Initiatives(AgentTable):
 
     def _new_ideas(self, model, rng) -> None:
         p, pop = self.p, model.pop
-        # the engaged who neither lead nor belong to an initiative, per district
-        per_d = _free_engaged(
-            pop.engaged, pop.leads, pop.initiative, pop.district, self.n_districts
-        )
+        # the engaged who neither lead nor belong to an initiative
+        engaged = _free_engaged(pop.engaged, pop.leads, pop.initiative)
+        per_d = np.bincount(pop.district[engaged], minlength=self.n_districts)[: self.n_districts]
         gap = model.services.gap()  # (domain, district)
         expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
         counts = rng.poisson(expected)
@@ -429,16 +428,14 @@ class Initiatives(AgentTable):
         weights = 0.25 + gap[:, district]
         cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
         domain = (rng.random(total)[None, :] > cdf).sum(axis=0).astype(np.int8)
-        # the idea holder: a random free engaged citizen of the district (picked by position
-        # among the district's free engaged in row order)
+        # the idea holder: a random engaged citizen of the district (the engaged grouped by
+        # district, in row order, and picked by position within the district's group)
         u = rng.random(total)
+        by_district = engaged[np.argsort(pop.district[engaged], kind="stable")]
+        first = np.cumsum(per_d) - per_d
         pool = per_d[district]
         pick = np.minimum((u * pool).astype(np.int64), pool - 1)
-        wanted, which = np.unique(district.astype(np.int64) * pop.n + pick, return_inverse=True)
-        found = _nth_free_engaged(
-            pop.engaged, pop.leads, pop.initiative, pop.district, wanted // pop.n, wanted % pop.n
-        )
-        holder = pop.uid[found[which]]
+        holder = pop.uid[by_district[first[district] + pick]]
         median = p.money_need_median
         needs_space = (domain == 3) | (rng.random(total) < p.space_share)
         self.add(
@@ -781,56 +778,15 @@ def _members_per_initiative(initiative, n):
     return out
 
 
-@helper
-def _is_free_engaged(engaged, leads, initiative, r):
-    # & rather than 'and': numba compiles an 'and' that yields a value into slow code
-    return engaged[r] & (not leads[r]) & (initiative[r] < 0)
-
-
-@kernel
-def _free_engaged(engaged, leads, initiative, district, n_districts):
-    """Engaged citizens who neither lead nor belong to an initiative, per district."""
-    out = np.zeros(n_districts, dtype=np.int64)
-    for r in range(len(engaged)):
-        if _is_free_engaged(engaged, leads, initiative, r):
-            out[district[r]] += 1
-    return out
-
-
-@kernel
-def _nth_free_engaged(engaged, leads, initiative, district, want_district, want_rank):
-    """Row of the ``want_rank[i]``-th (from 0, in row order) free engaged citizen of
-    district ``want_district[i]``; the wanted pairs are sorted and distinct."""
-    n_d = district.max() + 1
-    seen = np.zeros(n_d, dtype=np.int64)
-    # the wanted ranks of each district, in increasing order: next_i[d] is the next one
-    next_i = np.full(n_d, -1, dtype=np.int64)
-    for i in range(len(want_district) - 1, -1, -1):
-        next_i[want_district[i]] = i
-    out = np.full(len(want_district), -1, dtype=np.int64)
-    for r in range(len(engaged)):
-        if _is_free_engaged(engaged, leads, initiative, r):
-            d = district[r]
-            i = next_i[d]
-            if i >= 0 and seen[d] == want_rank[i]:
-                out[i] = r
-                i += 1
-                next_i[d] = i if i < len(want_district) and want_district[i] == d else -1
-            seen[d] += 1
-    return out
-
-
-@kernel
+@parallel_kernel
 def _members_of(initiative, mark):
     """Rows (ascending) of the members of the marked initiatives."""
-    out = np.empty(len(initiative), dtype=np.int64)
-    k = 0
-    for r in range(len(initiative)):
+    member = np.zeros(len(initiative), dtype=np.bool_)
+    for r in prange(len(initiative)):
         i = initiative[r]
-        if i >= 0 and mark[i]:
-            out[k] = r
-            k += 1
-    return out[:k].copy()
+        if i >= 0:
+            member[r] = mark[i]
+    return np.flatnonzero(member)
 
 
 @kernel
@@ -842,3 +798,12 @@ def _burnout_per_initiative(initiative, burnout, n):
         if i >= 0:
             out[i] += np.float64(burnout[r])
     return out
+
+
+@parallel_kernel
+def _free_engaged(engaged, leads, initiative):
+    """Rows of the engaged who neither lead nor belong to an initiative."""
+    free = np.zeros(len(engaged), dtype=np.bool_)
+    for r in prange(len(engaged)):
+        free[r] = engaged[r] & (not leads[r]) & (initiative[r] < 0)
+    return np.flatnonzero(free)

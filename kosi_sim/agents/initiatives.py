@@ -778,15 +778,18 @@ def _members_per_initiative(initiative, n):
     return out
 
 
-@parallel_kernel
+@kernel
 def _members_of(initiative, mark):
-    """Rows (ascending) of the members of the marked initiatives."""
-    member = np.zeros(len(initiative), dtype=np.bool_)
-    for r in prange(len(initiative)):
+    """Rows (ascending) of the members of the marked initiatives (serial: called several
+    times a month, where starting threads and a full mask cost more than they save)."""
+    out = np.empty(len(initiative), dtype=np.int64)
+    k = 0
+    for r in range(len(initiative)):
         i = initiative[r]
-        if i >= 0:
-            member[r] = mark[i]
-    return np.flatnonzero(member)
+        if i >= 0 and mark[i]:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
 
 
 @kernel

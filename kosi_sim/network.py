@@ -160,12 +160,11 @@ def update_contacts(
     n = len(alive)
     if n == 0:
         return 0
-    bad = contacts < 0
-    bad |= ~np.take(alive, contacts, mode="clip")  # (-1 is bad anyway)
+    bad = np.zeros(contacts.shape, dtype=bool)
     if turnover > 0:  # a binomial number of ties at random places (not one draw per tie)
         k = rng.binomial(bad.size, turnover)
         bad.reshape(-1)[rng.integers(0, bad.size, k)] = True
-    bad[~alive] = False
+    _mark_dead_ties(contacts, alive, bad)
     flat = np.flatnonzero(bad)
     rows = flat // contacts.shape[1]
     slots = flat - rows * contacts.shape[1]
@@ -175,3 +174,17 @@ def update_contacts(
     new = draw_contacts(rows, 1, district, index, locality, homophily, rng)[:, 0]
     contacts[rows, slots] = new
     return len(rows)
+
+
+@parallel_kernel
+def _mark_dead_ties(contacts, alive, bad):
+    """Mark the ties of the living to the dead (or to -1); the dead's own ties are left."""
+    for r in prange(contacts.shape[0]):
+        if not alive[r]:
+            for j in range(contacts.shape[1]):
+                bad[r, j] = False
+        else:
+            for j in range(contacts.shape[1]):
+                c = contacts[r, j]
+                if c < 0 or not alive[c]:
+                    bad[r, j] = True

@@ -214,3 +214,18 @@ def test_results_do_not_depend_on_the_number_of_threads():
     assert one[0].equals(many[0])
     np.testing.assert_array_equal(one[1], many[1])
     np.testing.assert_array_equal(one[2], many[2])
+
+
+def test_dead_ties_are_marked_for_the_living_only():
+    from kosi_sim.network import _mark_dead_ties
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    alive = rng.random(n) < 0.9
+    contacts = rng.integers(-1, n, (n, 8)).astype(np.int32)
+    marks = rng.random((n, 8)) < 0.1
+    want = marks | (contacts < 0) | ~np.take(alive, contacts, mode="clip")
+    want[~alive] = False
+    got = marks.copy()
+    _mark_dead_ties(contacts, alive, got)
+    np.testing.assert_array_equal(got, want)

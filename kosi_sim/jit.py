@@ -21,6 +21,9 @@ compete for them.
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import numba
 
 #: compile options of every kernel: cached on disk, no Python objects, GIL released
@@ -33,11 +36,27 @@ kernel = numba.njit(cache=True, nogil=True, boundscheck=False)
 #: (``return a and b``) compiled into code about seven times slower here.
 helper = numba.njit(cache=True, nogil=True, boundscheck=False, inline="always")
 
-#: a kernel whose ``prange`` loop runs on all cores; only for loops whose rows are
-#: independent (no sums across rows, no shared counters), so every thread count gives
-#: the same bits
-parallel_kernel = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)
 prange = numba.prange
+
+# numba's only threading layer that is always there ("workqueue") must not be entered by two
+# threads at once (a Solara server with several sessions, threads of a Dask worker); the
+# OpenMP layer may; one lock per process serialises the parallel loops in either case.
+_PARALLEL = threading.Lock()
+
+
+def parallel_kernel(fn):
+    """A kernel whose ``prange`` loop runs on all cores.  Only for loops whose rows are
+    independent (no sums across rows, no shared counters), so every thread count gives the
+    same bits.  Called from Python only (not from other kernels)."""
+    compiled = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)(fn)
+
+    @functools.wraps(fn)
+    def call(*args):
+        with _PARALLEL:
+            return compiled(*args)
+
+    call.compiled = compiled
+    return call
 
 
 def single_thread() -> None:

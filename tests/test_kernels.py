@@ -229,3 +229,22 @@ def test_dead_ties_are_marked_for_the_living_only():
     got = marks.copy()
     _mark_dead_ties(contacts, alive, got)
     np.testing.assert_array_equal(got, want)
+
+
+def test_two_models_stepping_in_threads_match_serial_runs():
+    import threading
+
+    def run(out, key):
+        model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
+        model.run(13)
+        out[key] = model.metrics_frame()
+
+    serial: dict = {}
+    run(serial, "a")
+    threaded: dict = {}
+    workers = [threading.Thread(target=run, args=(threaded, k)) for k in ("a", "b")]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert threaded["a"].equals(serial["a"]) and threaded["b"].equals(serial["a"])

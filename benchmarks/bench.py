@@ -188,6 +188,10 @@ def machine() -> dict:
     import numpy
 
     info["numpy"] = numpy.__version__
+    import numba
+
+    info["numba"] = numba.__version__
+    info["numba_threads"] = numba.config.NUMBA_NUM_THREADS  # the city cases use all of them
     try:
         load = os.getloadavg()
         info["load_average_at_start"] = [round(x, 2) for x in load]

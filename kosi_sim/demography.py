@@ -26,6 +26,7 @@ numbers).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -212,6 +213,11 @@ def migration_profile() -> np.ndarray:
 
 def age_structure() -> np.ndarray:
     """Weights of single years of age 0..99 from the packaged age-structure table."""
+    return _age_structure().copy()
+
+
+@functools.cache
+def _age_structure() -> np.ndarray:  # the table is read once per process
     table = _data("age_structure_de.csv")
     weights = np.zeros(100)
     for row in table.itertuples():

@@ -38,3 +38,14 @@ def test_mesa_batch_run_works():
     assert len(results) == 2
     assert {r["civic_engagement"] for r in results} == {0.8, 1.2}
     assert all(r["Step"] == 3 for r in results)
+
+
+def test_initiatives_are_agents_once_somebody_leads_them(small_run):
+    from kosi_sim.agents.initiatives import IDEA, Initiative
+
+    table = small_run.initiatives
+    live = table.live
+    led = live[table.stage[live] != IDEA]
+    assert len(led) > 0
+    agents = small_run.agents_by_type[Initiative].to_list()
+    assert sorted(a.row for a in agents) == led.tolist()

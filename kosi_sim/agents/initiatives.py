@@ -438,9 +438,10 @@ class Initiatives(AgentTable):
         holder = pop.uid[by_district[first[district] + pick]]
         median = p.money_need_median
         needs_space = (domain == 3) | (rng.random(total) < p.space_share)
-        self.add(
+        self.add(  # an idea nobody leads yet is a row; it becomes a Mesa Agent as a proposal
             model,
             total,
+            agents=False,
             domain=domain,
             district=district,
             stage=IDEA,
@@ -486,6 +487,7 @@ class Initiatives(AgentTable):
             if not pop.engaged[leader]:
                 model.engagement.enlist_informal(pop, np.array([leader]))
             self._set_stage(np.array([i]), PROPOSAL)
+            self.make_agents(model, np.array([i]))
             self.events["proposals"] += 1
         stale = ideas[(self.stage[ideas] == IDEA) & (self.months_in_stage[ideas] > p.idea_lifetime)]
         self._finish(model, stale, DROPPED, None)

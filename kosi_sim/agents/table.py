@@ -51,7 +51,11 @@ class AgentTable:
         for c, arr in self._buf.items():
             setattr(self, c, arr[: self.n])
 
-    def add(self, model: mesa.Model | None, count: int, **values: Any) -> np.ndarray:
+    def add(
+        self, model: mesa.Model | None, count: int, *, agents: bool = True, **values: Any
+    ) -> np.ndarray:
+        """Append ``count`` rows; with a ``model`` and ``agents`` each row is also a Mesa
+        Agent at once, otherwise it gets one later through :meth:`make_agents`."""
         unknown = set(values) - set(self.columns)
         if unknown:
             raise KeyError(f"unknown {type(self).__name__} columns: {sorted(unknown)}")
@@ -70,9 +74,17 @@ class AgentTable:
         self.n = end
         self._bind()
         rows = np.arange(start, end)
-        if model is not None:
+        if model is not None and agents:
             self.agents.extend(self.agent_cls(model, int(r)) for r in rows)
+        else:
+            self.agents.extend([None] * count)
         return rows
+
+    def make_agents(self, model: mesa.Model, rows: np.ndarray) -> None:
+        """Give the live ``rows`` that have none their Mesa Agent."""
+        for r in np.asarray(rows, dtype=np.int64).tolist():
+            if self.alive[r] and self.agents[r] is None:
+                self.agents[r] = self.agent_cls(model, r)
 
     def remove(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int64)

@@ -32,9 +32,6 @@ from .jit import helper, kernel, parallel_kernel, prange
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
 
-# initiative stages in which members have a say (see agents/initiatives.py; no import cycle)
-GATE, ACTIVE, SUSTAINED = 2, 3, 4
-
 SECTION = Section(
     "engagement",
     "Civic engagement of citizens",
@@ -522,7 +519,6 @@ class Engagement:
         leaders and initiative members (for everyone else those terms are zero).  ``eng``
         is accepted for symmetry with the other rules; the kernel reads ``pop.engaged``."""
         p, pop = self.p, model.pop
-        stage = np.append(model.initiatives.stage, np.int8(-1))  # -1: no initiative
         _burnout(
             pop.burnout,
             pop.engaged,
@@ -530,7 +526,7 @@ class Engagement:
             pop.initiative,
             pop.hours,
             pop.time_budget,
-            stage,
+            model.initiatives.members_have_say(),
             np.float32(p.burnout_recovery),
             np.float32(p.burnout_load),
             float(p.burnout_strain),
@@ -689,14 +685,13 @@ def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc
 
 
 @parallel_kernel
-def _burnout(b, engaged, leads, initiative, hours, budget, stage, rec, load_w, strain, voice):
+def _burnout(b, engaged, leads, initiative, hours, budget, has_say, rec, load_w, strain, voice):
     for r in prange(len(b)):
         old = b[r]
-        s = stage[initiative[r]]  # -1 (no initiative) reads the sentinel at the end
         if engaged[r] or leads[r] or initiative[r] >= 0:
             load = hours[r] / budget[r] if budget[r] > 0 else np.float32(0)
             overload = max(np.float32(0), load - np.float32(0.75))
-            say = leads[r] | (s == ACTIVE) | (s == SUSTAINED) | (s == GATE)  # not 'or'
+            say = leads[r] | has_say[initiative[r]]  # -1 (none) reads the last entry
             change = (
                 np.float64(load_w * overload)
                 + strain * leads[r]

@@ -340,16 +340,12 @@ class Initiatives(AgentTable):
     def open_rows(self) -> np.ndarray:
         return np.flatnonzero(self.stage <= SUSTAINED)
 
-    def stage_of_citizens(self, pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Stage of each citizen's initiative (-1 if none), for ``rows`` (default all)."""
-        stage = np.append(self.stage, np.int8(-1))
-        return np.take(stage, pop.initiative[rows])  # -1 takes the appended sentinel
-
-    def has_say(self, pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Whether ``rows`` (default all) lead or belong to an initiative at the gate or
-        producing."""
-        s = self.stage_of_citizens(pop, rows)
-        return (s == ACTIVE) | (s == SUSTAINED) | (s == GATE) | pop.leads[rows]
+    def members_have_say(self) -> np.ndarray:
+        """Whether the members of each initiative have a say (it is at the gate or
+        producing), plus a last entry False: indexed by a citizen's initiative, -1 (none)
+        reads it."""
+        s = self.stage
+        return np.append((s == GATE) | (s == ACTIVE) | (s == SUSTAINED), False)
 
     def supply(self, pop, n_districts: int, sp) -> np.ndarray:
         """Service supply by domain and district from producing initiatives."""

@@ -1,9 +1,10 @@
 """The monthly census: one cross-tabulation of the population, computed once per month.
 
 Every citizen gets one integer cell code (district x age band x engagement/hours x
-willing x trusting x Verein member x employed); one compiled pass counts the codes and gives
-the counts from which all population metrics, service needs, households and purchasing
-power are summed, instead of dozens of passes over the population.
+willing x trusting x Verein member x employed); one compiled pass (blocks of rows on all
+cores) counts the codes and gives the counts from which all population metrics, service
+needs, households and purchasing power are summed, instead of dozens of passes over the
+population.
 """
 
 from __future__ import annotations

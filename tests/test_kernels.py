@@ -243,3 +243,29 @@ def test_two_models_stepping_in_threads_match_serial_runs():
     for w in workers:
         w.join()
     assert threaded["a"].equals(serial["a"]) and threaded["b"].equals(serial["a"])
+
+
+def test_census_matches_the_numpy_cross_tabulation(city):
+    from kosi_sim.census import _BAND_CELL, _CELLS, SHAPE, Census
+
+    pop, cutoff = city.pop, city.params.willing_cutoff
+    n_d = pop.n_districts
+    cell = np.take(_BAND_CELL, pop.age_m, mode="clip")
+    engaged = np.flatnonzero(pop.engaged)
+    rounded = np.rint(pop.hours[engaged])
+    cell[engaged] += 1 + (rounded >= 3).view(np.int8) + (rounded >= 6).view(np.int8)
+    for flag in (pop.willingness >= cutoff, pop.trust >= 0.5, pop.association >= 0, pop.employed):
+        cell *= 2
+        cell += flag
+    code = pop.district.astype(np.intp) * _CELLS + cell
+    counts = np.bincount(code, minlength=(n_d + 1) * _CELLS).reshape(n_d + 1, *SHAPE)[:n_d]
+    district = pop.district[engaged].astype(np.intp)
+    census = Census(pop, cutoff)
+    np.testing.assert_array_equal(census.counts, counts)
+    np.testing.assert_array_equal(
+        census.hours, np.bincount(district, weights=pop.hours[engaged], minlength=n_d + 1)[:n_d]
+    )
+    np.testing.assert_array_equal(
+        census.burnout_engaged,
+        np.bincount(district, weights=pop.burnout[engaged], minlength=n_d + 1)[:n_d],
+    )

@@ -55,7 +55,6 @@ def parallel_kernel(fn):
         with _PARALLEL:
             return compiled(*args)
 
-    call.compiled = compiled
     return call
 
 

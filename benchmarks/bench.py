@@ -8,6 +8,7 @@
     .venv/bin/python -m benchmarks.bench             # everything (several minutes)
     .venv/bin/python -m benchmarks.bench --parts 1   # only the full-scale city
     .venv/bin/python -m benchmarks.bench --quick     # one repetition, shorter runs
+    .venv/bin/python -m benchmarks.bench --parts 1 --threads 1   # as one sweep worker runs
 
 Each city case runs in a fresh process (so its peak memory is its own).  Prints a table and
 writes a JSON file with the machine it ran on: benchmarks/results/latest.json after a full
@@ -50,8 +51,12 @@ print(json.dumps({
 """
 
 
-def city(scale: float, months: int, reps: int) -> dict:
-    """Median build, run and wall time, per-phase time and peak memory of ``reps`` runs."""
+def city(scale: float, months: int, reps: int, threads: int | None = None) -> dict:
+    """Median build, run and wall time, per-phase time and peak memory of ``reps`` runs
+    (numba's parallel loops on ``threads`` threads; default: one per core)."""
+    env = dict(os.environ)
+    if threads:
+        env["NUMBA_NUM_THREADS"] = str(threads)
     runs = []
     for _ in range(reps):
         out = subprocess.run(
@@ -60,6 +65,7 @@ def city(scale: float, months: int, reps: int) -> dict:
             text=True,
             check=True,
             cwd=ROOT,
+            env=env,
         )
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     med = {
@@ -70,6 +76,7 @@ def city(scale: float, months: int, reps: int) -> dict:
     total = sum(phases.values())
     return {
         "scale": scale,
+        "threads": threads or os.cpu_count(),
         "citizens": runs[0]["citizens"],
         "months": months,
         "reps": reps,
@@ -147,13 +154,22 @@ def main() -> None:
     ap.add_argument("--reps", type=int, help="repetitions per city case (default 3)")
     ap.add_argument("--months", type=int, help="months per city run (default 240)")
     ap.add_argument("--out", help="JSON file (default: see above)")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        help="numba threads in the city cases (default: one per core; sweep workers use 1)",
+    )
     args = ap.parse_args()
     parts = {int(x) for x in args.parts.split(",") if x.strip()}
     if not parts <= {1, 2, 3}:
         ap.error(f"--parts: choose from 1, 2, 3, not {args.parts!r}")
     reps, months = (1, 24) if args.quick else (3, 240)
     reps, months = args.reps or reps, args.months or months
-    complete = parts == {1, 2, 3} and not args.quick and (reps, months) == (3, 240)
+    if args.threads is not None and args.threads < 1:
+        ap.error(f"--threads: at least 1, not {args.threads}")
+    complete = (
+        parts == {1, 2, 3} and not args.quick and (reps, months) == (3, 240) and not args.threads
+    )
     out = args.out or str(RESULTS / "latest.json" if complete else ROOT / "results" / PARTIAL)
     scales = ([FULL_SCALE] if 1 in parts else []) + (list(SCALING) if 2 in parts else [])
     result = {
@@ -161,7 +177,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
         "quick": args.quick,
         "parts": sorted(parts),
-        "cities": [city(s, months, reps) for s in scales],
+        "cities": [city(s, months, reps, args.threads) for s in scales],
     }
     if {1, 2} <= parts:
         full, small = result["cities"][0], result["cities"][-1]
@@ -191,7 +207,7 @@ def machine() -> dict:
     import numba
 
     info["numba"] = numba.__version__
-    info["numba_threads"] = numba.config.NUMBA_NUM_THREADS  # the city cases use all of them
+    info["numba_threads"] = numba.config.NUMBA_NUM_THREADS  # default of the city cases
     try:
         load = os.getloadavg()
         info["load_average_at_start"] = [round(x, 2) for x in load]
@@ -206,14 +222,14 @@ def report(result: dict) -> None:
     if result["cities"]:
         print(
             f"{'citizens':>10} {'months':>6} {'build s':>8} {'run s':>8} {'wall s':>8} "
-            f"{'ms/month':>9} {'peak MB':>8}  largest phase"
+            f"{'ms/month':>9} {'peak MB':>8} {'threads':>7}  largest phase"
         )
     for c in result["cities"]:
         top = max(c["phase_share"], key=c["phase_share"].get)
         print(
             f"{c['citizens']:>10,} {c['months']:>6} {c['build_s']:>8.2f} {c['run_s']:>8.2f} "
             f"{c['wall_s']:>8.2f} {c['run_s'] / c['months'] * 1000:>9.1f} "
-            f"{c['peak_rss_mb']:>8.0f}  {top} {c['phase_share'][top]:.0%}"
+            f"{c['peak_rss_mb']:>8.0f} {c.get('threads', 0):>7}  {top} {c['phase_share'][top]:.0%}"
         )
     if result["cities"]:
         c = result["cities"][0]

@@ -12,7 +12,7 @@ year.
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -165,12 +165,6 @@ def cost_effectiveness(c: Comparison) -> dict[str, float | None]:
 def make_executor(workers: int) -> Executor | None:
     if workers <= 1:
         return None
-    import multiprocessing
+    from .experiments.executors import process_pool
 
-    from .jit import single_thread
-
-    return ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=single_thread,
-    )
+    return process_pool(workers)

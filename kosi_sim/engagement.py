@@ -452,7 +452,7 @@ class Engagement:
         joined = self.join(model)
         eng = np.flatnonzero(pop.engaged)  # the engaged after joining, until some quit
         self.effort(model, eng)
-        self.burnout(model, eng)
+        self.burnout(model)
         quit_ = self.quit(model, eng)
         pop.grant_exposure *= np.float32(1.0 - p.grant_exposure_decay)
         return {"joined": len(joined), "quit": len(quit_)}
@@ -514,10 +514,9 @@ class Engagement:
             *_f32(p.civic_engagement, p.peer_discount, 1 - p.peer_weight, p.peer_weight),
         )
 
-    def burnout(self, model, eng: np.ndarray | None = None) -> None:
+    def burnout(self, model) -> None:
         """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
-        leaders and initiative members (for everyone else those terms are zero).  ``eng``
-        is accepted for symmetry with the other rules; the kernel reads ``pop.engaged``."""
+        leaders and initiative members (for everyone else those terms are zero)."""
         p, pop = self.p, model.pop
         _burnout(
             pop.burnout,

@@ -136,7 +136,7 @@ def test_burnout(city):
     np.clip(b_rows, 0.0, 1.0, out=b_rows)
     b[rows] = b_rows
     before = pop.burnout.copy()
-    e.burnout(city, eng)
+    e.burnout(city)
     try:
         np.testing.assert_array_equal(pop.burnout, b)
         assert not np.array_equal(before, b)

@@ -28,6 +28,21 @@ class SerialExecutor(Executor):
         return f
 
 
+def process_pool(workers: int) -> Executor:
+    """A pool of ``workers`` spawned processes (no fork of a running model), each running
+    numba's parallel loops on one thread (one worker per core)."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from ..jit import single_thread
+
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=single_thread,
+    )
+
+
 @contextmanager
 def open_executor(kind: str, workers: int | None = None, scheduler: str | None = None):
     """Yield (executor, number of workers); closes everything on exit."""
@@ -38,16 +53,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
         return
     n = workers or os.cpu_count() or 1
     if kind == "processes":
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        from ..jit import single_thread
-
-        pool = ProcessPoolExecutor(
-            max_workers=n,
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=single_thread,
-        )
+        pool = process_pool(n)
         try:
             yield pool, n
         finally:

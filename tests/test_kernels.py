@@ -160,13 +160,22 @@ def test_quit(city):
 
 def test_row_selections_match_numpy(city):
     from kosi_sim.agents.associations import _young_engaged
-    from kosi_sim.agents.initiatives import _free_engaged, _members_of
+    from kosi_sim.agents.initiatives import (
+        _free_engaged_by_district,
+        _members_of,
+        _members_per_initiative,
+        _rows_in_initiatives,
+    )
     from kosi_sim.demography import _below_rate
 
     pop = city.pop
+    free = np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0))
+    grouped, per_d = _free_engaged_by_district(
+        pop.engaged, pop.leads, pop.initiative, pop.district, pop.n_districts
+    )
+    np.testing.assert_array_equal(grouped, free[np.argsort(pop.district[free], kind="stable")])
     np.testing.assert_array_equal(
-        _free_engaged(pop.engaged, pop.leads, pop.initiative),
-        np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0)),
+        per_d, np.bincount(pop.district[free], minlength=pop.n_districts)[: pop.n_districts]
     )
     age = pop.age_m
     np.testing.assert_array_equal(
@@ -177,8 +186,15 @@ def test_row_selections_match_numpy(city):
     mark[::2] = True
     members = np.flatnonzero(pop.initiative >= 0)
     assert len(members) > 0
+    np.testing.assert_array_equal(_rows_in_initiatives(pop.initiative), members)
+    # a superset of the members (rows that left an initiative) gives the same answers
+    superset = np.union1d(members, np.arange(0, pop.n, 7))
     np.testing.assert_array_equal(
-        _members_of(pop.initiative, mark), members[mark[pop.initiative[members]]]
+        _members_of(superset, pop.initiative, mark), members[mark[pop.initiative[members]]]
+    )
+    np.testing.assert_array_equal(
+        _members_per_initiative(superset, pop.initiative, city.initiatives.n),
+        np.bincount(pop.initiative[members], minlength=city.initiatives.n),
     )
     d = city.demography
     u = np.random.default_rng(2).random(pop.n, dtype=np.float32) * np.float32(0.02)

@@ -220,30 +220,29 @@ class Associations(AgentTable):
         pop = model.pop
         if len(rows) == 0 or self.n == 0:
             return
-        live = self.live
-        weight = self.attractiveness[live]
-        dist = self.district[live]
+        grouped, bounds = self.grouped_by(self.district, pop.n_districts + 1)
         u = rng.random(len(rows))
         d_rows = pop.district[rows]
         for d in np.unique(d_rows):  # loop over districts, not citizens
-            sel = d_rows == d
-            in_d = dist == d
-            if not in_d.any():
+            cand = grouped[bounds[d] : bounds[d + 1]]  # the district's Vereine, in row order
+            if len(cand) == 0:
                 continue
-            cdf = np.cumsum(weight[in_d])
+            sel = d_rows == d
+            cdf = np.cumsum(self.attractiveness[cand])
             pick = np.searchsorted(cdf, u[sel] * cdf[-1], side="right")
-            pop.association[rows[sel]] = live[in_d][np.minimum(pick, in_d.sum() - 1)]
+            pop.association[rows[sel]] = cand[np.minimum(pick, len(cand) - 1)]
 
     def pick_partner(
         self, district: np.ndarray, rng: np.random.Generator, chance: float
     ) -> np.ndarray:
         """With probability ``chance`` one Verein of each entry's district, else -1."""
-        live = self.live
+        n_groups = 1 + max(int(self.district.max(initial=0)), int(district.max(initial=0)))
+        grouped, bounds = self.grouped_by(self.district, n_groups)
         out = np.full(len(district), -1, dtype=np.int32)
         lucky = rng.random(len(district)) < chance
         u = rng.random(len(district))
         for d in np.unique(district[lucky]):  # loop over districts
-            cand = live[self.district[live] == d]
+            cand = grouped[bounds[d] : bounds[d + 1]]  # the district's Vereine, row order
             sel = lucky & (district == d)
             if len(cand):
                 out[sel] = cand[np.minimum((u[sel] * len(cand)).astype(np.int64), len(cand) - 1)]

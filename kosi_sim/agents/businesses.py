@@ -152,11 +152,11 @@ class Businesses(AgentTable):
 
     def pick_partner(self, district: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One business per entry of ``district``, chosen in proportion to CSR propensity."""
-        live = self.live
+        grouped, bounds = self.grouped_by(self.district, self.n_districts)
         out = np.full(len(district), -1, dtype=np.int32)
         u = rng.random(len(district))
         for d in np.unique(district):  # loop over districts, not businesses
-            cand = live[self.district[live] == d]
+            cand = grouped[bounds[d] : bounds[d + 1]]  # the district's businesses, row order
             if len(cand) == 0:
                 continue
             cdf = np.cumsum(self.csr[cand].astype(np.float64))

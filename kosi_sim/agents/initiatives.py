@@ -335,6 +335,9 @@ class Initiatives(AgentTable):
         self.events = dict.fromkeys(self.EVENTS, 0)
         self.lead_times: list[int] = []
         self.decided = {"approved": np.empty(0, np.int64), "rejected": np.empty(0, np.int64)}
+        # during :meth:`step`: the rows of everyone who is or was in an initiative this
+        # month (ascending), so member tallies read these rows, not the whole population
+        self._member_rows: np.ndarray | None = None
 
     # -- queries ---------------------------------------------------------------------
     def open_rows(self) -> np.ndarray:
@@ -393,17 +396,38 @@ class Initiatives(AgentTable):
     def step(self, model) -> None:
         rng = model.streams("initiatives")
         pop = model.pop
-        self._count_volunteers(pop)
-        self.months_in_stage[self.open_rows()] += 1
-        self._new_ideas(model, rng)
-        self._ideas_to_proposals(model, rng)
-        self._proposals(model, rng)
-        self._gate(model, model.streams("initiatives.gate"))
-        self._active(model, rng)
-        self._count_volunteers(pop)
+        # members only join through :meth:`_enrol` during the step (and leave by setting
+        # their initiative to -1), so this stays a superset of the members
+        self._member_rows = _rows_in_initiatives(pop.initiative)
+        try:
+            self._count_volunteers(pop)
+            self.months_in_stage[self.open_rows()] += 1
+            self._new_ideas(model, rng)
+            self._ideas_to_proposals(model, rng)
+            self._proposals(model, rng)
+            self._gate(model, model.streams("initiatives.gate"))
+            self._active(model, rng)
+            self._count_volunteers(pop)
+        finally:
+            self._member_rows = None
+
+    def _candidate_rows(self, pop) -> np.ndarray:
+        """Rows that may belong to an initiative (ascending): during the step the
+        tracked superset, otherwise everyone with an initiative."""
+        if self._member_rows is not None:
+            return self._member_rows
+        return _rows_in_initiatives(pop.initiative)
+
+    def _enrol(self, pop, citizens: np.ndarray, initiatives: np.ndarray | int) -> None:
+        """Citizens (rows) join initiatives (one each)."""
+        pop.initiative[citizens] = initiatives
+        if self._member_rows is not None and len(citizens):
+            self._member_rows = np.union1d(self._member_rows, citizens)
 
     def _count_volunteers(self, pop) -> None:
-        self.volunteers[:] = _members_per_initiative(pop.initiative, self.n)
+        self.volunteers[:] = _members_per_initiative(
+            self._candidate_rows(pop), pop.initiative, self.n
+        )
 
     def _set_stage(self, rows: np.ndarray, stage: int) -> None:
         self.stage[rows] = stage
@@ -412,8 +436,10 @@ class Initiatives(AgentTable):
     def _new_ideas(self, model, rng) -> None:
         p, pop = self.p, model.pop
         # the engaged who neither lead nor belong to an initiative
-        engaged = _free_engaged(pop.engaged, pop.leads, pop.initiative)
-        per_d = np.bincount(pop.district[engaged], minlength=self.n_districts)[: self.n_districts]
+        # grouped by district, in row order within each district
+        by_district, per_d = _free_engaged_by_district(
+            pop.engaged, pop.leads, pop.initiative, pop.district, self.n_districts
+        )
         gap = model.services.gap()  # (domain, district)
         expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
         counts = rng.poisson(expected)
@@ -427,7 +453,6 @@ class Initiatives(AgentTable):
         # the idea holder: a random engaged citizen of the district (the engaged grouped by
         # district, in row order, and picked by position within the district's group)
         u = rng.random(total)
-        by_district = engaged[np.argsort(pop.district[engaged], kind="stable")]
         first = np.cumsum(per_d) - per_d
         pool = per_d[district]
         pick = np.minimum((u * pool).astype(np.int64), pool - 1)
@@ -464,27 +489,16 @@ class Initiatives(AgentTable):
         )
         can_lead = np.zeros(pop.n, dtype=bool)
         can_lead[nearby] = self.can_lead(model, nearby)
-        taken = np.zeros(pop.n, dtype=bool)
-        for i, h in zip(go, holders, strict=True):  # a few per month
-            leader = -1
-            if h >= 0 and can_lead[h] and not taken[h]:
-                leader = h
-            elif h >= 0:  # M10: an altruist contact stands in
-                c = pop.contacts[h]
-                ok = c[can_lead[c] & ~taken[c] & (pop.coop[c] == COOP_ALTRUIST)]
-                if len(ok):
-                    leader = int(ok[0])
-            if leader < 0:
-                continue
-            taken[leader] = True
-            self.leader[i] = pop.uid[leader]
-            pop.leads[leader] = True
-            pop.initiative[leader] = i
-            if not pop.engaged[leader]:
-                model.engagement.enlist_informal(pop, np.array([leader]))
-            self._set_stage(np.array([i]), PROPOSAL)
-            self.make_agents(model, np.array([i]))
-            self.events["proposals"] += 1
+        leaders = _pick_leaders(holders, can_lead, pop.coop, pop.contacts)
+        led = leaders >= 0
+        go, leaders = go[led], leaders[led]
+        self.leader[go] = pop.uid[leaders]
+        pop.leads[leaders] = True
+        self._enrol(pop, leaders, go)
+        model.engagement.enlist_informal(pop, leaders[~pop.engaged[leaders]])
+        self._set_stage(go, PROPOSAL)
+        self.make_agents(model, go)
+        self.events["proposals"] += len(go)
         stale = ideas[(self.stage[ideas] == IDEA) & (self.months_in_stage[ideas] > p.idea_lifetime)]
         self._finish(model, stale, DROPPED, None)
 
@@ -555,7 +569,7 @@ class Initiatives(AgentTable):
             **partners,
         )
         pop.leads[leaders] = True
-        pop.initiative[leaders] = rows
+        self._enrol(pop, leaders, rows)
         model.engagement.enlist_informal(pop, leaders[~pop.engaged[leaders]])
         if stage == GATE:
             self._submit(model, rows, rng)
@@ -590,8 +604,7 @@ class Initiatives(AgentTable):
         r_idx, c_idx = np.nonzero(accept)
         citizens = cand[r_idx, c_idx]
         citizens, first = np.unique(citizens, return_index=True)
-        init = rows[r_idx[first]]
-        pop.initiative[citizens] = init
+        self._enrol(pop, citizens, rows[r_idx[first]])
         newly = citizens[~pop.engaged[citizens]]
         model.engagement.enlist_informal(pop, newly)
 
@@ -708,7 +721,9 @@ class Initiatives(AgentTable):
         self._count_volunteers(pop)
         leader_ok = self.led(pop, act)
         # the members' mean burnout stands for the team's strain
-        burn = _burnout_per_initiative(pop.initiative, pop.burnout, self.n)
+        burn = _burnout_per_initiative(
+            self._candidate_rows(pop), pop.initiative, pop.burnout, self.n
+        )
         mean_burn = burn[act] / np.maximum(self.volunteers[act], 1)
         hazard = np.where(
             self.stage[act] == SUSTAINED,
@@ -738,7 +753,7 @@ class Initiatives(AgentTable):
         """Citizens (rows, ascending) who belong to one of the initiatives ``rows``."""
         mark = np.zeros(self.n, dtype=bool)
         mark[rows] = True
-        return _members_of(pop.initiative, mark)
+        return _members_of(self._candidate_rows(pop), pop.initiative, mark)
 
     def _finish(self, model, rows: np.ndarray, stage: int, good: bool | None) -> None:
         """Close ``rows`` with a terminal ``stage``; release people; feed back experiences."""
@@ -766,23 +781,32 @@ def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
     return np.where(pop.initiative[rows] >= 0, pop.hours[rows] * share, np.float32(0.0))
 
 
+@parallel_kernel
+def _rows_in_initiatives(initiative):
+    """Rows (ascending) of everyone in an initiative."""
+    member = np.zeros(len(initiative), dtype=np.bool_)
+    for r in prange(len(initiative)):
+        member[r] = initiative[r] >= 0
+    return np.flatnonzero(member)
+
+
 @kernel
-def _members_per_initiative(initiative, n):
-    """Members of each of ``n`` initiatives (``initiative`` is -1 for no initiative)."""
+def _members_per_initiative(rows, initiative, n):
+    """Members of each of ``n`` initiatives among ``rows`` (initiative -1: none)."""
     out = np.zeros(n, dtype=np.int64)
-    for i in initiative:
+    for r in rows:
+        i = initiative[r]
         if i >= 0:
             out[i] += 1
     return out
 
 
 @kernel
-def _members_of(initiative, mark):
-    """Rows (ascending) of the members of the marked initiatives (serial: called several
-    times a month, where starting threads and a full mask cost more than they save)."""
-    out = np.empty(len(initiative), dtype=np.int64)
+def _members_of(rows, initiative, mark):
+    """The rows among ``rows`` (ascending) whose initiative is marked."""
+    out = np.empty(len(rows), dtype=np.int64)
     k = 0
-    for r in range(len(initiative)):
+    for r in rows:
         i = initiative[r]
         if i >= 0 and mark[i]:
             out[k] = r
@@ -791,20 +815,68 @@ def _members_of(initiative, mark):
 
 
 @kernel
-def _burnout_per_initiative(initiative, burnout, n):
-    """Summed burnout of each initiative's members (double precision, row order)."""
+def _burnout_per_initiative(rows, initiative, burnout, n):
+    """Summed burnout of each initiative's members among ``rows`` (double precision, row
+    order)."""
     out = np.zeros(n)
-    for r in range(len(initiative)):
+    for r in rows:
         i = initiative[r]
         if i >= 0:
             out[i] += np.float64(burnout[r])
     return out
 
 
+_BLOCKS = 16  # blocks of rows counted in parallel (integer counts: any thread count agrees)
+
+
 @parallel_kernel
-def _free_engaged(engaged, leads, initiative):
-    """Rows of the engaged who neither lead nor belong to an initiative."""
-    free = np.zeros(len(engaged), dtype=np.bool_)
-    for r in prange(len(engaged)):
-        free[r] = engaged[r] & (not leads[r]) & (initiative[r] < 0)
-    return np.flatnonzero(free)
+def _free_engaged_by_district(engaged, leads, initiative, district, n_districts):
+    """Rows of the engaged who neither lead nor belong to an initiative, grouped by
+    district and in row order within a district (a stable counting sort in two parallel
+    passes over blocks of rows), and their number per district."""
+    n = len(engaged)
+    per_block = (n + _BLOCKS - 1) // _BLOCKS
+    counts = np.zeros((_BLOCKS, n_districts), dtype=np.int64)
+    for b in prange(_BLOCKS):
+        for r in range(b * per_block, min(n, (b + 1) * per_block)):
+            if engaged[r] & (not leads[r]) & (initiative[r] < 0):
+                counts[b, district[r]] += 1
+    start = np.zeros((_BLOCKS, n_districts), dtype=np.int64)
+    at = 0
+    for d in range(n_districts):
+        for b in range(_BLOCKS):
+            start[b, d] = at
+            at += counts[b, d]
+    out = np.empty(at, dtype=np.int64)
+    for b in prange(_BLOCKS):
+        pos = start[b].copy()
+        for r in range(b * per_block, min(n, (b + 1) * per_block)):
+            if engaged[r] & (not leads[r]) & (initiative[r] < 0):
+                d = district[r]
+                out[pos[d]] = r
+                pos[d] += 1
+    return out, counts.sum(axis=0)
+
+
+@kernel
+def _pick_leaders(holders, can_lead, coop, contacts):
+    """The leader of each idea, in turn (-1: none): its holder (row, -1 if gone) if she
+    can lead and is not taken yet, else the first altruist contact who can (M10)."""
+    taken = np.zeros(len(can_lead), dtype=np.bool_)
+    out = np.full(len(holders), -1, dtype=np.int64)
+    for j in range(len(holders)):
+        h = holders[j]
+        if h < 0:
+            continue
+        leader = -1
+        if can_lead[h] and not taken[h]:
+            leader = h
+        else:
+            for c in contacts[h]:
+                if can_lead[c] and not taken[c] and coop[c] == COOP_ALTRUIST:
+                    leader = c
+                    break
+        if leader >= 0:
+            taken[leader] = True
+            out[j] = leader
+    return out

@@ -100,6 +100,14 @@ class AgentTable:
     def live(self) -> np.ndarray:
         return np.flatnonzero(self.alive)
 
+    def grouped_by(self, key: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+        """The live rows grouped by ``key`` (a column of small non-negative ints), in row
+        order within a group, and the bounds: group ``g`` is ``rows[bounds[g]:bounds[g+1]]``."""
+        live = self.live
+        k = key[live]
+        order = np.argsort(k, kind="stable")
+        return live[order], np.searchsorted(k[order], np.arange(n_groups + 1))
+
     def count(self) -> int:
         return int(np.count_nonzero(self.alive))
 

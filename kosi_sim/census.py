@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import kernel, parallel_kernel, prange
+from .jit import parallel_kernel, prange
 
 #: age bands (years): 0-13, 14-17, 18-29, 30-49, 50-64, 65-79, 80+
 BAND_EDGES = (14, 18, 30, 50, 65, 80)
@@ -38,22 +38,22 @@ class Census:
 
     def __init__(self, pop, willing_cutoff: float) -> None:
         n_d = pop.n_districts
-        counts = _tabulate(
+        counts, hours, burnout = _tabulate(
             pop.age_m,
             pop.district,
-            pop.engaged,
+            pop.engaged.view(np.uint8),
             pop.hours,
             pop.willingness,
             pop.trust,
             pop.association,
-            pop.employed,
+            pop.employed.view(np.uint8),
+            pop.burnout,
             np.float32(willing_cutoff),
             _BAND_CELL,
-            (n_d + 1) * _CELLS,
+            n_d,
         )
-        hours, burnout = _engaged_sums(pop.engaged, pop.district, pop.hours, pop.burnout, n_d + 1)
         self.counts = counts.reshape(n_d + 1, *SHAPE)[:n_d]
-        self.hours = hours[:n_d]  # summed over the engaged in row order
+        self.hours = hours[:n_d]  # volunteer hours of the engaged
         self.burnout_engaged = burnout[:n_d]
 
     def count(
@@ -75,60 +75,63 @@ class Census:
         return sel.reshape(sel.shape[0], -1).sum(axis=1)
 
 
-#: the census counts in this many blocks of rows, in parallel, then adds the blocks' counts
-#: (integers: the same result for any number of threads)
+#: the census works through this many fixed blocks of rows, in parallel, then adds the
+#: blocks' results in block order: the same bits for any number of threads
 _BLOCKS = 16
 
 
 @parallel_kernel
 def _tabulate(
-    age_m, district, engaged, hours, willingness, trust, association, employed, cutoff,
-    band_cell, size,
+    age_m, district, engaged, hours, willingness, trust, association, employed, burnout,
+    cutoff, band_cell, n_d,
 ):  # fmt: skip
-    """The cell code of every citizen, counted (one pass, blocks of rows in parallel)."""
+    """The cell code of every citizen, counted, and the engaged's hours and burnout summed
+    per district (double precision), in one pass over blocks of rows in parallel.
+
+    ``engaged`` and ``employed`` come as uint8 (numba turns a bool into a number slowly).
+    Everyone not engaged adds exact zeros to the sums, to the district whose running sums
+    are in registers: they switch only where an alive citizen's district changes (rows
+    come grouped by district; the dead are parked outside every district)."""
     n = len(age_m)
     per_block = (n + _BLOCKS - 1) // _BLOCKS
-    block_counts = np.zeros((_BLOCKS, size), dtype=np.int64)
+    counts = np.zeros((_BLOCKS, (n_d + 1) * _CELLS), dtype=np.int64)
+    hours_sum = np.zeros((_BLOCKS, n_d + 1))
+    burnout_sum = np.zeros((_BLOCKS, n_d + 1))
     last = len(band_cell) - 1
     for b in prange(_BLOCKS):
+        cur = n_d
+        h_acc = 0.0
+        b_acc = 0.0
         for r in range(b * per_block, min(n, (b + 1) * per_block)):
-            cell = band_cell[min(max(age_m[r], 0), last)]
-            if engaged[r]:  # engaged giving up to 2 h, 3-5 h, 6 h or more (rounded)
-                rounded = np.rint(hours[r])
-                cell += 1 + (rounded >= 3) + (rounded >= 6)
-            cell = cell * 2 + (willingness[r] >= cutoff)
-            cell = cell * 2 + (trust[r] >= np.float32(0.5))
-            cell = cell * 2 + (association[r] >= 0)
-            cell = cell * 2 + employed[r]
-            block_counts[b, district[r] * _CELLS + cell] += 1
-    return block_counts.sum(axis=0)
-
-
-@kernel
-def _engaged_sums(engaged, district, hours, burnout, n):
-    """Hours and burnout of the engaged per district, summed in double precision in row
-    order (as ``np.bincount`` with weights does).  The running sums of the current
-    district stay in registers while the rows stay in it (rows come grouped by district):
-    the same additions in the same order, without a store and reload per row."""
-    hours_sum = np.zeros(n)
-    burnout_sum = np.zeros(n)
-    cur = 0
-    h_acc = 0.0
-    b_acc = 0.0
-    for r in range(len(engaged)):
-        if engaged[r]:
+            e = engaged[r]
+            h = hours[r]
+            cell = np.int64(band_cell[min(max(age_m[r], 0), last)])
+            # engaged giving up to 2 h, 3-5 h, 6 h or more (rounded half to even: 2.5 rounds
+            # to 2, 5.5 to 6)
+            cell += e * (1 + np.int64(h > np.float32(2.5)) + np.int64(h >= np.float32(5.5)))
+            cell = cell * 2 + np.int64(willingness[r] >= cutoff)
+            cell = cell * 2 + np.int64(trust[r] >= np.float32(0.5))
+            cell = cell * 2 + np.int64(association[r] >= 0)
+            cell = cell * 2 + np.int64(employed[r])
             d = district[r]
-            if d != cur:
-                hours_sum[cur] = h_acc
-                burnout_sum[cur] = b_acc
+            counts[b, d * _CELLS + cell] += 1
+            if (d != cur) & (d < n_d):
+                hours_sum[b, cur] += h_acc
+                burnout_sum[b, cur] += b_acc
                 cur = d
-                h_acc = hours_sum[d]
-                b_acc = burnout_sum[d]
-            h_acc += np.float64(hours[r])
-            b_acc += np.float64(burnout[r])
-    hours_sum[cur] = h_acc
-    burnout_sum[cur] = b_acc
-    return hours_sum, burnout_sum
+                h_acc = 0.0
+                b_acc = 0.0
+            w = np.float64(e)
+            h_acc += np.float64(h) * w
+            b_acc += np.float64(burnout[r]) * w
+        hours_sum[b, cur] += h_acc
+        burnout_sum[b, cur] += b_acc
+    total_h = np.zeros(n_d + 1)
+    total_b = np.zeros(n_d + 1)
+    for b in range(_BLOCKS):
+        total_h += hours_sum[b]
+        total_b += burnout_sum[b]
+    return counts.sum(axis=0), total_h, total_b
 
 
 def _take(arr: np.ndarray, axis: int, index) -> np.ndarray:

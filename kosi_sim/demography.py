@@ -35,6 +35,7 @@ import pandas as pd
 
 from .jit import parallel_kernel, prange
 from .parameters import Param, Params, Section
+from .rng import uniform, uniforms
 
 SECTION = Section(
     "demography",
@@ -337,10 +338,10 @@ class Demography:
     def request(self, model) -> Requests:
         pop = model.pop
         # one draw per citizen: death below p_die, emigration up to p_out, a move up to
-        # p_move; only the few below the largest p_move in the table are looked at further
-        u = model.streams("demography.events").random(pop.n, dtype=np.float32)
-        events = self._below(pop, u, self.m_event)
-        u_ev, key_ev = u[events], self.rate_key(pop, events)
+        # p_move; only the few below their p_move are looked at further
+        key = model.streams.key("demography.events")
+        events = self._below(pop, key, self.m_event)
+        u_ev, key_ev = uniforms(key, pop.uid[events]), self.rate_key(pop, events)
         p_die = np.take(self.m_death, key_ev)
         p_out = np.take(self.m_leave, key_ev)
         deaths = events[u_ev < p_die]
@@ -352,8 +353,7 @@ class Demography:
             movers, pop.district[movers], vacant, model.streams("demography.moves")
         )
 
-        ub = model.streams("demography.births").random(pop.n, dtype=np.float32)
-        mothers = self._below(pop, ub, self.m_birth)
+        mothers = self._below(pop, model.streams.key("demography.births"), self.m_birth)
 
         rng = model.streams("demography.immigration")
         n_in = int(rng.poisson(self.in_rate * pop.n_alive))
@@ -379,10 +379,11 @@ class Demography:
         """Rows ``rows``' entries in the (sex, age in completed months) rate tables."""
         return pop.sex[rows].astype(np.intp) * N_MONTHS + np.minimum(pop.age_m[rows], N_MONTHS - 1)
 
-    def _below(self, pop, u: np.ndarray, table: np.ndarray) -> np.ndarray:
-        """Living citizens (rows, ascending) whose draw ``u`` is below their rate in
-        ``table``; the rates are looked up only for draws below the table's largest."""
-        return _below_rate(u, pop.alive, pop.sex, pop.age_m, table, table.max())
+    def _below(self, pop, key: np.uint64, table: np.ndarray) -> np.ndarray:
+        """Living citizens (rows, ascending) whose draw (keyed stream ``key``) is below
+        their rate in ``table``; the rates are looked up only for draws below the table's
+        largest."""
+        return _below_rate(key, pop.uid, pop.alive, pop.sex, pop.age_m, table, table.max())
 
     @staticmethod
     def _destinations(movers, origin, vacant, rng) -> np.ndarray:
@@ -405,13 +406,15 @@ class Demography:
 
 
 @parallel_kernel
-def _below_rate(u, alive, sex, age_m, table, top):
-    """Rows of the living whose draw is below their (sex, age in months) rate; the key
-    is computed only for draws below ``top``, the table's largest rate."""
-    below = np.zeros(len(u), dtype=np.bool_)
-    for r in prange(len(u)):
-        if u[r] < top and alive[r]:
-            below[r] = u[r] < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]
+def _below_rate(key, uid, alive, sex, age_m, table, top):
+    """Rows of the living whose draw is below their (sex, age in months) rate; the table
+    is read only for draws below ``top``, its largest rate."""
+    below = np.zeros(len(uid), dtype=np.bool_)
+    for r in prange(len(uid)):
+        if alive[r]:
+            u = uniform(key, uid[r])
+            if u < top:
+                below[r] = u < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]
     return np.flatnonzero(below)
 
 

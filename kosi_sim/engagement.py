@@ -31,6 +31,7 @@ import numpy as np
 from .jit import helper, kernel, parallel_kernel, prange
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
+from .rng import uniform
 
 SECTION = Section(
     "engagement",
@@ -461,9 +462,9 @@ class Engagement:
         """Reviewers who are willing, inactive, not free riders and have time join when
         their threshold is met (M1); returns the joiners' rows."""
         p, pop = self.p, model.pop
-        u = model.streams("engagement.review").random(pop.n, dtype=np.float32)
         joiners = _joiners(
-            u,
+            model.streams.key("engagement.review"),
+            pop.uid,
             pop.engaged,
             pop.alive,
             pop.willingness,
@@ -535,10 +536,12 @@ class Engagement:
     def quit(self, model, eng: np.ndarray | None = None) -> np.ndarray:
         """Quitting among the engaged (rows ``eng``, default all engaged)."""
         p, pop = self.p, model.pop
-        u = model.streams("engagement.quit").random(pop.n, dtype=np.float32)
+        key = model.streams.key("engagement.quit")
         if eng is None:
             eng = np.flatnonzero(pop.engaged)
-        quitters = _quitters(eng, u, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout))
+        quitters = _quitters(
+            eng, key, pop.uid, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout)
+        )
         disengage(pop, quitters)
         return quitters
 
@@ -637,17 +640,22 @@ def _meets_threshold(rows, engaged, alive, coop, threshold, contacts):
 
 
 @parallel_kernel
-def _joiners(u, engaged, alive, willingness, coop, budget, threshold, contacts, rate, cutoff):
-    join = np.zeros(len(u), dtype=np.bool_)
-    for r in prange(len(u)):  # reads the state before anyone joins
-        if (
-            u[r] < rate
-            and not engaged[r]
-            and willingness[r] >= cutoff
-            and coop[r] != COOP_FREE_RIDER
-            and budget[r] >= np.float32(0.5)
-        ):
-            join[r] = _meets(r, engaged, alive, coop, threshold, contacts)
+def _joiners(
+    key, uid, engaged, alive, willingness, coop, budget, threshold, contacts, rate, cutoff
+):
+    """Rows of those who review (a draw below ``rate``; drawn only for the eligible: not
+    engaged, willing, no free rider, with time) and whose threshold is met."""
+    join = np.zeros(len(uid), dtype=np.bool_)
+    for r in prange(len(uid)):  # reads the state before anyone joins
+        eligible = (
+            (not engaged[r])
+            & (willingness[r] >= cutoff)
+            & (coop[r] != COOP_FREE_RIDER)
+            & (budget[r] >= np.float32(0.5))
+        )
+        if eligible:
+            if uniform(key, uid[r]) < rate:
+                join[r] = _meets(r, engaged, alive, coop, threshold, contacts)
     return np.flatnonzero(join)
 
 
@@ -712,7 +720,7 @@ def _trust_drift(trust, anchor, district, shift, reversion):
 
 
 @parallel_kernel
-def _quitters(eng, u, burnout, age_m, rate, per_burnout):
+def _quitters(eng, key, uid, burnout, age_m, rate, per_burnout):
     leave = np.zeros(len(eng), dtype=np.bool_)
     for i in prange(len(eng)):
         r = eng[i]
@@ -720,5 +728,5 @@ def _quitters(eng, u, burnout, age_m, rate, per_burnout):
         hazard = rate + per_burnout * (bb * bb)
         if age_m[r] >= 80 * 12:
             hazard *= np.float32(2)
-        leave[i] = u[r] < hazard
+        leave[i] = uniform(key, uid[r]) < hazard
     return eng[np.flatnonzero(leave)]

@@ -12,44 +12,49 @@ import numpy as np
 from .demography import Requests
 from .engagement import draw_traits
 from .jit import kernel
+from .rng import DRAWS, uniform
 
 
 def _count(district: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(district, minlength=n)[:n].astype(float)
 
 
-def local_contacts(pop, rows: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+def local_contacts(pop, rows: np.ndarray, k: int, key: np.uint64) -> np.ndarray:
     """Contacts for newcomers: living citizens of the same district, drawn uniformly.
 
     Rejection sampling over random rows (no sort of the population needed): each newcomer
-    takes the first ``k`` of its candidates that live in her district (the dead are parked
-    outside every district); slots that find no local match take a random living citizen
-    anywhere.
+    takes the first ``k`` of up to ``16 k`` random rows that live in her district (the dead
+    are parked outside every district); slots that find no local match take a random
+    living citizen anywhere.  Draws from the keyed stream ``key`` by the newcomer's uid.
     """
-    n = len(rows)
-    if n == 0:
-        return np.empty((0, k), dtype=np.int32)
-    tries = 16 * k
-    cand = rng.integers(0, pop.n, size=(n, tries))
-    alive_rows = np.flatnonzero(pop.alive)
-    out = alive_rows[rng.integers(0, len(alive_rows), size=(n, k))]  # the fallback
-    _first_local(cand, pop.district, pop.district[rows], out)
-    return out.astype(np.int32)
+    out = np.empty((len(rows), k), dtype=np.int32)
+    _first_local(key, pop.uid, rows, pop.district, pop.alive, 16 * k, out)
+    return out
 
 
 @kernel
-def _first_local(cand, district, own, out):
-    """Row ``i`` of ``out`` takes the first candidates of row ``i`` of ``cand`` that live in
-    district ``own[i]``, in order; slots without a match keep their fallback."""
-    k = out.shape[1]
-    for i in range(cand.shape[0]):
+def _first_local(key, uid, rows, district, alive, tries, out):
+    """Row ``i`` of ``out``: the first ``k`` of ``tries`` random rows in the district of
+    ``rows[i]``; the remaining slots a random living row (rejection sampling)."""
+    n, k = len(district), out.shape[1]
+    for i in range(len(rows)):
+        own = district[rows[i]]
+        base = uid[rows[i]] * DRAWS
         got = 0
-        for c in cand[i]:
-            if district[c] == own[i]:
+        for j in range(tries):
+            c = min(np.int64(uniform(key, base + j) * n), n - 1)
+            if district[c] == own:
                 out[i, got] = c
                 got += 1
                 if got == k:
                     break
+        j = tries
+        while got < k:
+            c = min(np.int64(uniform(key, base + j) * n), n - 1)
+            j += 1
+            if alive[c] | (j >= DRAWS):  # DRAWS: a bound that no city with living people meets
+                out[i, got] = c
+                got += 1
 
 
 def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
@@ -104,7 +109,9 @@ def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
             district=req.immigrant_district,
             **traits,
         )
-        pop.contacts[rows] = local_contacts(pop, rows, pop.k, rng)
+        pop.contacts[rows] = local_contacts(
+            pop, rows, pop.k, model.streams.key("demography.newcomers.contacts")
+        )
         model.engagement.update_life_stage(pop, rows)
         model.engagement.initial_engagement(model, rows, rng)
     return flows

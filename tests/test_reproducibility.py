@@ -60,3 +60,30 @@ def test_no_global_random_state_is_used(small_scenario):
     b = CityModel(small_scenario, rng=2)
     b.run(3)
     assert np.array_equal(a.recorder.history[-1], b.recorder.history[-1], equal_nan=True)
+
+
+def test_keyed_draws_are_uniform_and_independent():
+    from kosi_sim.rng import uniforms
+
+    s = Streams(3)
+    uid = np.arange(400_000)
+    a, b = uniforms(s.key("x"), uid), uniforms(s.key("x"), uid)  # two periods
+    c = uniforms(s.key("y"), uid)
+    for u in (a, b, c):
+        assert u.dtype == np.float32 and u.min() >= 0.0 and u.max() < 1.0
+        counts = np.bincount((u * 100).astype(int), minlength=100)
+        chi2 = ((counts - 4000.0) ** 2 / 4000.0).sum()
+        assert chi2 < 160  # 99 degrees of freedom: p < 1e-4 above
+    for u, v in ((a, b), (a, c), (a[1:], a[:-1])):  # periods, streams, neighbouring uids
+        assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
+    # the key depends on the seed, the stream and the period only
+    assert Streams(3).key("x") == Streams(3).key("x") != Streams(4).key("x")
+
+
+def test_keyed_draws_follow_the_citizen_not_the_row():
+    """Paired runs: a citizen meets the same draw wherever her row is."""
+    from kosi_sim.rng import uniforms
+
+    key = Streams(5).key("demography.events")
+    uid = np.array([7, 123456, 42])
+    assert np.array_equal(uniforms(key, uid)[[2, 0]], uniforms(key, uid[[2, 0]]))

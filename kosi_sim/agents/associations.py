@@ -198,7 +198,7 @@ class Associations(AgentTable):
             raise ValueError("associations: the domain shares must not all be zero")
         self.domain_shares = self.domain_shares / self.domain_shares.sum()
         self.pending_dissolution = np.empty(0, dtype=np.int64)
-        self.pending_foundings: list[tuple[int, np.ndarray]] = []
+        self.pending_foundings: list[tuple[int, int]] = []  # (district, founder's row)
         self.founded_this_step = 0
         self.dissolved_this_step = 0
 
@@ -337,8 +337,7 @@ class Associations(AgentTable):
             if len(pool) == 0:
                 continue
             founders = rng.choice(pool, size=min(counts[d], len(pool)), replace=False)
-            for f in founders:
-                self.pending_foundings.append((int(d), np.array([f])))
+            self.pending_foundings.extend((int(d), int(f)) for f in founders)
 
     # -- structural phase ----------------------------------------------------------------
     def apply(self, model) -> None:
@@ -348,27 +347,27 @@ class Associations(AgentTable):
         if self.dissolved_this_step:
             gone = np.zeros(self.n, dtype=bool)
             gone[self.pending_dissolution] = True
-            members = np.flatnonzero(pop.association >= 0)
-            members = members[gone[pop.association[members]]]
-            pop.association[members] = -1
+            pop.association[_members_of(pop.association, gone)] = -1
             leaders = pop.rows_of(self.leader[self.pending_dissolution])
             pop.leads[leaders[leaders >= 0]] = False
             self.remove(self.pending_dissolution)
-        self.founded_this_step = 0
-        rng = model.streams("associations.founding")
-        for d, founder in self.pending_foundings:
-            if not pop.alive[founder[0]] or pop.leads[founder[0]]:
-                continue
-            row = self.create(model, np.array([d], dtype=np.int16), rng)[0]
-            self.funds[row] = 0.0
-            # the founder brings engaged contacts without a Verein (up to min_members - 1)
-            contacts = pop.contacts[founder[0]]
-            free = contacts[pop.engaged[contacts] & (pop.association[contacts] < 0)]
-            free = np.unique(free)[: self.p.min_members - 1]
-            pop.association[np.concatenate((founder, free))] = row
-            pop.leads[founder] = True
-            self.leader[row] = pop.uid[founder[0]]
-            self.founded_this_step += 1
+        # founders who are still alive and lead nothing (each founds one Verein)
+        founding = [(d, f) for d, f in self.pending_foundings if pop.alive[f] and not pop.leads[f]]
+        self.founded_this_step = len(founding)
+        if founding:
+            district = np.array([d for d, _ in founding], dtype=np.int16)
+            founders = np.array([f for _, f in founding], dtype=np.int64)
+            rows = self.create(model, district, model.streams("associations.founding"))
+            self.funds[rows] = 0.0
+            self.leader[rows] = pop.uid[founders]
+            pop.leads[founders] = True
+            pop.association[founders] = rows
+            # each founder in turn brings engaged contacts without a Verein (up to
+            # min_members - 1)
+            for row, f in zip(rows.tolist(), founders.tolist(), strict=True):
+                contacts = pop.contacts[f]
+                free = contacts[pop.engaged[contacts] & (pop.association[contacts] < 0)]
+                pop.association[np.unique(free)[: self.p.min_members - 1]] = row
         self.pending_foundings = []
         self.pending_dissolution = np.empty(0, dtype=np.int64)
 
@@ -403,3 +402,14 @@ def _young_engaged(engaged, age_m):
         a = age_m[r]
         young[r] = engaged[r] & (a >= 18 * 12) & (a < 36 * 12)
     return np.flatnonzero(young)
+
+
+@parallel_kernel
+def _members_of(association, marked):
+    """Rows of the members of the marked Vereine."""
+    member = np.zeros(len(association), dtype=np.bool_)
+    for r in prange(len(association)):
+        a = association[r]
+        if a >= 0:
+            member[r] = marked[a]
+    return np.flatnonzero(member)

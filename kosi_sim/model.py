@@ -238,6 +238,7 @@ class CityModel(mesa.Model):
         self.engagement.update_life_stage(pop)
         network.update_contacts(
             pop.contacts,
+            pop.uid,
             pop.alive,
             pop.district,
             pop.age_m,
@@ -245,7 +246,7 @@ class CityModel(mesa.Model):
             p.contact_turnover,
             p.contact_locality,
             p.contact_age_homophily,
-            self.streams("network.update"),
+            self.streams.key("network.update"),
         )
         self.housing.adjust_stock()
         self.administration.new_year(pop.n_alive)
@@ -265,6 +266,7 @@ class CityModel(mesa.Model):
             p = self.params
             network.update_contacts(
                 self.pop.contacts,
+                self.pop.uid,
                 self.pop.alive,
                 self.pop.district,
                 self.pop.age_m,
@@ -272,7 +274,7 @@ class CityModel(mesa.Model):
                 0.0,
                 p.contact_locality,
                 p.contact_age_homophily,
-                self.streams("network.compact"),
+                self.streams.key("network.compact"),
             )
 
     # -- running and results -----------------------------------------------------------

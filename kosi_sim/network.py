@@ -7,15 +7,17 @@ city); local contacts are drawn near the citizen's own age rank within the distr
 gives the network age homophily without any per-citizen loop.
 
 Ties to citizens who died or left are redrawn at the yearly network update, together with
-a share ``contact_turnover`` of all ties (people make new acquaintances, movers settle in).
+each other tie with probability ``contact_turnover`` (people make new acquaintances, movers
+settle in).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .jit import parallel_kernel, prange
+from .jit import helper, kernel, parallel_kernel, prange
 from .parameters import Param, Section
+from .rng import DRAWS, uniform
 
 SECTION = Section(
     "network",
@@ -76,16 +78,27 @@ class DistrictIndex:
 
 
 def _district_age_order(district: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """The stable order by district, then age (as ``np.lexsort((age, district))``).
-
-    One stable sort of a combined key; when the key fits in 16 bits numpy sorts it with a
-    radix sort, about twice as fast as the lexsort.
-    """
+    """The stable order by district, then age (as ``np.lexsort((age, district))``), by a
+    counting sort of the combined key."""
     span = int(age.max(initial=0)) + 1
     key = district.astype(np.int64) * span + age
-    if int(key.max(initial=0)) < 2**16:
-        key = key.astype(np.uint16)
-    return np.argsort(key, kind="stable")
+    return _counting_order(key, int(key.max(initial=0)) + 1)
+
+
+@kernel
+def _counting_order(key, n_keys):
+    """The stable sorting order of ``key`` (integers in ``[0, n_keys)``): counting sort."""
+    start = np.zeros(n_keys + 1, dtype=np.int64)
+    for k in key:
+        start[k + 1] += 1
+    for k in range(n_keys):
+        start[k + 1] += start[k]
+    order = np.empty(len(key), dtype=np.int64)
+    for i in range(len(key)):
+        k = key[i]
+        order[start[k]] = i
+        start[k] += 1
+    return order
 
 
 def draw_contacts(
@@ -144,6 +157,7 @@ def _place_contacts(
 
 def update_contacts(
     contacts: np.ndarray,
+    uid: np.ndarray,
     alive: np.ndarray,
     district: np.ndarray,
     age: np.ndarray,
@@ -151,40 +165,68 @@ def update_contacts(
     turnover: float,
     locality: float,
     homophily: float,
-    rng: np.random.Generator,
+    key: np.uint64,
 ) -> int:
-    """Redraw ties to the dead (or -1) and a share ``turnover`` of all ties, in place.
-
-    Returns the number of ties redrawn.
-    """
-    n = len(alive)
-    if n == 0:
-        return 0
-    bad = np.zeros(contacts.shape, dtype=bool)
-    if turnover > 0:  # a binomial number of ties at random places (not one draw per tie)
-        k = rng.binomial(bad.size, turnover)
-        bad.reshape(-1)[rng.integers(0, bad.size, k)] = True
-    _mark_dead_ties(contacts, alive, bad)
-    flat = np.flatnonzero(bad)
-    rows = flat // contacts.shape[1]
-    slots = flat - rows * contacts.shape[1]
-    if len(rows) == 0:
+    """Redraw, in place, the living's ties to the dead (or -1) and each other tie with
+    probability ``turnover``, drawing from the keyed stream ``key`` by the citizen's uid
+    (one compiled pass on all cores).  Returns the number of ties redrawn."""
+    if len(alive) == 0:
         return 0
     index = DistrictIndex(district, age, alive, n_districts)
-    new = draw_contacts(rows, 1, district, index, locality, homophily, rng)[:, 0]
-    contacts[rows, slots] = new
-    return len(rows)
+    return _renew_ties(
+        key, uid, contacts, alive, district, index.size, index.start, index.rank,
+        index.sorted_rows, np.float32(turnover), homophily, np.float32(locality),
+    )  # fmt: skip
+
+
+@helper
+def _normal(u1, u2):
+    """A standard normal number from two uniforms on [0, 1) (Box-Muller)."""
+    return np.sqrt(-2.0 * np.log(1.0 - np.float64(u1))) * np.cos(2.0 * np.pi * np.float64(u2))
 
 
 @parallel_kernel
-def _mark_dead_ties(contacts, alive, bad):
-    """Mark the ties of the living to the dead (or to -1); the dead's own ties are left."""
+def _renew_ties(
+    key, uid, contacts, alive, district, size, start, rank, sorted_rows, turnover, homophily,
+    locality,
+):  # fmt: skip
+    """The yearly tie update of every living citizen (rows independent: a row's new ties
+    depend on her own ties, who is alive and the index, which nobody writes here).
+
+    A citizen's draws: ``j`` whether tie ``j`` turns over; ``k + 4 j + 0..3`` where its new
+    contact comes from: local or anywhere, the age-rank offset (two uniforms for a normal
+    number), the place in the city (or in the district for the unranked), as in
+    :func:`_place_contacts`."""
+    total = len(sorted_rows)
+    k = contacts.shape[1]
+    renewed = np.zeros(contacts.shape[0], dtype=np.int64)
     for r in prange(contacts.shape[0]):
         if not alive[r]:
-            for j in range(contacts.shape[1]):
-                bad[r, j] = False
-        else:
-            for j in range(contacts.shape[1]):
-                c = contacts[r, j]
-                if c < 0 or not alive[c]:
-                    bad[r, j] = True
+            continue  # the dead's own ties are left as they are
+        base = uid[r] * DRAWS
+        d = district[r]
+        n_d = size[d]
+        spread = max(1.0, homophily * n_d)
+        for j in range(k):
+            c = contacts[r, j]
+            redraw = (c < 0) | (not alive[c])
+            if not redraw and turnover > 0:
+                redraw = uniform(key, base + j) < turnover
+            if not redraw:
+                continue
+            b = base + k + 4 * j
+            if (uniform(key, b) < locality) & (n_d > 1):
+                if rank[r] >= 0:
+                    step = np.int64(
+                        np.rint(_normal(uniform(key, b + 1), uniform(key, b + 2)) * spread)
+                    )
+                    if step == 0:
+                        step = 1
+                    pos = (step + rank[r]) % max(n_d, 1)
+                else:
+                    pos = np.int64(uniform(key, b + 3) * n_d)
+                contacts[r, j] = sorted_rows[min(pos + start[d], total - 1)]
+            else:
+                contacts[r, j] = sorted_rows[min(np.int64(uniform(key, b + 3) * total), total - 1)]
+            renewed[r] += 1
+    return renewed.sum()

@@ -13,13 +13,17 @@ def test_replicate_seeds_are_distinct_and_stable():
 
 
 def test_interval_narrows_as_replications_grow():
+    """From 3 to 12 paired replications the 95% intervals narrow (the t quantile and
+    1/sqrt(n) shrink them about fourfold); one indicator's three-replication spread can be
+    small by chance, so the typical (median) indicator is checked."""
     scn = resolve("classroom_toolbox")
     widths = []
     for r in (3, 12):
-        c = compare(scn, r, months=24)
-        e = c.effects.set_index("indicator")
-        widths.append((e["ci95_high"] - e["ci95_low"])["engaged_share"])
-    assert widths[1] < widths[0]
+        e = compare(scn, r, months=24).effects.set_index("indicator")
+        widths.append(e["ci95_high"] - e["ci95_low"])
+    ratio = (widths[1] / widths[0]).replace(np.inf, np.nan).dropna()
+    assert len(ratio) >= 10
+    assert ratio.median() < 0.7
 
 
 def test_effects_table_and_costs():

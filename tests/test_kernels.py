@@ -230,19 +230,45 @@ def test_results_do_not_depend_on_the_number_of_threads():
     np.testing.assert_array_equal(one[2], many[2])
 
 
-def test_dead_ties_are_marked_for_the_living_only():
-    from kosi_sim.network import _mark_dead_ties
+def test_yearly_tie_update():
+    from kosi_sim.network import update_contacts
 
     rng = np.random.default_rng(4)
-    n = 3000
+    n, k, n_d = 20_000, 8, 4
     alive = rng.random(n) < 0.9
-    contacts = rng.integers(-1, n, (n, 8)).astype(np.int32)
-    marks = rng.random((n, 8)) < 0.1
-    want = marks | (contacts < 0) | ~np.take(alive, contacts, mode="clip")
-    want[~alive] = False
-    got = marks.copy()
-    _mark_dead_ties(contacts, alive, got)
-    np.testing.assert_array_equal(got, want)
+    district = np.where(alive, rng.integers(0, n_d, n), n_d).astype(np.int16)
+    age = rng.integers(0, 1200, n).astype(np.int16)
+    contacts = rng.integers(-1, n, (n, k)).astype(np.int32)
+    uid = np.arange(n) * 3 + 11
+    args = (uid, alive, district, age, n_d)
+    dead_tie = (contacts < 0) | ~np.take(alive, contacts, mode="clip")
+    dead_tie[~alive] = False
+
+    # no turnover: exactly the living's ties to the dead (or -1) are redrawn, to the living
+    c0 = contacts.copy()
+    assert update_contacts(c0, *args, 0.0, 0.8, 0.15, np.uint64(9)) == dead_tie.sum()
+    np.testing.assert_array_equal(c0 != contacts, dead_tie)
+    assert alive[c0[alive]].all()
+    np.testing.assert_array_equal(c0[~alive], contacts[~alive])  # the dead's ties are left
+
+    # turnover: each other tie of the living with that probability; most new ties are local
+    c1 = contacts.copy()
+    renewed = update_contacts(c1, *args, 0.1, 0.8, 0.15, np.uint64(9))
+    turned = (c1 != contacts) & ~dead_tie & alive[:, None]
+    # a redrawn tie rarely lands on the same person again
+    assert 0 <= renewed - dead_tie.sum() - turned.sum() < 0.01 * renewed
+    share = turned.sum() / (~dead_tie & alive[:, None]).sum()
+    assert abs(share - 0.1) < 0.01
+    new = c1[c1 != contacts]
+    rows = np.nonzero(c1 != contacts)[0]
+    local = district[new] == district[rows]
+    assert abs(local.mean() - (0.8 + 0.2 / n_d)) < 0.02
+    # the same key gives the same ties (and a different key others)
+    c2 = contacts.copy()
+    update_contacts(c2, *args, 0.1, 0.8, 0.15, np.uint64(9))
+    np.testing.assert_array_equal(c1, c2)
+    update_contacts(c2 := contacts.copy(), *args, 0.1, 0.8, 0.15, np.uint64(10))
+    assert not np.array_equal(c1, c2)
 
 
 def test_two_models_stepping_in_threads_match_serial_runs():

@@ -36,6 +36,7 @@ import pandas as pd
 from .jit import parallel_kernel, prange
 from .parameters import Param, Params, Section
 from .rng import uniform, uniforms
+from .select import nonzero
 
 SECTION = Section(
     "demography",
@@ -415,7 +416,7 @@ def _below_rate(key, uid, alive, sex, age_m, table, top):
             u = uniform(key, uid[r])
             if u < top:
                 below[r] = u < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]
-    return np.flatnonzero(below)
+    return nonzero(below)
 
 
 class LifeTableTracker:

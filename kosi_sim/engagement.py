@@ -32,6 +32,7 @@ from .jit import helper, kernel, parallel_kernel, prange
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
 from .rng import uniform
+from .select import nonzero
 
 SECTION = Section(
     "engagement",
@@ -451,7 +452,7 @@ class Engagement:
         p, pop = self.p, model.pop
         pop.willingness[:] = self.willingness(pop)
         joined = self.join(model)
-        eng = np.flatnonzero(pop.engaged)  # the engaged after joining, until some quit
+        eng = nonzero(pop.engaged)  # the engaged after joining, until some quit
         self.effort(model, eng)
         self.burnout(model)
         quit_ = self.quit(model, eng)
@@ -656,7 +657,7 @@ def _joiners(
         if eligible:
             if uniform(key, uid[r]) < rate:
                 join[r] = _meets(r, engaged, alive, coop, threshold, contacts)
-    return np.flatnonzero(join)
+    return nonzero(join)
 
 
 @helper
@@ -729,4 +730,4 @@ def _quitters(eng, key, uid, burnout, age_m, rate, per_burnout):
         if age_m[r] >= 80 * 12:
             hazard *= np.float32(2)
         leave[i] = uniform(key, uid[r]) < hazard
-    return eng[np.flatnonzero(leave)]
+    return eng[nonzero(leave)]

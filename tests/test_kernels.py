@@ -9,6 +9,8 @@ import copy
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kosi_sim.agents.initiatives import ACTIVE, GATE, SUSTAINED
 from kosi_sim.model import CityModel
@@ -164,27 +166,31 @@ def test_quit(city):
 def test_row_selections_match_numpy(city):
     from kosi_sim.agents.associations import _young_engaged
     from kosi_sim.agents.initiatives import (
-        _free_engaged_by_district,
+        _free_engaged,
         _members_of,
         _members_per_initiative,
         _rows_in_initiatives,
     )
     from kosi_sim.demography import _below_rate
+    from kosi_sim.select import nonzero_grouped
 
     pop = city.pop
     free = np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0))
-    grouped, per_d = _free_engaged_by_district(
-        pop.engaged, pop.leads, pop.initiative, pop.district, pop.n_districts
+    grouped, per_d = nonzero_grouped(
+        _free_engaged(pop.engaged, pop.leads, pop.initiative), pop.district, pop.n_districts
     )
     np.testing.assert_array_equal(grouped, free[np.argsort(pop.district[free], kind="stable")])
     np.testing.assert_array_equal(
         per_d, np.bincount(pop.district[free], minlength=pop.n_districts)[: pop.n_districts]
     )
     age = pop.age_m
-    np.testing.assert_array_equal(
-        _young_engaged(pop.engaged, age),
-        np.flatnonzero(pop.engaged & (age >= 18 * 12) & (age < 36 * 12)),
-    )
+    need = np.float32(city.params.leader_spare_hours)
+    young, eligible = _young_engaged(pop.engaged, age, pop.leads, pop.time_budget, pop.hours, need)
+    want_young = pop.engaged & (age >= 18 * 12) & (age < 36 * 12)
+    np.testing.assert_array_equal(young, want_young)
+    want = want_young & ~pop.leads & (pop.time_budget - pop.hours >= need)
+    assert 0 < want.sum() < want_young.sum()
+    np.testing.assert_array_equal(eligible, want)
     mark = np.zeros(city.initiatives.n, dtype=bool)
     mark[::2] = True
     members = np.flatnonzero(pop.initiative >= 0)
@@ -329,3 +335,20 @@ def _check_census(pop, cutoff, n_d, engaged):
         np.bincount(district, weights=pop.burnout[engaged], minlength=n_d + 1)[:n_d],
         rtol=1e-12,
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.integers(0, 4)), max_size=300),
+    st.integers(5, 8),
+)
+def test_selections_match_numpy(rows, n_groups):
+    from kosi_sim.select import nonzero, nonzero_grouped
+
+    mask = np.array([m for m, _ in rows], dtype=bool)
+    group = np.array([g for _, g in rows], dtype=np.int16)
+    want = np.flatnonzero(mask)
+    np.testing.assert_array_equal(nonzero(mask), want)
+    got, counts = nonzero_grouped(mask, group, n_groups)
+    np.testing.assert_array_equal(got, want[np.argsort(group[want], kind="stable")])
+    np.testing.assert_array_equal(counts, np.bincount(group[want], minlength=n_groups))

@@ -22,6 +22,7 @@ import numpy as np
 
 from ..jit import kernel, parallel_kernel, prange
 from ..parameters import Param, Section
+from ..select import nonzero, nonzero_grouped
 from .table import AgentTable, TableAgent
 
 DOMAINS = ("sport", "culture", "social", "education", "environment", "neighbourhood")
@@ -322,18 +323,26 @@ class Associations(AgentTable):
         pop.leads[chosen] = True
 
     def _request_foundings(self, model, rng) -> None:
-        pop = model.pop
-        young = _young_engaged(pop.engaged, pop.age_m)
-        per_d = np.bincount(pop.district[young], minlength=pop.n_districts)[: pop.n_districts]
+        pop, n_d = model.pop, model.pop.n_districts
+        young, eligible = _young_engaged(
+            pop.engaged,
+            pop.age_m,
+            pop.leads,
+            pop.time_budget,
+            pop.hours,
+            np.float32(model.params.leader_spare_hours),
+        )
+        per_d = nonzero_grouped(young, pop.district, n_d)[1]
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
         counts = rng.poisson(expected)
         self.pending_foundings = []
         if counts.sum() == 0:
             return
-        spare = pop.time_budget[young] - pop.hours[young]
-        eligible = young[~pop.leads[young] & (spare >= model.params.leader_spare_hours)]
+        # who could found: by district, in row order
+        eligible, per_district = nonzero_grouped(eligible, pop.district, n_d)
+        first = np.cumsum(per_district) - per_district
         for d in np.flatnonzero(counts):  # districts with a founding this month
-            pool = eligible[pop.district[eligible] == d]
+            pool = eligible[first[d] : first[d] + per_district[d]]
             if len(pool) == 0:
                 continue
             founders = rng.choice(pool, size=min(counts[d], len(pool)), replace=False)
@@ -395,13 +404,17 @@ def _tally_members(association, initiative, age_m, hours, n):
 
 
 @parallel_kernel
-def _young_engaged(engaged, age_m):
-    """Rows of the engaged aged 18-35."""
+def _young_engaged(engaged, age_m, leads, budget, hours, need):
+    """Whether each citizen is engaged and aged 18-35, and whether she also could found a
+    Verein (leads nothing and has ``need`` spare hours)."""
     young = np.zeros(len(engaged), dtype=np.bool_)
+    eligible = np.zeros(len(engaged), dtype=np.bool_)
     for r in prange(len(engaged)):
         a = age_m[r]
-        young[r] = engaged[r] & (a >= 18 * 12) & (a < 36 * 12)
-    return np.flatnonzero(young)
+        y = engaged[r] & (a >= 18 * 12) & (a < 36 * 12)
+        young[r] = y
+        eligible[r] = y & (not leads[r]) & (budget[r] - hours[r] >= need)
+    return young, eligible
 
 
 @parallel_kernel
@@ -412,4 +425,4 @@ def _members_of(association, marked):
         a = association[r]
         if a >= 0:
             member[r] = marked[a]
-    return np.flatnonzero(member)
+    return nonzero(member)

@@ -39,6 +39,7 @@ from ..engagement import WEEKS_PER_MONTH
 from ..jit import kernel, parallel_kernel, prange
 from ..parameters import Param, Section
 from ..population import COOP_ALTRUIST, COOP_FREE_RIDER
+from ..select import nonzero, nonzero_grouped
 from .table import AgentTable, TableAgent
 
 IDEA, PROPOSAL, GATE, ACTIVE, SUSTAINED, FAILED, REJECTED, DROPPED, ENDED = range(9)
@@ -437,8 +438,8 @@ class Initiatives(AgentTable):
         p, pop = self.p, model.pop
         # the engaged who neither lead nor belong to an initiative
         # grouped by district, in row order within each district
-        by_district, per_d = _free_engaged_by_district(
-            pop.engaged, pop.leads, pop.initiative, pop.district, self.n_districts
+        by_district, per_d = nonzero_grouped(
+            _free_engaged(pop.engaged, pop.leads, pop.initiative), pop.district, self.n_districts
         )
         gap = model.services.gap()  # (domain, district)
         expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
@@ -787,7 +788,7 @@ def _rows_in_initiatives(initiative):
     member = np.zeros(len(initiative), dtype=np.bool_)
     for r in prange(len(initiative)):
         member[r] = initiative[r] >= 0
-    return np.flatnonzero(member)
+    return nonzero(member)
 
 
 @kernel
@@ -826,36 +827,13 @@ def _burnout_per_initiative(rows, initiative, burnout, n):
     return out
 
 
-_BLOCKS = 16  # blocks of rows counted in parallel (integer counts: any thread count agrees)
-
-
 @parallel_kernel
-def _free_engaged_by_district(engaged, leads, initiative, district, n_districts):
-    """Rows of the engaged who neither lead nor belong to an initiative, grouped by
-    district and in row order within a district (a stable counting sort in two parallel
-    passes over blocks of rows), and their number per district."""
-    n = len(engaged)
-    per_block = (n + _BLOCKS - 1) // _BLOCKS
-    counts = np.zeros((_BLOCKS, n_districts), dtype=np.int64)
-    for b in prange(_BLOCKS):
-        for r in range(b * per_block, min(n, (b + 1) * per_block)):
-            if engaged[r] & (not leads[r]) & (initiative[r] < 0):
-                counts[b, district[r]] += 1
-    start = np.zeros((_BLOCKS, n_districts), dtype=np.int64)
-    at = 0
-    for d in range(n_districts):
-        for b in range(_BLOCKS):
-            start[b, d] = at
-            at += counts[b, d]
-    out = np.empty(at, dtype=np.int64)
-    for b in prange(_BLOCKS):
-        pos = start[b].copy()
-        for r in range(b * per_block, min(n, (b + 1) * per_block)):
-            if engaged[r] & (not leads[r]) & (initiative[r] < 0):
-                d = district[r]
-                out[pos[d]] = r
-                pos[d] += 1
-    return out, counts.sum(axis=0)
+def _free_engaged(engaged, leads, initiative):
+    """Whether each citizen is engaged and neither leads nor belongs to an initiative."""
+    free = np.zeros(len(engaged), dtype=np.bool_)
+    for r in prange(len(engaged)):
+        free[r] = engaged[r] & (not leads[r]) & (initiative[r] < 0)
+    return free
 
 
 @kernel

@@ -11,7 +11,7 @@ import numpy as np
 
 from .demography import Requests
 from .engagement import draw_traits
-from .jit import kernel
+from .jit import parallel_kernel, prange
 from .rng import DRAWS, uniform
 
 
@@ -32,12 +32,12 @@ def local_contacts(pop, rows: np.ndarray, k: int, key: np.uint64) -> np.ndarray:
     return out
 
 
-@kernel
+@parallel_kernel
 def _first_local(key, uid, rows, district, alive, tries, out):
     """Row ``i`` of ``out``: the first ``k`` of ``tries`` random rows in the district of
     ``rows[i]``; the remaining slots a random living row (rejection sampling)."""
     n, k = len(district), out.shape[1]
-    for i in range(len(rows)):
+    for i in prange(len(rows)):  # newcomers independent: each writes her own row
         own = district[rows[i]]
         base = uid[rows[i]] * DRAWS
         got = 0

@@ -352,3 +352,25 @@ def test_selections_match_numpy(rows, n_groups):
     got, counts = nonzero_grouped(mask, group, n_groups)
     np.testing.assert_array_equal(got, want[np.argsort(group[want], kind="stable")])
     np.testing.assert_array_equal(counts, np.bincount(group[want], minlength=n_groups))
+
+
+def test_verein_choice_matches_numpy(city):
+    from kosi_sim.agents.associations import _pick_weighted
+
+    pop, a = city.pop, city.associations
+    rows = np.flatnonzero(pop.alive)[::5]
+    u = np.random.default_rng(8).random(len(rows))
+    grouped, bounds = a.grouped_by(a.district, pop.n_districts + 1)
+    want = np.full(pop.n, -7, dtype=np.int32)
+    d_rows = pop.district[rows]
+    for d in np.unique(d_rows):  # the numpy formulation the kernel replaced
+        cand = grouped[bounds[d] : bounds[d + 1]]
+        if len(cand):
+            sel = d_rows == d
+            cdf = np.cumsum(a.attractiveness[cand])
+            pick = np.searchsorted(cdf, u[sel] * cdf[-1], side="right")
+            want[rows[sel]] = cand[np.minimum(pick, len(cand) - 1)]
+    got = np.full(pop.n, -7, dtype=np.int32)
+    _pick_weighted(rows, pop.district, u, grouped, bounds, a.attractiveness, got)
+    assert (got[rows] >= 0).all()
+    np.testing.assert_array_equal(got, want)

@@ -223,15 +223,7 @@ class Associations(AgentTable):
             return
         grouped, bounds = self.grouped_by(self.district, pop.n_districts + 1)
         u = rng.random(len(rows))
-        d_rows = pop.district[rows]
-        for d in np.unique(d_rows):  # loop over districts, not citizens
-            cand = grouped[bounds[d] : bounds[d + 1]]  # the district's Vereine, in row order
-            if len(cand) == 0:
-                continue
-            sel = d_rows == d
-            cdf = np.cumsum(self.attractiveness[cand])
-            pick = np.searchsorted(cdf, u[sel] * cdf[-1], side="right")
-            pop.association[rows[sel]] = cand[np.minimum(pick, len(cand) - 1)]
+        _pick_weighted(rows, pop.district, u, grouped, bounds, self.attractiveness, pop.association)
 
     def pick_partner(
         self, district: np.ndarray, rng: np.random.Generator, chance: float
@@ -426,3 +418,32 @@ def _members_of(association, marked):
         if a >= 0:
             member[r] = marked[a]
     return nonzero(member)
+
+
+@kernel
+def _pick_weighted(rows, district, u, grouped, bounds, weight, choice):
+    """``choice[rows[i]]``: a Verein of the citizen's district (``grouped[bounds[d]:
+    bounds[d + 1]]``), by inverse transform of ``u[i]`` on the running sum of ``weight``
+    (float32, in row order, as ``np.cumsum``); unchanged where the district has none."""
+    n_groups = len(bounds) - 1
+    cdf = np.empty(len(grouped), dtype=weight.dtype)
+    for g in range(n_groups):
+        acc = np.float32(0)  # the weights are float32
+        for j in range(bounds[g], bounds[g + 1]):
+            acc += weight[grouped[j]]
+            cdf[j] = acc
+    for i in range(len(rows)):
+        d = district[rows[i]]
+        lo, hi = bounds[d], bounds[d + 1]
+        if hi == lo:
+            continue
+        v = u[i] * np.float64(cdf[hi - 1])
+        # the first entry above v (np.searchsorted(..., side="right")), at most the last
+        a, b = lo, hi
+        while a < b:
+            mid = (a + b) // 2
+            if np.float64(cdf[mid]) <= v:
+                a = mid + 1
+            else:
+                b = mid
+        choice[rows[i]] = grouped[min(a, hi - 1)]

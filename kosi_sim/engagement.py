@@ -413,13 +413,21 @@ class Engagement:
         factor = np.where(employed, np.float32(self.p.employment_time_factor), np.float32(1))
         pop.time_budget[rows] = self.budget[g] * factor * pop.time_factor[rows]
 
-    def willingness(self, pop: Population, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Willingness of ``rows`` (default everyone), see the module docstring.
+    def willingness(
+        self,
+        pop: Population,
+        rows: np.ndarray | slice = slice(None),
+        out: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Willingness of ``rows`` (default everyone), see the module docstring; written
+        to ``out`` if given (it may be ``pop.willingness`` itself: each row reads only its
+        own inputs).
 
         Float32 throughout, in the order of the formula (one compiled pass, ``_willingness``).
         """
         p = self.p
-        out = np.empty(len(pop.age_m[rows]), dtype=np.float32)
+        if out is None:
+            out = np.empty(len(pop.age_m[rows]), dtype=np.float32)
         _willingness(
             pop.age_m[rows],
             pop.motivation[rows],
@@ -450,7 +458,7 @@ class Engagement:
     def step(self, model) -> dict[str, int]:
         """One month: willingness, joining, effort, burnout and quitting.  Returns counts."""
         p, pop = self.p, model.pop
-        pop.willingness[:] = self.willingness(pop)
+        self.willingness(pop, out=pop.willingness)  # everyone's, written in place
         joined = self.join(model)
         eng = nonzero(pop.engaged)  # the engaged after joining, until some quit
         self.effort(model, eng)

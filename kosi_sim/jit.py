@@ -47,7 +47,9 @@ _PARALLEL = threading.Lock()
 def parallel_kernel(fn):
     """A kernel whose ``prange`` loop runs on all cores.  Only for loops whose rows are
     independent (no sums across rows, no shared counters), so every thread count gives the
-    same bits.  Called from Python only (not from other kernels)."""
+    same bits.  Called from Python only (not from other kernels).  One ``prange`` loop that
+    reads an array and a second one that writes it must not share a kernel: numba may fuse
+    them into one loop (seen with the effort rule's new hours)."""
     compiled = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)(fn)
 
     @functools.wraps(fn)

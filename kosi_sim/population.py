@@ -113,14 +113,14 @@ class Population:
 
         Contacts pointing to removed rows become -1; the caller repairs them.
         """
-        keep = self.alive.copy()
+        keep = np.flatnonzero(self.alive)  # ascending: the row order is kept
         remap = np.full(self.n, -1, dtype=np.int32)
-        n_new = int(keep.sum())
+        n_new = len(keep)
         remap[keep] = np.arange(n_new, dtype=np.int32)
-        for c in COLUMNS:
-            self._buf[c][:n_new] = self._buf[c][: self.n][keep]
-        contacts = self._contacts[: self.n][keep]
-        self._contacts[:n_new] = remap[contacts]
+        for c in COLUMNS:  # in place: row keep[i] >= i moves down to i
+            np.take(self._buf[c][: self.n], keep, out=self._buf[c][:n_new])
+        contacts = np.take(self._contacts[: self.n], keep, axis=0)
+        np.take(remap, contacts, out=self._contacts[:n_new])
         self.n = n_new
         self._bind()
         return remap

@@ -62,43 +62,42 @@ SECTION = Section(
 
 
 class DistrictIndex:
-    """Alive rows grouped by district and sorted by age within each district."""
+    """Alive rows grouped by district and sorted by age within each district (stable: in
+    row order among equal ages): ``sorted_rows``, per district ``size`` and ``start`` (its
+    first place in ``sorted_rows``), and each row's ``rank`` in its district (-1: dead)."""
 
     def __init__(self, district: np.ndarray, age: np.ndarray, alive: np.ndarray, n_d: int):
-        rows = np.flatnonzero(alive)
-        d = district[rows]
-        sorted_rows = rows[_district_age_order(d, age[rows])]
-        counts = np.bincount(d, minlength=n_d)[:n_d]
-        self.size = counts
-        self.start = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        self.rank = np.full(len(district), -1, dtype=np.int64)
-        # the sorted rows come district by district: the rank is the place in the block
-        self.rank[sorted_rows] = np.arange(len(rows)) - np.repeat(self.start, counts)
-        self.sorted_rows = sorted_rows.astype(np.int32)
-
-
-def _district_age_order(district: np.ndarray, age: np.ndarray) -> np.ndarray:
-    """The stable order by district, then age (as ``np.lexsort((age, district))``), by a
-    counting sort of the combined key."""
-    span = int(age.max(initial=0)) + 1
-    key = district.astype(np.int64) * span + age
-    return _counting_order(key, int(key.max(initial=0)) + 1)
+        span = int(age.max(initial=0)) + 1
+        self.sorted_rows, self.size, self.start, self.rank = _district_age_index(
+            district, age, alive, n_d, span
+        )
 
 
 @kernel
-def _counting_order(key, n_keys):
-    """The stable sorting order of ``key`` (integers in ``[0, n_keys)``): counting sort."""
-    start = np.zeros(n_keys + 1, dtype=np.int64)
-    for k in key:
-        start[k + 1] += 1
-    for k in range(n_keys):
-        start[k + 1] += start[k]
-    order = np.empty(len(key), dtype=np.int64)
-    for i in range(len(key)):
-        k = key[i]
-        order[start[k]] = i
-        start[k] += 1
-    return order
+def _district_age_index(district, age, alive, n_d, span):
+    """A counting sort of the living by the key district x age (``span`` ages)."""
+    n = len(alive)
+    first = np.zeros(n_d * span + 1, dtype=np.int64)
+    for r in range(n):
+        if alive[r]:
+            first[district[r] * span + age[r] + 1] += 1
+    for k in range(n_d * span):
+        first[k + 1] += first[k]
+    size = np.zeros(n_d, dtype=np.int64)
+    start = np.zeros(n_d, dtype=np.int64)
+    for d in range(n_d):
+        start[d] = first[d * span]
+        size[d] = first[(d + 1) * span] - start[d]
+    sorted_rows = np.empty(first[-1], dtype=np.int32)
+    rank = np.full(n, -1, dtype=np.int64)
+    for r in range(n):
+        if alive[r]:
+            d = district[r]
+            k = d * span + age[r]
+            sorted_rows[first[k]] = r
+            rank[r] = first[k] - start[d]
+            first[k] += 1
+    return sorted_rows, size, start, rank
 
 
 def draw_contacts(

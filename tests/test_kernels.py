@@ -374,3 +374,22 @@ def test_verein_choice_matches_numpy(city):
     _pick_weighted(rows, pop.district, u, grouped, bounds, a.attractiveness, got)
     assert (got[rows] >= 0).all()
     np.testing.assert_array_equal(got, want)
+
+
+def test_district_index_matches_numpy(city):
+    from kosi_sim.network import DistrictIndex
+
+    pop = city.pop
+    alive = pop.alive.copy()
+    alive[::9] = False  # some dead rows
+    idx = DistrictIndex(pop.district, pop.age_m, alive, pop.n_districts)
+    rows = np.flatnonzero(alive)
+    d = pop.district[rows]
+    want = rows[np.lexsort((pop.age_m[rows], d))]
+    np.testing.assert_array_equal(idx.sorted_rows, want)
+    size = np.bincount(d, minlength=pop.n_districts)
+    np.testing.assert_array_equal(idx.size, size)
+    np.testing.assert_array_equal(idx.start, np.cumsum(size) - size)
+    rank = np.full(pop.n, -1)
+    rank[want] = np.arange(len(want)) - np.repeat(np.cumsum(size) - size, size)
+    np.testing.assert_array_equal(idx.rank, rank)

@@ -356,7 +356,7 @@ class Initiatives(AgentTable):
         out = np.zeros((4, n_districts))
         if self.n == 0:
             return out
-        member = np.flatnonzero(pop.initiative >= 0)
+        member = _rows_in_initiatives(pop.initiative)
         rows = pop.initiative[member]
         producing = np.isin(self.stage[rows], PRODUCING)
         h = initiative_hours(pop, member[producing])

@@ -339,9 +339,19 @@ class Demography:
     def request(self, model) -> Requests:
         pop = model.pop
         # one draw per citizen: death below p_die, emigration up to p_out, a move up to
-        # p_move; only the few below their p_move are looked at further
+        # p_move; only the few below their p_move are looked at further.  Births: a
+        # second draw below the fertility rate.  Both in one pass.
         key = model.streams.key("demography.events")
-        events = self._below(pop, key, self.m_event)
+        events, mothers = _below_rates(
+            key,
+            model.streams.key("demography.births"),
+            pop.uid,
+            pop.alive,
+            pop.sex,
+            pop.age_m,
+            self.m_event,
+            self.m_birth,
+        )
         u_ev, key_ev = uniforms(key, pop.uid[events]), self.rate_key(pop, events)
         p_die = np.take(self.m_death, key_ev)
         p_out = np.take(self.m_leave, key_ev)
@@ -353,8 +363,6 @@ class Demography:
         move_to = self._destinations(
             movers, pop.district[movers], vacant, model.streams("demography.moves")
         )
-
-        mothers = self._below(pop, model.streams.key("demography.births"), self.m_birth)
 
         rng = model.streams("demography.immigration")
         n_in = int(rng.poisson(self.in_rate * pop.n_alive))
@@ -380,12 +388,6 @@ class Demography:
         """Rows ``rows``' entries in the (sex, age in completed months) rate tables."""
         return pop.sex[rows].astype(np.intp) * N_MONTHS + np.minimum(pop.age_m[rows], N_MONTHS - 1)
 
-    def _below(self, pop, key: np.uint64, table: np.ndarray) -> np.ndarray:
-        """Living citizens (rows, ascending) whose draw (keyed stream ``key``) is below
-        their rate in ``table``; the rates are looked up only for draws below the table's
-        largest."""
-        return _below_rate(key, pop.uid, pop.alive, pop.sex, pop.age_m, table, table.max())
-
     @staticmethod
     def _destinations(movers, origin, vacant, rng) -> np.ndarray:
         n_d = len(vacant)
@@ -407,16 +409,17 @@ class Demography:
 
 
 @parallel_kernel
-def _below_rate(key, uid, alive, sex, age_m, table, top):
-    """Rows of the living whose draw is below their (sex, age in months) rate; the table
-    is read only for draws below ``top``, its largest rate."""
-    below = np.zeros(len(uid), dtype=np.bool_)
+def _below_rates(key_a, key_b, uid, alive, sex, age_m, table_a, table_b):
+    """Rows of the living whose draw of keyed stream ``key_a`` is below their (sex, age
+    in months) rate in ``table_a``, and likewise for ``key_b`` and ``table_b``."""
+    below_a = np.zeros(len(uid), dtype=np.bool_)
+    below_b = np.zeros(len(uid), dtype=np.bool_)
     for r in prange(len(uid)):
         if alive[r]:
-            u = uniform(key, uid[r])
-            if u < top:
-                below[r] = u < table[sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)]
-    return nonzero(below)
+            k = sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)
+            below_a[r] = uniform(key_a, uid[r]) < table_a[k]
+            below_b[r] = uniform(key_b, uid[r]) < table_b[k]
+    return nonzero(below_a), nonzero(below_b)
 
 
 class LifeTableTracker:

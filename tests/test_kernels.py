@@ -171,7 +171,7 @@ def test_row_selections_match_numpy(city):
         _members_per_initiative,
         _rows_in_initiatives,
     )
-    from kosi_sim.demography import _below_rate
+    from kosi_sim.demography import _below_rates
     from kosi_sim.select import nonzero_grouped
 
     pop = city.pop
@@ -206,15 +206,14 @@ def test_row_selections_match_numpy(city):
         np.bincount(pop.initiative[members], minlength=city.initiatives.n),
     )
     d = city.demography
-    key = np.uint64(2)
-    u = uniforms(key, pop.uid)
-    for table in (d.m_event, d.m_birth):
-        rows = np.flatnonzero(pop.alive)
+    keys = np.uint64(2), np.uint64(3)
+    got = _below_rates(*keys, pop.uid, pop.alive, pop.sex, pop.age_m, d.m_event, d.m_birth)
+    rows = np.flatnonzero(pop.alive)
+    for key, table, below in zip(keys, (d.m_event, d.m_birth), got, strict=True):
+        u = uniforms(key, pop.uid)
         want = rows[u[rows] < np.take(table, d.rate_key(pop, rows))]
         assert len(want) > 0
-        np.testing.assert_array_equal(
-            _below_rate(key, pop.uid, pop.alive, pop.sex, pop.age_m, table, table.max()), want
-        )
+        np.testing.assert_array_equal(below, want)
 
 
 def test_results_do_not_depend_on_the_number_of_threads():

@@ -116,23 +116,36 @@ def draw_contacts(
         return out
     # four draws per tie, always in this order (common random numbers)
     offset = rng.normal(0.0, 1.0, (n, slots))  # a local contact's age rank around one's own
-    uniform = rng.random((n, slots))  # the rank for citizens not in the index (just arrived)
+    u_rank = rng.random((n, slots))  # the rank for citizens not in the index (just arrived)
     anywhere = rng.random((n, slots))  # a contact anywhere in the city
     local = rng.random((n, slots))  # local (below ``locality``) or anywhere
     _place_contacts(
         rows, district, index.size, index.start, index.rank, index.sorted_rows,
-        offset, uniform, anywhere, local, homophily, locality, out,
+        offset, u_rank, anywhere, local, homophily, locality, out,
     )  # fmt: skip
     return out
 
 
+@helper
+def _local_place(own_rank, n_d, z, u, spread):
+    """A local contact's place among the district's ``n_d`` citizens sorted by age: one's own
+    rank plus ``round(z * spread)`` (never 0: not oneself), wrapping around; ``u * n_d`` for
+    the unranked (own rank -1: not in the index)."""
+    if own_rank >= 0:
+        step = np.int64(np.rint(z * spread))
+        if step == 0:
+            step = 1
+        return (step + own_rank) % max(n_d, 1)
+    return np.int64(u * n_d)
+
+
 @parallel_kernel
 def _place_contacts(
-    rows, district, size, start, rank, sorted_rows, offset, uniform, anywhere, local,
+    rows, district, size, start, rank, sorted_rows, offset, u_rank, anywhere, local,
     homophily, locality, out,
 ):  # fmt: skip
     """The contacts of ``rows`` from the draws: a local contact has an age rank drawn around
-    one's own (never oneself; uniform in the district for the unranked), else anyone."""
+    one's own (uniform in the district for the unranked), else anyone."""
     total = len(sorted_rows)
     for i in prange(len(rows)):
         r = rows[i]
@@ -140,13 +153,7 @@ def _place_contacts(
         n_d = size[d]
         spread = max(1.0, homophily * n_d)
         for j in range(out.shape[1]):
-            if rank[r] >= 0:
-                k = np.int64(np.rint(offset[i, j] * spread))
-                if k == 0:
-                    k = 1
-                k = (k + rank[r]) % max(n_d, 1)
-            else:
-                k = np.int64(uniform[i, j] * n_d)
+            k = _local_place(rank[r], n_d, offset[i, j], u_rank[i, j], spread)
             k = min(k + start[d], total - 1)
             if local[i, j] < locality and n_d > 1:
                 out[i, j] = sorted_rows[k]
@@ -215,15 +222,9 @@ def _renew_ties(
                 continue
             b = base + k + 4 * j
             if (uniform(key, b) < locality) & (n_d > 1):
-                if rank[r] >= 0:
-                    step = np.int64(
-                        np.rint(_normal(uniform(key, b + 1), uniform(key, b + 2)) * spread)
-                    )
-                    if step == 0:
-                        step = 1
-                    pos = (step + rank[r]) % max(n_d, 1)
-                else:
-                    pos = np.int64(uniform(key, b + 3) * n_d)
+                # the normal number (a logarithm and a cosine) only where it is used
+                z = _normal(uniform(key, b + 1), uniform(key, b + 2)) if rank[r] >= 0 else 0.0
+                pos = _local_place(rank[r], n_d, z, uniform(key, b + 3), spread)
                 contacts[r, j] = sorted_rows[min(pos + start[d], total - 1)]
             else:
                 contacts[r, j] = sorted_rows[min(np.int64(uniform(key, b + 3) * total), total - 1)]

@@ -411,14 +411,16 @@ class Demography:
 @parallel_kernel
 def _below_rates(key_a, key_b, uid, alive, sex, age_m, table_a, table_b):
     """Rows of the living whose draw of keyed stream ``key_a`` is below their (sex, age
-    in months) rate in ``table_a``, and likewise for ``key_b`` and ``table_b``."""
-    below_a = np.zeros(len(uid), dtype=np.bool_)
-    below_b = np.zeros(len(uid), dtype=np.bool_)
+    in months) rate in ``table_a``, and likewise for ``key_b`` and ``table_b``.
+
+    Branch-free, with uint8 marks: everyone draws, the dead's marks are masked out."""
+    below_a = np.empty(len(uid), dtype=np.uint8)
+    below_b = np.empty(len(uid), dtype=np.uint8)
     for r in prange(len(uid)):
-        if alive[r]:
-            k = sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)
-            below_a[r] = uniform(key_a, uid[r]) < table_a[k]
-            below_b[r] = uniform(key_b, uid[r]) < table_b[k]
+        k = sex[r] * N_MONTHS + min(age_m[r], N_MONTHS - 1)
+        living = np.uint8(alive[r])
+        below_a[r] = living & np.uint8(uniform(key_a, uid[r]) < table_a[k])
+        below_b[r] = living & np.uint8(uniform(key_b, uid[r]) < table_b[k])
     return nonzero(below_a), nonzero(below_b)
 
 

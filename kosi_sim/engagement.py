@@ -474,7 +474,7 @@ class Engagement:
         joiners = _joiners(
             model.streams.key("engagement.review"),
             pop.uid,
-            pop.engaged,
+            pop.engaged.view(np.uint8),
             pop.alive,
             pop.willingness,
             pop.coop,
@@ -653,19 +653,25 @@ def _joiners(
     key, uid, engaged, alive, willingness, coop, budget, threshold, contacts, rate, cutoff
 ):
     """Rows of those who review (a draw below ``rate``; drawn only for the eligible: not
-    engaged, willing, no free rider, with time) and whose threshold is met."""
-    join = np.zeros(len(uid), dtype=np.bool_)
-    for r in prange(len(uid)):  # reads the state before anyone joins
-        eligible = (
-            (not engaged[r])
-            & (willingness[r] >= cutoff)
-            & (coop[r] != COOP_FREE_RIDER)
-            & (budget[r] >= np.float32(0.5))
+    engaged, willing, no free rider, with time) and whose threshold is met.
+
+    Two passes: the eligible (a few percent of the citizens) are marked without branches,
+    then only they draw and look at their contacts; ``engaged`` comes as uint8."""
+    eligible = np.empty(len(uid), dtype=np.uint8)
+    for r in prange(len(uid)):
+        eligible[r] = (
+            (np.uint8(1) - engaged[r])
+            & np.uint8(willingness[r] >= cutoff)
+            & np.uint8(coop[r] != COOP_FREE_RIDER)
+            & np.uint8(budget[r] >= np.float32(0.5))
         )
-        if eligible:
-            if uniform(key, uid[r]) < rate:
-                join[r] = _meets(r, engaged, alive, coop, threshold, contacts)
-    return nonzero(join)
+    cand = nonzero(eligible)
+    join = np.zeros(len(cand), dtype=np.uint8)
+    for i in prange(len(cand)):  # reads the state before anyone joins
+        r = cand[i]
+        if uniform(key, uid[r]) < rate:
+            join[i] = _meets(r, engaged, alive, coop, threshold, contacts)
+    return cand[nonzero(join)]
 
 
 @helper

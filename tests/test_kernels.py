@@ -73,8 +73,8 @@ def test_join_matches_the_threshold_rule(city):
     key = np.uint64(3)
     u = uniforms(key, pop.uid)
     got = _joiners(
-        key, pop.uid, pop.engaged, pop.alive, pop.willingness, pop.coop, pop.time_budget,
-        pop.threshold, pop.contacts, *_f32(p.review_rate, p.willing_cutoff),
+        key, pop.uid, pop.engaged.view(np.uint8), pop.alive, pop.willingness, pop.coop,
+        pop.time_budget, pop.threshold, pop.contacts, *_f32(p.review_rate, p.willing_cutoff),
     )  # fmt: skip
     cand = np.flatnonzero(
         (u < p.review_rate)
@@ -176,8 +176,9 @@ def test_row_selections_match_numpy(city):
 
     pop = city.pop
     free = np.flatnonzero(pop.engaged & ~pop.leads & (pop.initiative < 0))
+    engaged, leads = pop.engaged.view(np.uint8), pop.leads.view(np.uint8)
     grouped, per_d = nonzero_grouped(
-        _free_engaged(pop.engaged, pop.leads, pop.initiative), pop.district, pop.n_districts
+        _free_engaged(engaged, leads, pop.initiative), pop.district, pop.n_districts
     )
     np.testing.assert_array_equal(grouped, free[np.argsort(pop.district[free], kind="stable")])
     np.testing.assert_array_equal(
@@ -185,12 +186,12 @@ def test_row_selections_match_numpy(city):
     )
     age = pop.age_m
     need = np.float32(city.params.leader_spare_hours)
-    young, eligible = _young_engaged(pop.engaged, age, pop.leads, pop.time_budget, pop.hours, need)
+    young, eligible = _young_engaged(engaged, age, leads, pop.time_budget, pop.hours, need)
     want_young = pop.engaged & (age >= 18 * 12) & (age < 36 * 12)
-    np.testing.assert_array_equal(young, want_young)
+    np.testing.assert_array_equal(young.view(bool), want_young)
     want = want_young & ~pop.leads & (pop.time_budget - pop.hours >= need)
     assert 0 < want.sum() < want_young.sum()
-    np.testing.assert_array_equal(eligible, want)
+    np.testing.assert_array_equal(eligible.view(bool), want)
     mark = np.zeros(city.initiatives.n, dtype=bool)
     mark[::2] = True
     members = np.flatnonzero(pop.initiative >= 0)
@@ -204,6 +205,15 @@ def test_row_selections_match_numpy(city):
     np.testing.assert_array_equal(
         _members_per_initiative(superset, pop.initiative, city.initiatives.n),
         np.bincount(pop.initiative[members], minlength=city.initiatives.n),
+    )
+    from kosi_sim.agents.associations import _members_of as members_of_vereine
+
+    gone = np.zeros(city.associations.n, dtype=np.uint8)
+    gone[1::3] = 1
+    in_verein = np.flatnonzero(pop.association >= 0)
+    np.testing.assert_array_equal(
+        members_of_vereine(pop.association, gone),
+        in_verein[gone[pop.association[in_verein]] == 1],
     )
     d = city.demography
     keys = np.uint64(2), np.uint64(3)
@@ -348,6 +358,7 @@ def test_selections_match_numpy(rows, n_groups):
     group = np.array([g for _, g in rows], dtype=np.int16)
     want = np.flatnonzero(mask)
     np.testing.assert_array_equal(nonzero(mask), want)
+    np.testing.assert_array_equal(nonzero(mask.view(np.uint8)), want)  # read as 64-bit words
     got, counts = nonzero_grouped(mask, group, n_groups)
     np.testing.assert_array_equal(got, want[np.argsort(group[want], kind="stable")])
     np.testing.assert_array_equal(counts, np.bincount(group[want], minlength=n_groups))

@@ -317,9 +317,9 @@ class Associations(AgentTable):
     def _request_foundings(self, model, rng) -> None:
         pop, n_d = model.pop, model.pop.n_districts
         young, eligible = _young_engaged(
-            pop.engaged,
+            pop.engaged.view(np.uint8),
             pop.age_m,
-            pop.leads,
+            pop.leads.view(np.uint8),
             pop.time_budget,
             pop.hours,
             np.float32(model.params.leader_spare_hours),
@@ -346,8 +346,8 @@ class Associations(AgentTable):
         pop = model.pop
         self.dissolved_this_step = len(self.pending_dissolution)
         if self.dissolved_this_step:
-            gone = np.zeros(self.n, dtype=bool)
-            gone[self.pending_dissolution] = True
+            gone = np.zeros(self.n, dtype=np.uint8)
+            gone[self.pending_dissolution] = 1
             pop.association[_members_of(pop.association, gone)] = -1
             leaders = pop.rows_of(self.leader[self.pending_dissolution])
             pop.leads[leaders[leaders >= 0]] = False
@@ -398,25 +398,25 @@ def _tally_members(association, initiative, age_m, hours, n):
 @parallel_kernel
 def _young_engaged(engaged, age_m, leads, budget, hours, need):
     """Whether each citizen is engaged and aged 18-35, and whether she also could found a
-    Verein (leads nothing and has ``need`` spare hours)."""
-    young = np.zeros(len(engaged), dtype=np.bool_)
-    eligible = np.zeros(len(engaged), dtype=np.bool_)
+    Verein (leads nothing and has ``need`` spare hours): uint8 marks, ``engaged`` and
+    ``leads`` come as uint8."""
+    young = np.empty(len(engaged), dtype=np.uint8)
+    eligible = np.empty(len(engaged), dtype=np.uint8)
     for r in prange(len(engaged)):
         a = age_m[r]
-        y = engaged[r] & (a >= 18 * 12) & (a < 36 * 12)
+        y = engaged[r] & np.uint8(a >= 18 * 12) & np.uint8(a < 36 * 12)
         young[r] = y
-        eligible[r] = y & (not leads[r]) & (budget[r] - hours[r] >= need)
+        eligible[r] = y & (np.uint8(1) - leads[r]) & np.uint8(budget[r] - hours[r] >= need)
     return young, eligible
 
 
 @parallel_kernel
 def _members_of(association, marked):
-    """Rows of the members of the marked Vereine."""
-    member = np.zeros(len(association), dtype=np.bool_)
+    """Rows of the members of the marked Vereine (``marked`` as uint8)."""
+    member = np.empty(len(association), dtype=np.uint8)
     for r in prange(len(association)):
         a = association[r]
-        if a >= 0:
-            member[r] = marked[a]
+        member[r] = marked[a] if a >= 0 else np.uint8(0)
     return nonzero(member)
 
 

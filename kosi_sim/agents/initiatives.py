@@ -439,7 +439,9 @@ class Initiatives(AgentTable):
         # the engaged who neither lead nor belong to an initiative
         # grouped by district, in row order within each district
         by_district, per_d = nonzero_grouped(
-            _free_engaged(pop.engaged, pop.leads, pop.initiative), pop.district, self.n_districts
+            _free_engaged(pop.engaged.view(np.uint8), pop.leads.view(np.uint8), pop.initiative),
+            pop.district,
+            self.n_districts,
         )
         gap = model.services.gap()  # (domain, district)
         expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
@@ -785,7 +787,7 @@ def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
 @parallel_kernel
 def _rows_in_initiatives(initiative):
     """Rows (ascending) of everyone in an initiative."""
-    member = np.zeros(len(initiative), dtype=np.bool_)
+    member = np.empty(len(initiative), dtype=np.uint8)
     for r in prange(len(initiative)):
         member[r] = initiative[r] >= 0
     return nonzero(member)
@@ -829,10 +831,11 @@ def _burnout_per_initiative(rows, initiative, burnout, n):
 
 @parallel_kernel
 def _free_engaged(engaged, leads, initiative):
-    """Whether each citizen is engaged and neither leads nor belongs to an initiative."""
-    free = np.zeros(len(engaged), dtype=np.bool_)
+    """Whether each citizen is engaged and neither leads nor belongs to an initiative
+    (uint8 marks; ``engaged`` and ``leads`` come as uint8)."""
+    free = np.empty(len(engaged), dtype=np.uint8)
     for r in prange(len(engaged)):
-        free[r] = engaged[r] & (not leads[r]) & (initiative[r] < 0)
+        free[r] = engaged[r] & (np.uint8(1) - leads[r]) & np.uint8(initiative[r] < 0)
     return free
 
 

@@ -405,13 +405,24 @@ class Engagement:
         self.budget = BASE_BUDGET * np.float32(p.time_budget_scale)
 
     # -- slow-changing state ---------------------------------------------------------
-    def update_life_stage(self, pop: Population, rows: np.ndarray | slice = slice(None)) -> None:
-        """Employment and time budget from age (run yearly and for newcomers)."""
-        g = age_group(pop.age_m[rows])
-        employed = pop.employment_u[rows] < EMPLOYMENT[g]
-        pop.employed[rows] = employed
-        factor = np.where(employed, np.float32(self.p.employment_time_factor), np.float32(1))
-        pop.time_budget[rows] = self.budget[g] * factor * pop.time_factor[rows]
+    def update_life_stage(self, pop: Population, rows: np.ndarray | None = None) -> None:
+        """Employment and time budget from age, for ``rows`` (default everyone; run yearly
+        and for newcomers): employed if the persistent draw is below the age group's
+        employment rate; budget = base budget x employment factor x personal factor."""
+        if rows is None:
+            rows = np.arange(pop.n)
+        _life_stage(
+            np.asarray(rows, dtype=np.int64),
+            pop.age_m,
+            pop.employment_u,
+            pop.time_factor,
+            _GROUP_OF_MONTH,
+            EMPLOYMENT,
+            self.budget,
+            np.float32(self.p.employment_time_factor),
+            pop.employed,
+            pop.time_budget,
+        )
 
     def willingness(
         self,
@@ -456,15 +467,15 @@ class Engagement:
         self.enlist(model, rows[willing & (u < self.p.initial_engaged_given_willing)], rng)
 
     def step(self, model) -> dict[str, int]:
-        """One month: willingness, joining, effort, burnout and quitting.  Returns counts."""
-        p, pop = self.p, model.pop
+        """One month: willingness, joining, effort, burnout (and fading grant exposure) and
+        quitting.  Returns counts."""
+        pop = model.pop
         self.willingness(pop, out=pop.willingness)  # everyone's, written in place
         joined = self.join(model)
         eng = nonzero(pop.engaged)  # the engaged after joining, until some quit
         self.effort(model, eng)
         self.burnout(model)
         quit_ = self.quit(model, eng)
-        pop.grant_exposure *= np.float32(1.0 - p.grant_exposure_decay)
         return {"joined": len(joined), "quit": len(quit_)}
 
     def join(self, model) -> np.ndarray:
@@ -526,9 +537,14 @@ class Engagement:
 
     def burnout(self, model) -> None:
         """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
-        leaders and initiative members (for everyone else those terms are zero)."""
+        leaders and initiative members (for everyone else those terms are zero).
+
+        The month's other slow decay, the fading of grant exposure, is done in the same
+        pass over the citizens (nothing else reads or writes it in between)."""
         p, pop = self.p, model.pop
         _burnout(
+            pop.grant_exposure,
+            np.float32(1.0 - p.grant_exposure_decay),
             pop.burnout,
             pop.engaged,
             pop.leads,
@@ -602,6 +618,20 @@ def disengage(pop: Population, rows: np.ndarray) -> None:
 
 def _f32(*values: float) -> tuple[np.float32, ...]:
     return tuple(np.float32(v) for v in values)
+
+
+@parallel_kernel
+def _life_stage(rows, age_m, employment_u, time_factor, group, rate, budget, factor, employed, out):
+    """Employment and time budget of ``rows`` (float32, in the order budget x factor x
+    personal factor)."""
+    last = len(group) - 1
+    for i in prange(len(rows)):
+        r = rows[i]
+        g = group[min(max(age_m[r], 0), last)]
+        e = employment_u[r] < rate[g]
+        employed[r] = e
+        f = factor if e else np.float32(1)
+        out[r] = budget[g] * f * time_factor[r]
 
 
 @parallel_kernel
@@ -727,8 +757,12 @@ def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc
 
 
 @parallel_kernel
-def _burnout(b, engaged, leads, initiative, hours, budget, has_say, rec, load_w, strain, voice):
+def _burnout(
+    exposure, keep, b, engaged, leads, initiative, hours, budget, has_say, rec, load_w, strain,
+    voice,
+):  # fmt: skip
     for r in prange(len(b)):
+        exposure[r] *= keep  # grant exposure fades (float32, as the numpy ``*=``)
         old = b[r]
         if engaged[r] or leads[r] or initiative[r] >= 0:
             load = hours[r] / budget[r] if budget[r] > 0 else np.float32(0)

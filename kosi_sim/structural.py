@@ -13,10 +13,24 @@ from .demography import Requests
 from .engagement import draw_traits
 from .jit import parallel_kernel, prange
 from .rng import DRAWS, uniform
+from .select import nonzero
 
 
 def _count(district: np.ndarray, n: int) -> np.ndarray:
     return np.bincount(district, minlength=n)[:n].astype(float)
+
+
+@parallel_kernel
+def _age_one_month(age_m, alive, months):
+    """Add a month to the age of the living (in place); returns the rows whose age is now
+    ``months`` (dead rows keep their age and count if it is ``months``, as with
+    ``np.flatnonzero(age_m == months)``)."""
+    turning = np.empty(len(age_m), dtype=np.uint8)
+    for r in prange(len(age_m)):
+        a = age_m[r] + np.int16(alive[r])
+        age_m[r] = a
+        turning[r] = a == months
+    return nonzero(turning)
 
 
 def local_contacts(pop, rows: np.ndarray, k: int, key: np.uint64) -> np.ndarray:
@@ -60,9 +74,9 @@ def _first_local(key, uid, rows, district, alive, tries, out):
 def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
     pop, n_d = model.pop, model.n_districts
     flows: dict[str, np.ndarray] = {}
-    pop.age_m += pop.alive  # everyone alive at the end of the month is a month older
-    # teenagers reaching 14 this month enter the engagement age (school, sport, youth groups)
-    teens = np.flatnonzero(pop.age_m == 14 * 12)
+    # everyone alive at the end of the month is a month older; teenagers reaching 14 enter
+    # the engagement age (school, sport, youth groups)
+    teens = _age_one_month(pop.age_m, pop.alive, 14 * 12)
     model.engagement.initial_engagement(model, teens, model.streams("engagement.teens"))
     if model.life_table is not None:
         model.life_table.record(pop, req.deaths)

@@ -139,13 +139,18 @@ def test_burnout(city):
     ).astype(np.float32)
     np.clip(b_rows, 0.0, 1.0, out=b_rows)
     b[rows] = b_rows
-    before = pop.burnout.copy()
+    before, exposure = pop.burnout.copy(), pop.grant_exposure.copy()
+    pop.grant_exposure[::5] = np.float32(0.7)  # grant exposure fades in the same pass
+    faded = pop.grant_exposure * np.float32(1.0 - p.grant_exposure_decay)
     e.burnout(city)
     try:
         np.testing.assert_array_equal(pop.burnout, b)
         assert not np.array_equal(before, b)
+        np.testing.assert_array_equal(pop.grant_exposure, faded)
+        assert 0 < faded[0] < 0.7
     finally:
         pop.burnout[:] = before
+        pop.grant_exposure[:] = exposure
 
 
 def test_quit(city):
@@ -403,3 +408,43 @@ def test_district_index_matches_numpy(city):
     rank = np.full(pop.n, -1)
     rank[want] = np.arange(len(want)) - np.repeat(np.cumsum(size) - size, size)
     np.testing.assert_array_equal(idx.rank, rank)
+
+
+def test_ageing_one_month_matches_numpy():
+    from kosi_sim.structural import _age_one_month
+
+    rng = np.random.default_rng(1)
+    age = rng.integers(0, 1300, 10_003).astype(np.int16)
+    alive = rng.random(len(age)) < 0.9
+    want_age = age + alive.astype(np.int16)
+    want = np.flatnonzero(want_age == 14 * 12)
+    got = _age_one_month(age, alive, 14 * 12)
+    assert len(want) > 0
+    np.testing.assert_array_equal(age, want_age)
+    assert age.dtype == np.int16
+    np.testing.assert_array_equal(got, want)
+
+
+def test_life_stage_matches_numpy(city):
+    from kosi_sim.engagement import EMPLOYMENT, age_group
+
+    e, pop, p = city.engagement, city.pop, city.params
+    employed, budget = pop.employed.copy(), pop.time_budget.copy()
+    g = age_group(pop.age_m)
+    want_employed = pop.employment_u < EMPLOYMENT[g]
+    factor = np.where(want_employed, np.float32(p.employment_time_factor), np.float32(1))
+    want_budget = e.budget[g] * factor * pop.time_factor
+    try:
+        pop.employed[:] = ~want_employed  # every value must be written
+        pop.time_budget[:] = -1
+        e.update_life_stage(pop)
+        np.testing.assert_array_equal(pop.employed, want_employed)
+        np.testing.assert_array_equal(pop.time_budget, want_budget)
+        assert 0.2 < want_employed.mean() < 0.8
+        rows = np.arange(3, pop.n, 11)
+        pop.time_budget[rows] = -1
+        e.update_life_stage(pop, rows)  # newcomers' rows only
+        np.testing.assert_array_equal(pop.time_budget, want_budget)
+    finally:
+        pop.employed[:] = employed
+        pop.time_budget[:] = budget

@@ -8,9 +8,14 @@ advancing the write position by the mask value does the same in about 0.5 ms.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .jit import kernel
+
+if sys.byteorder != "little":  # :func:`nonzero` reads a mask's bytes as 64-bit words
+    raise ImportError("kosi_sim needs a little-endian machine (row selections read masks as words)")
 
 
 @kernel

@@ -336,23 +336,11 @@ WEEKS_PER_MONTH = 52.0 / 12.0
 
 
 _MAX_MONTHS = 112 * 12
+#: life stage by age in completed months: 0: under 14; 1: 14-29; 2: 30-49; 3: 50-64;
+#: 4: 65-74; 5: 75+ (the oldest ages share the last entry)
 _GROUP_OF_MONTH = np.searchsorted(AGE_EDGES, np.arange(_MAX_MONTHS) // 12, side="right").astype(
     np.int8
 )
-
-
-def age_group(age_m: np.ndarray) -> np.ndarray:
-    """0: under 14; 1: 14-29; 2: 30-49; 3: 50-64; 4: 65-74; 5: 75+ (a lookup by month)."""
-    return by_age_month(_GROUP_OF_MONTH, age_m)
-
-
-def by_age_month(table: np.ndarray, age_m: np.ndarray) -> np.ndarray:
-    """``table[age_m]`` for a table by age in months (the oldest ages share the last entry).
-
-    ``np.take`` with the small integer ages is several times faster than fancy indexing,
-    which first converts the index array to 64-bit integers.
-    """
-    return np.take(table, age_m, mode="clip")
 
 
 def life_stage_factors(p: Params) -> np.ndarray:

@@ -426,11 +426,11 @@ def test_ageing_one_month_matches_numpy():
 
 
 def test_life_stage_matches_numpy(city):
-    from kosi_sim.engagement import EMPLOYMENT, age_group
+    from kosi_sim.engagement import _GROUP_OF_MONTH, EMPLOYMENT
 
     e, pop, p = city.engagement, city.pop, city.params
     employed, budget = pop.employed.copy(), pop.time_budget.copy()
-    g = age_group(pop.age_m)
+    g = np.take(_GROUP_OF_MONTH, pop.age_m, mode="clip")
     want_employed = pop.employment_u < EMPLOYMENT[g]
     factor = np.where(want_employed, np.float32(p.employment_time_factor), np.float32(1))
     want_budget = e.budget[g] * factor * pop.time_factor

@@ -12,7 +12,7 @@ import sys
 
 import numpy as np
 
-from .jit import kernel
+from .jit import helper, kernel, parallel_kernel, prange
 
 if sys.byteorder != "little":  # :func:`nonzero` reads a mask's bytes as 64-bit words
     raise ImportError("kosi_sim needs a little-endian machine (row selections read masks as words)")
@@ -45,39 +45,90 @@ def nonzero(mask):
     return out[:k].copy()
 
 
-@kernel
+#: grouped selections work through this many fixed blocks of rows, in parallel; the result
+#: is the same for any number of threads (each block's rows go to fixed places)
+_BLOCKS = 16
+
+
+@helper
+def _block_bounds(n, b):
+    """Rows ``[lo, hi)`` of block ``b`` of ``n`` rows; blocks start at multiples of 8."""
+    per = ((n + _BLOCKS - 1) // _BLOCKS + 7) // 8 * 8
+    lo = min(n, b * per)
+    return lo, min(n, lo + per)
+
+
+@parallel_kernel
+def count_grouped(mask, group, n_groups):
+    """The number of rows where ``mask`` is true in each group (as
+    ``np.bincount(group[mask], minlength=n_groups)``); ``group`` is read only where the
+    mask is true."""
+    counts = np.zeros((_BLOCKS, n_groups), dtype=np.int64)
+    for b in prange(_BLOCKS):
+        lo, hi = _block_bounds(len(mask), b)
+        rows = nonzero(mask[lo:hi])
+        cur = 0
+        c = 0
+        for i in range(len(rows)):  # the current group's count stays in a register
+            g = group[lo + rows[i]]
+            if g != cur:
+                counts[b, cur] += c
+                cur = g
+                c = 0
+            c += 1
+        counts[b, cur] += c
+    return counts.sum(axis=0)
+
+
+@parallel_kernel
 def nonzero_grouped(mask, group, n_groups):
     """The indices where ``mask`` is true, grouped by ``group`` (ints in ``[0, n_groups)``
     where the mask is true) and ascending within a group (a stable counting sort), and the
-    number in each group."""
-    rows = nonzero(mask)
-    n = len(rows)
+    number in each group.
+
+    Two parallel passes over fixed blocks of rows: each block selects and counts its rows
+    by group, then writes them to their places (group by group, blocks in order)."""
+    n = len(mask)
+    rows = np.empty(n, dtype=np.int64)  # block b's selected rows from its first row on
     g_of = np.empty(n, dtype=np.int32)
-    for i in range(n):
-        g_of[i] = group[rows[i]]
-    counts = np.zeros(n_groups, dtype=np.int64)
-    cur = 0
-    c = 0
-    for i in range(n):  # the running count of the current group stays in a register
-        g = g_of[i]
-        if g != cur:
-            counts[cur] += c
-            cur = g
-            c = 0
-        c += 1
-    counts[cur] += c
-    pos = np.zeros(n_groups, dtype=np.int64)
-    for g in range(1, n_groups):
-        pos[g] = pos[g - 1] + counts[g - 1]
-    out = np.empty(n, dtype=np.int64)
-    cur = 0
-    p = pos[0]
-    for i in range(n):
-        g = g_of[i]
-        if g != cur:
-            pos[cur] = p
-            cur = g
-            p = pos[g]
-        out[p] = rows[i]
-        p += 1
-    return out, counts
+    found = np.zeros(_BLOCKS, dtype=np.int64)
+    counts = np.zeros((_BLOCKS, n_groups), dtype=np.int64)
+    for b in prange(_BLOCKS):
+        lo, hi = _block_bounds(n, b)
+        sel = nonzero(mask[lo:hi])
+        k = len(sel)
+        found[b] = k
+        cur = 0
+        c = 0
+        for i in range(k):
+            r = lo + sel[i]
+            g = group[r]
+            rows[lo + i] = r
+            g_of[lo + i] = g
+            if g != cur:
+                counts[b, cur] += c
+                cur = g
+                c = 0
+            c += 1
+        counts[b, cur] += c
+    start = np.empty((_BLOCKS, n_groups), dtype=np.int64)
+    at = 0
+    for g in range(n_groups):
+        for b in range(_BLOCKS):
+            start[b, g] = at
+            at += counts[b, g]
+    out = np.empty(at, dtype=np.int64)
+    for b in prange(_BLOCKS):
+        lo = _block_bounds(n, b)[0]
+        pos = start[b]
+        cur = 0
+        p = pos[0]
+        for i in range(lo, lo + found[b]):
+            g = g_of[i]
+            if g != cur:
+                pos[cur] = p
+                cur = g
+                p = pos[g]
+            out[p] = rows[i]
+            p += 1
+    return out, counts.sum(axis=0)

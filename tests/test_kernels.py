@@ -357,7 +357,7 @@ def _check_census(pop, cutoff, n_d, engaged):
     st.integers(5, 8),
 )
 def test_selections_match_numpy(rows, n_groups):
-    from kosi_sim.select import nonzero, nonzero_grouped
+    from kosi_sim.select import count_grouped, nonzero, nonzero_grouped
 
     mask = np.array([m for m, _ in rows], dtype=bool)
     group = np.array([g for _, g in rows], dtype=np.int16)
@@ -367,6 +367,7 @@ def test_selections_match_numpy(rows, n_groups):
     got, counts = nonzero_grouped(mask, group, n_groups)
     np.testing.assert_array_equal(got, want[np.argsort(group[want], kind="stable")])
     np.testing.assert_array_equal(counts, np.bincount(group[want], minlength=n_groups))
+    np.testing.assert_array_equal(count_grouped(mask.view(np.uint8), group, n_groups), counts)
 
 
 def test_verein_choice_matches_numpy(city):

@@ -22,7 +22,7 @@ import numpy as np
 
 from ..jit import kernel, parallel_kernel, prange
 from ..parameters import Param, Section
-from ..select import nonzero, nonzero_grouped
+from ..select import count_grouped, nonzero, nonzero_grouped
 from .table import AgentTable, TableAgent
 
 DOMAINS = ("sport", "culture", "social", "education", "environment", "neighbourhood")
@@ -324,7 +324,7 @@ class Associations(AgentTable):
             pop.hours,
             np.float32(model.params.leader_spare_hours),
         )
-        per_d = nonzero_grouped(young, pop.district, n_d)[1]
+        per_d = count_grouped(young, pop.district, n_d)
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
         counts = rng.poisson(expected)
         self.pending_foundings = []

@@ -376,7 +376,7 @@ def test_verein_choice_matches_numpy(city):
     pop, a = city.pop, city.associations
     rows = np.flatnonzero(pop.alive)[::5]
     u = np.random.default_rng(8).random(len(rows))
-    grouped, bounds = a.grouped_by(a.district, pop.n_districts + 1)
+    grouped, bounds = a.grouped_by("district", pop.n_districts + 1)
     want = np.full(pop.n, -7, dtype=np.int32)
     d_rows = pop.district[rows]
     for d in np.unique(d_rows):  # the numpy formulation the kernel replaced
@@ -449,3 +449,16 @@ def test_life_stage_matches_numpy(city):
     finally:
         pop.employed[:] = employed
         pop.time_budget[:] = budget
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(0, 60), max_size=40, unique=True),
+    st.lists(st.integers(0, 70), min_size=1, max_size=12),
+)
+def test_member_rows_insert_matches_union(rows, new):
+    from kosi_sim.agents.initiatives import _insert_sorted
+
+    rows = np.array(sorted(rows), dtype=np.int64)
+    new = np.array(new, dtype=np.int64)
+    np.testing.assert_array_equal(_insert_sorted(rows, new), np.union1d(rows, new))

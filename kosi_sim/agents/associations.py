@@ -221,7 +221,7 @@ class Associations(AgentTable):
         pop = model.pop
         if len(rows) == 0 or self.n == 0:
             return
-        grouped, bounds = self.grouped_by(self.district, pop.n_districts + 1)
+        grouped, bounds = self.grouped_by("district", pop.n_districts + 1)
         u = rng.random(len(rows))
         _pick_weighted(rows, pop.district, u, grouped, bounds, self.attractiveness, pop.association)
 
@@ -230,7 +230,7 @@ class Associations(AgentTable):
     ) -> np.ndarray:
         """With probability ``chance`` one Verein of each entry's district, else -1."""
         n_groups = 1 + max(int(self.district.max(initial=0)), int(district.max(initial=0)))
-        grouped, bounds = self.grouped_by(self.district, n_groups)
+        grouped, bounds = self.grouped_by("district", n_groups)
         out = np.full(len(district), -1, dtype=np.int32)
         lucky = rng.random(len(district)) < chance
         u = rng.random(len(district))

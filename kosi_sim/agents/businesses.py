@@ -127,8 +127,7 @@ class Businesses(AgentTable):
         )
 
     def per_district(self) -> np.ndarray:
-        live = self.live
-        return np.bincount(self.district[live], minlength=self.n_districts)[: self.n_districts]
+        return np.diff(self.grouped_by("district", self.n_districts)[1])
 
     def purchasing_power(self, census) -> np.ndarray:
         """Population x purchasing power per district (employed = 1, pensioners = factor)."""
@@ -144,15 +143,18 @@ class Businesses(AgentTable):
         return self.density * self.pop0 * power / self.power0
 
     def mean_csr_by_district(self) -> np.ndarray:
-        live = self.live
-        total = np.bincount(
-            self.district[live], weights=self.csr[live], minlength=self.n_districts
-        )[: self.n_districts]
-        return total / np.maximum(self.per_district(), 1)
+        def compute() -> np.ndarray:
+            live = self.live
+            total = np.bincount(
+                self.district[live], weights=self.csr[live], minlength=self.n_districts
+            )[: self.n_districts]
+            return total / np.maximum(self.per_district(), 1)
+
+        return self.derived(("mean_csr",), compute)
 
     def pick_partner(self, district: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """One business per entry of ``district``, chosen in proportion to CSR propensity."""
-        grouped, bounds = self.grouped_by(self.district, self.n_districts)
+        grouped, bounds = self.grouped_by("district", self.n_districts)
         out = np.full(len(district), -1, dtype=np.int32)
         u = rng.random(len(district))
         for d in np.unique(district):  # loop over districts, not businesses

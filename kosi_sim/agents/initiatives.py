@@ -423,7 +423,7 @@ class Initiatives(AgentTable):
         """Citizens (rows) join initiatives (one each)."""
         pop.initiative[citizens] = initiatives
         if self._member_rows is not None and len(citizens):
-            self._member_rows = np.union1d(self._member_rows, citizens)
+            self._member_rows = _insert_sorted(self._member_rows, citizens)
 
     def _count_volunteers(self, pop) -> None:
         self.volunteers[:] = _members_per_initiative(
@@ -775,6 +775,15 @@ class Initiatives(AgentTable):
         if stage == DROPPED:
             self.events["dropped"] += len(rows)
         self.remove(rows)
+
+
+def _insert_sorted(rows: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``np.union1d(rows, new)`` for ascending unique ``rows`` and a few ``new``: the new
+    values are inserted in place, without sorting ``rows`` again."""
+    new = np.unique(new)
+    at = np.searchsorted(rows, new)
+    known = rows[np.minimum(at, len(rows) - 1)] == new if len(rows) else np.zeros(len(new), bool)
+    return np.insert(rows, at[~known], new[~known])
 
 
 def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:

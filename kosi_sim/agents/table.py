@@ -9,6 +9,7 @@ organisations' ids within their kind; they are never reused.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import mesa
@@ -45,6 +46,7 @@ class AgentTable:
         self._buf = {c: np.full(self._cap, d, dtype=t) for c, (t, d) in self.columns.items()}
         self._buf["alive"] = np.zeros(self._cap, dtype=bool)
         self.agents: list[TableAgent | None] = []
+        self._derived: dict[tuple, Any] = {}  # see :meth:`derived`
         self._bind()
 
     def _bind(self) -> None:
@@ -72,6 +74,7 @@ class AgentTable:
             self._buf[c][start:end] = v
         self._buf["alive"][start:end] = True
         self.n = end
+        self._derived.clear()
         self._bind()
         rows = np.arange(start, end)
         if model is not None and agents:
@@ -90,6 +93,7 @@ class AgentTable:
         rows = np.asarray(rows, dtype=np.int64)
         rows = rows[self.alive[rows]]
         self.alive[rows] = False
+        self._derived.clear()
         for r in rows.tolist():
             agent = self.agents[r]
             if agent is not None:
@@ -100,13 +104,27 @@ class AgentTable:
     def live(self) -> np.ndarray:
         return np.flatnonzero(self.alive)
 
-    def grouped_by(self, key: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
-        """The live rows grouped by ``key`` (a column of small non-negative ints), in row
-        order within a group, and the bounds: group ``g`` is ``rows[bounds[g]:bounds[g+1]]``."""
-        live = self.live
-        k = key[live]
-        order = np.argsort(k, kind="stable")
-        return live[order], np.searchsorted(k[order], np.arange(n_groups + 1))
+    def derived(self, key: tuple, compute: Callable[[], Any]) -> Any:
+        """``compute()``, kept under ``key`` until rows are added or removed (for values
+        that depend only on which rows live and on columns written when a row is added,
+        such as districts).  The result is shared; do not modify it."""
+        value = self._derived.get(key)
+        if value is None:
+            value = self._derived[key] = compute()
+        return value
+
+    def grouped_by(self, column: str, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+        """The live rows grouped by ``column`` (small non-negative ints, written only when
+        a row is added), in row order within a group, and the bounds: group ``g`` is
+        ``rows[bounds[g]:bounds[g+1]]``."""
+
+        def compute() -> tuple[np.ndarray, np.ndarray]:
+            live = self.live
+            k = getattr(self, column)[live]
+            order = np.argsort(k, kind="stable")
+            return live[order], np.searchsorted(k[order], np.arange(n_groups + 1))
+
+        return self.derived(("grouped_by", column, n_groups), compute)
 
     def count(self) -> int:
         return int(np.count_nonzero(self.alive))

@@ -4,7 +4,8 @@ One numpy array per attribute, one row per citizen.  Every citizen has a stable 
 that is never reused; rows are an implementation detail.  Removed citizens (deaths,
 emigrants) stay as dead rows (``alive`` False, parked in the "outside" district
 ``n_districts``) until :meth:`Population.compact` drops them; compaction keeps the row
-order, so ``uid`` stays sorted and :meth:`rows_of` is a binary search.
+order, so ``uid`` stays sorted.  A table from uid to row (-1 once the row is dropped)
+makes :meth:`rows_of` one lookup per uid.
 
 Keeping dead rows parked in an extra district bin lets every per-district aggregate be a
 plain ``np.bincount(district, minlength=n_districts + 1)[:-1]`` with no masks.
@@ -15,6 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+
+from .jit import kernel
 
 # name -> (dtype, value for new rows when not given, value written when a citizen leaves)
 COLUMNS: dict[str, tuple[np.dtype, Any, Any]] = {
@@ -59,6 +62,7 @@ class Population:
         self._cap = max(16, capacity)
         self._buf = {c: np.zeros(self._cap, dtype=dt) for c, (dt, _, _) in COLUMNS.items()}
         self._contacts = np.zeros((self._cap, self.k), dtype=np.int32)
+        self._row_of_uid = np.full(self._cap, -1, dtype=np.int32)  # by uid; -1: dropped
         self._bind()
 
     # -- storage -------------------------------------------------------------------------
@@ -96,6 +100,12 @@ class Population:
             else:
                 self._buf[c][sl] = default
         self._contacts[sl] = 0 if contacts is None else contacts
+        if self.next_uid + count > len(self._row_of_uid):
+            size = max(self.next_uid + count, len(self._row_of_uid) * 3 // 2)
+            table = np.full(size, -1, dtype=np.int32)
+            table[: self.next_uid] = self._row_of_uid[: self.next_uid]
+            self._row_of_uid = table
+        self._row_of_uid[self.next_uid : self.next_uid + count] = np.arange(start, start + count)
         self.next_uid += count
         self.n += count
         self._bind()
@@ -117,6 +127,7 @@ class Population:
         remap = np.full(self.n, -1, dtype=np.int32)
         n_new = len(keep)
         remap[keep] = np.arange(n_new, dtype=np.int32)
+        self._row_of_uid[self.uid] = remap  # before the uids move down
         for c in COLUMNS:  # in place: row keep[i] >= i moves down to i
             np.take(self._buf[c][: self.n], keep, out=self._buf[c][:n_new])
         contacts = np.take(self._contacts[: self.n], keep, axis=0)
@@ -137,10 +148,7 @@ class Population:
     def rows_of(self, uids: np.ndarray | int) -> np.ndarray:
         """Rows of the given uids; -1 for uids no longer stored or no longer alive."""
         uids = np.atleast_1d(np.asarray(uids, dtype=np.int64))
-        rows = np.searchsorted(self.uid, uids)
-        rows = np.minimum(rows, max(self.n - 1, 0))
-        ok = (self.n > 0) & (self.uid[rows] == uids) & self.alive[rows]
-        return np.where(ok, rows, -1)
+        return _rows_of(uids, self._row_of_uid[: self.next_uid], self.alive)
 
     def age_years(self) -> np.ndarray:
         return self.age_m // 12
@@ -161,3 +169,16 @@ class Population:
         return np.bincount(self.district, weights=weights, minlength=self.n_districts + 1)[
             : self.n_districts
         ]
+
+
+@kernel
+def _rows_of(uids, row_of_uid, alive):
+    """The row of each uid if it is alive, else -1 (also for uids out of range)."""
+    out = np.full(len(uids), -1, dtype=np.int64)
+    for i in range(len(uids)):
+        u = uids[i]
+        if 0 <= u < len(row_of_uid):
+            r = row_of_uid[u]
+            if r >= 0 and alive[r]:
+                out[i] = r
+    return out

@@ -1,5 +1,7 @@
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kosi_sim.population import Population
 
@@ -14,6 +16,26 @@ def test_uids_are_stable_and_never_reused():
     rows = pop.add(2, district=1)
     assert pop.uid[rows].tolist() == [5, 6]
     assert pop.rows_of([4, 1, 6, 99]).tolist() == [2, -1, 4, -1]
+
+
+_HISTORY = st.tuples(st.integers(0, 40), st.integers(0, 2**31 - 1), st.booleans())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_HISTORY, max_size=12))
+def test_rows_of_follows_adds_removals_and_compactions(ops):
+    """The uid -> row table agrees with a search of the (sorted) uids after any history."""
+    pop = Population(n_districts=2, n_contacts=1, capacity=16)
+    for count, seed, compact in ops:
+        pop.add(count)
+        rng = np.random.default_rng(seed)
+        pop.remove(np.flatnonzero(rng.random(pop.n) < 0.3))
+        if compact:
+            pop.compact()
+    uids = np.arange(-2, pop.next_uid + 3)
+    at = np.minimum(np.searchsorted(pop.uid, uids), max(pop.n - 1, 0))
+    found = (pop.n > 0) & (pop.uid[at] == uids) & pop.alive[at] if pop.n else False
+    np.testing.assert_array_equal(pop.rows_of(uids), np.where(found, at, -1))
 
 
 def test_removed_citizens_leave_every_district():

@@ -512,7 +512,7 @@ class Engagement:
             eng = np.flatnonzero(pop.engaged)
         if len(eng) == 0:
             return
-        pop.hours[eng] = _effort(
+        new_hours = _effort(
             eng,
             pop.time_budget,
             pop.motivation,
@@ -522,6 +522,7 @@ class Engagement:
             pop.contacts,
             *_f32(p.civic_engagement, p.peer_discount, 1 - p.peer_weight, p.peer_weight),
         )
+        _put(pop.hours, eng, new_hours)  # a second pass: nobody reads hours meanwhile
 
     def burnout(self, model) -> None:
         """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
@@ -742,6 +743,13 @@ def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc
             h = np.float32(0.5) * own
         out[i] = min(max(h, min(np.float32(0.25), b)), b)
     return out
+
+
+@parallel_kernel
+def _put(target, rows, values):
+    """``target[rows] = values`` for distinct ``rows``, on all cores."""
+    for i in prange(len(rows)):
+        target[rows[i]] = values[i]
 
 
 @parallel_kernel

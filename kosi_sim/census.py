@@ -9,6 +9,8 @@ population.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .jit import parallel_kernel, prange
@@ -65,14 +67,33 @@ class Census:
         member=slice(None),
         employed=slice(None),
     ) -> np.ndarray:
-        """Citizens per district in the selected cells (indices, slices or lists)."""
-        sel = _take(self.counts, 1, band)
-        sel = _take(sel, 2, eng)
-        sel = _take(sel, 3, willing)
-        sel = _take(sel, 4, trusting)
-        sel = _take(sel, 5, member)
-        sel = _take(sel, 6, employed)
-        return sel.reshape(sel.shape[0], -1).sum(axis=1)
+        """Citizens per district in the selected cells (indices, slices or lists; each
+        cell counted once)."""
+        key = tuple(_key(i) for i in (band, eng, willing, trusting, member, employed))
+        return self.counts.reshape(len(self.counts), -1).dot(_cell_mask(key))
+
+
+def _key(index):
+    """A selection along one axis as a hashable key (slices and ints are hashable)."""
+    if isinstance(index, (list, tuple, np.ndarray)):
+        return ("take", *np.ravel(index).tolist())
+    return index
+
+
+@functools.lru_cache(maxsize=512)
+def _cell_mask(key: tuple) -> np.ndarray:
+    """Which cells within a district (``SHAPE`` flattened) a selection (one key per axis)
+    counts, as 0/1 (int64): computed once per selection, the metrics ask the same few
+    dozen every month."""
+    axes = [
+        np.arange(size)[np.array(k[1:], dtype=np.int64) if isinstance(k, tuple) else k]
+        for k, size in zip(key, SHAPE, strict=True)
+    ]
+    mask = np.zeros(SHAPE, dtype=np.int64)
+    mask[np.ix_(*(np.atleast_1d(a) for a in axes))] = 1
+    mask = mask.ravel()
+    mask.flags.writeable = False
+    return mask
 
 
 #: the census works through this many fixed blocks of rows, in parallel, then adds the
@@ -132,13 +153,6 @@ def _tabulate(
         total_h += hours_sum[b]
         total_b += burnout_sum[b]
     return counts.sum(axis=0), total_h, total_b
-
-
-def _take(arr: np.ndarray, axis: int, index) -> np.ndarray:
-    if isinstance(index, slice):
-        return arr[(slice(None),) * axis + (index,)]
-    idx = np.atleast_1d(np.asarray(index))
-    return np.take(arr, idx, axis=axis)
 
 
 # age bands by name, for readability at the call sites

@@ -324,6 +324,32 @@ def test_census_matches_the_numpy_cross_tabulation(city):
         pop.hours[:] = before
 
 
+def test_census_count_selects_like_numpy_indexing(city):
+    """``Census.count`` (cached cell numbers) equals indexing the count array directly."""
+    counts = city.census.counts
+    selections = [
+        {},
+        {"band": [1, 2], "eng": [1, 2, 3]},
+        {"band": 6, "willing": 1, "eng": 0},
+        {"eng": slice(1, None), "member": 1},
+        {"band": [5, 6], "trusting": 0, "employed": [1]},
+        {"band": [], "eng": 2},
+        {"band": -1},
+    ]
+    names = ("band", "eng", "willing", "trusting", "member", "employed")
+    for sel in selections:
+        sub = counts
+        for axis, name in enumerate(names, start=1):
+            index = sel.get(name, slice(None))
+            if isinstance(index, slice):
+                sub = sub[(slice(None),) * axis + (index,)]
+            else:
+                sub = np.take(sub, np.atleast_1d(index).astype(np.int64), axis=axis)
+        want = sub.reshape(len(sub), -1).sum(axis=1)
+        np.testing.assert_array_equal(city.census.count(**sel), want)
+        assert city.census.count(**sel).sum() <= counts.sum()
+
+
 def _check_census(pop, cutoff, n_d, engaged):
     from kosi_sim.census import _BAND_CELL, _CELLS, SHAPE, Census
 

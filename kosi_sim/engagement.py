@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import helper, kernel, parallel_kernel, prange
+from .jit import AHEAD, helper, kernel, parallel_kernel, prange, prefetch
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
 from .rng import uniform
@@ -729,7 +729,11 @@ def _peer_mean(hours, contacts, r, fallback):
 @parallel_kernel
 def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc, w_own, w_peer):
     out = np.empty(len(eng), dtype=np.float32)
+    last = len(eng) - 1
     for i in prange(len(eng)):  # reads the old hours, writes ``out``
+        ahead = eng[min(i + AHEAD, last)]  # prefetch that row's contacts' hours
+        for j in range(contacts.shape[1]):
+            prefetch(hours, contacts[ahead, j])
         r = eng[i]
         b = budget[r]
         own = b * min(np.float32(1), e * motivation[r])

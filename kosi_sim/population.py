@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .jit import kernel
+from .jit import kernel, parallel_kernel, prange
 
 # name -> (dtype, value for new rows when not given, value written when a citizen leaves)
 COLUMNS: dict[str, tuple[np.dtype, Any, Any]] = {
@@ -128,10 +128,13 @@ class Population:
         n_new = len(keep)
         remap[keep] = np.arange(n_new, dtype=np.int32)
         self._row_of_uid[self.uid] = remap  # before the uids move down
-        for c in COLUMNS:  # in place: row keep[i] >= i moves down to i
-            np.take(self._buf[c][: self.n], keep, out=self._buf[c][:n_new])
-        contacts = np.take(self._contacts[: self.n], keep, axis=0)
-        np.take(remap, contacts, out=self._contacts[:n_new])
+        for c in COLUMNS:  # gathered into fresh buffers (on all cores), which replace the old
+            new = np.empty_like(self._buf[c])
+            _gather(self._buf[c][: self.n], keep, new[:n_new])
+            self._buf[c] = new
+        contacts = np.empty_like(self._contacts)
+        _gather_contacts(self._contacts[: self.n], keep, remap, contacts[:n_new])
+        self._contacts = contacts
         self.n = n_new
         self._bind()
         return remap
@@ -182,3 +185,20 @@ def _rows_of(uids, row_of_uid, alive):
             if r >= 0 and alive[r]:
                 out[i] = r
     return out
+
+
+@parallel_kernel
+def _gather(values, rows, out):
+    """``out[i] = values[rows[i]]`` (``np.take``), on all cores."""
+    for i in prange(len(rows)):
+        out[i] = values[rows[i]]
+
+
+@parallel_kernel
+def _gather_contacts(contacts, rows, remap, out):
+    """The contacts of ``rows``, renumbered by ``remap`` (as ``np.take(remap, ...)``: a
+    contact -1 reads the last entry), on all cores."""
+    for i in prange(len(rows)):
+        r = rows[i]
+        for j in range(contacts.shape[1]):
+            out[i, j] = remap[contacts[r, j]]

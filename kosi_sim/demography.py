@@ -394,18 +394,15 @@ class Demography:
         if n_d == 1:
             return origin.astype(np.int16)
         w = np.maximum(vacant, 0.0) + 1e-9
-        # draw a destination among the other districts in proportion to vacant dwellings
+        # draw a destination among the other districts in proportion to vacant dwellings:
+        # row d of ``cdf`` is the distribution for movers from district d
+        wd = np.tile(w, (n_d, 1))
+        np.fill_diagonal(wd, 0.0)
+        cdf = np.cumsum(wd, axis=1) / wd.sum(axis=1, keepdims=True)
         u = rng.random(len(movers))
-        dest = np.empty(len(movers), dtype=np.int16)
-        for d in range(n_d):  # loop over districts (a handful), not citizens
-            sel = origin == d
-            if not sel.any():
-                continue
-            wd = w.copy()
-            wd[d] = 0.0
-            cdf = np.cumsum(wd) / wd.sum()
-            dest[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), n_d - 1)
-        return dest
+        # the first entry above u (np.searchsorted(..., side="right")), at most the last
+        dest = np.count_nonzero(cdf[origin] <= u[:, None], axis=1)
+        return np.minimum(dest, n_d - 1).astype(np.int16)
 
 
 @parallel_kernel

@@ -514,3 +514,23 @@ def test_move_destinations_match_the_per_district_draw(vacant, seed):
         cdf = np.cumsum(wd) / wd.sum()
         want[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), n_d - 1)
     np.testing.assert_array_equal(got, want)
+
+
+def test_verein_successors_match_numpy(city):
+    from kosi_sim.agents.associations import _successors
+
+    pop, a = city.pop, city.associations
+    members = np.flatnonzero(pop.association >= 0)
+    wanted = np.random.default_rng(3).random(a.n) < 0.5
+    trained = np.random.default_rng(4).random(pop.n) < 0.3  # capacity building halves the need
+    spare = float(city.params.leader_spare_hours)
+    cand = members[wanted[pop.association[members]]]
+    cand = cand[pop.engaged[cand] & ~pop.leads[cand]]
+    need = np.where(trained[cand], 0.5, 1.0) * spare
+    want = cand[pop.time_budget[cand] - pop.hours[cand] >= need]
+    got = _successors(
+        members, pop.association, wanted, pop.engaged, pop.leads, trained,
+        pop.time_budget, pop.hours, spare,
+    )  # fmt: skip
+    assert 0 < len(want) < len(members)
+    np.testing.assert_array_equal(got, want)

@@ -301,10 +301,17 @@ class Associations(AgentTable):
             return
         wanted = np.zeros(self.n, dtype=bool)
         wanted[trying] = True
-        cand = members[wanted[pop.association[members]]]
-        cand = cand[pop.engaged[cand] & ~pop.leads[cand]]
-        need = np.where(pop.trained[cand], 0.5, 1.0) * model.params.leader_spare_hours
-        cand = cand[pop.time_budget[cand] - pop.hours[cand] >= need]
+        cand = _successors(
+            members,
+            pop.association,
+            wanted,
+            pop.engaged,
+            pop.leads,
+            pop.trained,
+            pop.time_budget,
+            pop.hours,
+            float(model.params.leader_spare_hours),
+        )
         if len(cand) == 0:
             return
         # trained members first (capacity building), otherwise at random
@@ -393,6 +400,21 @@ def _tally_members(association, initiative, age_m, hours, n):
             rows[k] = r
             k += 1
     return members, young, total, rows[:k].copy()
+
+
+@kernel
+def _successors(members, association, wanted, engaged, leads, trained, budget, hours, spare):
+    """The ``members`` (in their order) of the wanted Vereine who could lead one: engaged,
+    leading nothing, with ``spare`` free hours a week (half that if trained)."""
+    out = np.empty(len(members), dtype=np.int64)
+    k = 0
+    for r in members:
+        if wanted[association[r]] and engaged[r] and not leads[r]:
+            need = (0.5 if trained[r] else 1.0) * spare
+            if budget[r] - hours[r] >= need:  # float32 difference, compared in double
+                out[k] = r
+                k += 1
+    return out[:k].copy()
 
 
 @parallel_kernel

@@ -129,15 +129,20 @@ SCALED = {
 
 
 def _with_city(num: np.ndarray, den: np.ndarray | None = None) -> np.ndarray:
-    """District values and the city value (ratio of sums) as one array."""
+    """District values and the city value (ratio of sums) as one array (NaN where a
+    denominator is not positive)."""
     num = np.asarray(num, dtype=float)
+    out = np.empty(len(num) + 1)
     if den is None:
-        return np.append(num, num.sum())
+        out[:-1] = num
+        out[-1] = num.sum()
+        return out
     den = np.asarray(den, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.append(
-            np.where(den > 0, num / den, np.nan), num.sum() / den.sum() if den.sum() > 0 else np.nan
-        )
+    out[:-1] = np.nan
+    np.divide(num, den, out=out[:-1], where=den > 0)
+    total = den.sum()
+    out[-1] = num.sum() / total if total > 0 else np.nan
+    return out
 
 
 def _city_only(value: float, n: int) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Compile every numba kernel into the on-disk cache: ``python -m kosi_sim.precompile``.
 
 The set-up (``scripts/dev.sh``) runs this once after installing, so that neither the first
-model run nor the tests pay the compilation (about 17 s on a 2-core machine).  It runs a
-small town with a lab for 13 months (so the yearly rules run too) and then compacts its
+model run nor the tests pay the compilation (about 45 s on the 2-core benchmark machine).  It
+runs a small town with a lab for 13 months (so the yearly rules run too) and then compacts its
 population (which a run does when a fifth of the rows are dead); the kernels see the same
 argument types as in any run, whatever the city's size.
 """

@@ -534,3 +534,20 @@ def test_verein_successors_match_numpy(city):
     )  # fmt: skip
     assert 0 < len(want) < len(members)
     np.testing.assert_array_equal(got, want)
+
+
+def test_table_grouping_is_kept_until_rows_change(city):
+    """The cached district grouping is read-only and recomputed once rows are added or
+    removed (businesses open and close in the structural phase)."""
+    from kosi_sim.agents.businesses import Businesses
+
+    b = Businesses(city.params, 3)
+    b.add(None, 7, district=np.array([2, 0, 1, 0, 2, 2, 1], dtype=np.int16))
+    rows, bounds = b.grouped_by("district", 3)
+    assert not rows.flags.writeable and not bounds.flags.writeable
+    assert b.grouped_by("district", 3)[0] is rows  # kept
+    assert rows.tolist() == [1, 3, 2, 6, 0, 4, 5] and b.per_district().tolist() == [2, 2, 3]
+    b.remove(np.array([3, 4]))
+    assert b.grouped_by("district", 3)[0].tolist() == [1, 2, 6, 0, 5]
+    b.add(None, 1, district=np.array([1], dtype=np.int16))
+    assert b.per_district().tolist() == [1, 3, 2]

@@ -107,10 +107,13 @@ class AgentTable:
     def derived(self, key: tuple, compute: Callable[[], Any]) -> Any:
         """``compute()``, kept under ``key`` until rows are added or removed (for values
         that depend only on which rows live and on columns written when a row is added,
-        such as districts).  The result is shared; do not modify it."""
+        such as districts).  The result is shared and read-only."""
         value = self._derived.get(key)
         if value is None:
             value = self._derived[key] = compute()
+            for arr in value if isinstance(value, tuple) else (value,):
+                if isinstance(arr, np.ndarray):
+                    arr.flags.writeable = False  # shared: a write would corrupt the cache
         return value
 
     def grouped_by(self, column: str, n_groups: int) -> tuple[np.ndarray, np.ndarray]:

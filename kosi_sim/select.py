@@ -58,6 +58,22 @@ def _block_bounds(n, b):
     return lo, min(n, lo + per)
 
 
+@helper
+def _count_runs(groups, counts):
+    """Add to ``counts[g]`` how often each group ``g`` occurs in ``groups``; the current
+    group's count stays in a register while the group does not change (rows come mostly
+    grouped)."""
+    cur = 0
+    c = 0
+    for g in groups:
+        if g != cur:
+            counts[cur] += c
+            cur = g
+            c = 0
+        c += 1
+    counts[cur] += c
+
+
 @parallel_kernel
 def count_grouped(mask, group, n_groups):
     """The number of rows where ``mask`` is true in each group (as
@@ -66,17 +82,7 @@ def count_grouped(mask, group, n_groups):
     counts = np.zeros((_BLOCKS, n_groups), dtype=np.int64)
     for b in prange(_BLOCKS):
         lo, hi = _block_bounds(len(mask), b)
-        rows = nonzero(mask[lo:hi])
-        cur = 0
-        c = 0
-        for i in range(len(rows)):  # the current group's count stays in a register
-            g = group[lo + rows[i]]
-            if g != cur:
-                counts[b, cur] += c
-                cur = g
-                c = 0
-            c += 1
-        counts[b, cur] += c
+        _count_runs(group[lo + nonzero(mask[lo:hi])], counts[b])
     return counts.sum(axis=0)
 
 
@@ -98,19 +104,10 @@ def nonzero_grouped(mask, group, n_groups):
         sel = nonzero(mask[lo:hi])
         k = len(sel)
         found[b] = k
-        cur = 0
-        c = 0
         for i in range(k):
-            r = lo + sel[i]
-            g = group[r]
-            rows[lo + i] = r
-            g_of[lo + i] = g
-            if g != cur:
-                counts[b, cur] += c
-                cur = g
-                c = 0
-            c += 1
-        counts[b, cur] += c
+            rows[lo + i] = lo + sel[i]
+            g_of[lo + i] = group[lo + sel[i]]
+        _count_runs(g_of[lo : lo + k], counts[b])
     start = np.empty((_BLOCKS, n_groups), dtype=np.int64)
     at = 0
     for g in range(n_groups):

@@ -93,9 +93,23 @@ def parallel_kernel(fn):
     return call
 
 
+def threads() -> int:
+    """How many threads this process's parallel kernels run on."""
+    return numba.get_num_threads()
+
+
 def single_thread() -> None:
     """Run this process's parallel kernels on one thread (sweep workers: one per core)."""
     numba.set_num_threads(1)
 
 
-__all__ = ["AHEAD", "helper", "kernel", "parallel_kernel", "prange", "prefetch", "single_thread"]
+__all__ = [
+    "AHEAD",
+    "helper",
+    "kernel",
+    "parallel_kernel",
+    "prange",
+    "prefetch",
+    "single_thread",
+    "threads",
+]

@@ -378,6 +378,18 @@ def _check_census(pop, cutoff, n_d, engaged):
 
 
 @settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 9), max_size=200), st.integers(1, 5))
+def test_census_code_counts_match_bincount(codes, n_parts):
+    """The census's code tally (slices of rows, several tallies per slice) equals
+    ``np.bincount`` for any number of slices, including slices shorter than the lanes."""
+    from kosi_sim.census import _count_codes
+
+    codes = np.array(codes, dtype=np.int32)
+    want = np.bincount(codes, minlength=10)
+    np.testing.assert_array_equal(_count_codes(codes, 10, n_parts), want)
+
+
+@settings(max_examples=60, deadline=None)
 @given(
     st.lists(st.tuples(st.booleans(), st.integers(0, 4)), max_size=300),
     st.integers(5, 8),

@@ -353,7 +353,7 @@ class Associations(AgentTable):
         pop = model.pop
         self.dissolved_this_step = len(self.pending_dissolution)
         if self.dissolved_this_step:
-            gone = np.zeros(self.n, dtype=np.uint8)
+            gone = np.zeros(self.n + 1, dtype=np.uint8)  # the last: in no Verein
             gone[self.pending_dissolution] = 1
             pop.association[_members_of(pop.association, gone)] = -1
             leaders = pop.rows_of(self.leader[self.pending_dissolution])
@@ -434,11 +434,11 @@ def _young_engaged(engaged, age_m, leads, budget, hours, need):
 
 @parallel_kernel
 def _members_of(association, marked):
-    """Rows of the members of the marked Vereine (``marked`` as uint8)."""
+    """Rows of the members of the marked Vereine (``marked`` as uint8, one entry per
+    Verein and a last one 0 for citizens in none)."""
     member = np.empty(len(association), dtype=np.uint8)
     for r in prange(len(association)):
-        a = association[r]
-        member[r] = marked[a] if a >= 0 else np.uint8(0)
+        member[r] = marked[association[r]]  # -1 (none) reads the last entry, 0
     return nonzero(member)
 
 

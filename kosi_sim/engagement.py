@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import AHEAD, helper, kernel, parallel_kernel, prange, prefetch
+from .jit import AHEAD, as_bytes, helper, kernel, parallel_kernel, prange, prefetch
 from .parameters import Param, Params, Section
 from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
 from .rng import uniform
@@ -589,7 +589,9 @@ def meets_threshold(pop: Population, rows: np.ndarray) -> np.ndarray:
     people this reproduces Granovetter's (1978) cascade.
     """
     rows = np.asarray(rows, dtype=np.int64)
-    return _meets_threshold(rows, pop.engaged, pop.alive, pop.coop, pop.threshold, pop.contacts)
+    return _meets_threshold(
+        rows, as_bytes(pop.engaged), as_bytes(pop.alive), pop.coop, pop.threshold, pop.contacts
+    )
 
 
 def disengage(pop: Population, rows: np.ndarray) -> None:

@@ -25,6 +25,7 @@ import functools
 import threading
 
 import numba
+import numpy as np
 from llvmlite import ir
 from numba.core import cgutils, types
 from numba.extending import intrinsic
@@ -87,10 +88,24 @@ def parallel_kernel(fn):
 
     @functools.wraps(fn)
     def call(*args):
+        args = tuple(as_bytes(a) for a in args)
         with _PARALLEL:
             return compiled(*args)
 
     return call
+
+
+def as_bytes(array):
+    """A bool array as a view of its bytes (uint8 0/1), anything else as it is.
+
+    numba loads a bool array's elements as one-bit values, which keeps loops that read
+    them from compiling to vector instructions: the demographic draws ran 1.4 times faster
+    with the living as bytes.  Kernels treat a byte as a truth value (``if x``, ``not x``,
+    ``x & y``, ``x * w``); none uses ``~`` on one.  Parallel kernels get their bool
+    arguments this way; serial kernels are given ``as_bytes(...)`` at the call."""
+    if isinstance(array, np.ndarray) and array.dtype == np.bool_:
+        return array.view(np.uint8)
+    return array
 
 
 def threads() -> int:
@@ -105,6 +120,7 @@ def single_thread() -> None:
 
 __all__ = [
     "AHEAD",
+    "as_bytes",
     "helper",
     "kernel",
     "parallel_kernel",

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .jit import helper, kernel, parallel_kernel, prange
+from .jit import as_bytes, helper, kernel, parallel_kernel, prange
 from .parameters import Param, Section
 from .rng import DRAWS, uniform
 
@@ -69,7 +69,7 @@ class DistrictIndex:
     def __init__(self, district: np.ndarray, age: np.ndarray, alive: np.ndarray, n_d: int):
         span = int(age.max(initial=0)) + 1
         self.sorted_rows, self.size, self.start, self.rank = _district_age_index(
-            district, age, alive, n_d, span
+            district, age, as_bytes(alive), n_d, span
         )
 
 

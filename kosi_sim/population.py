@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .jit import kernel, parallel_kernel, prange
+from .jit import as_bytes, kernel, parallel_kernel, prange
 
 # name -> (dtype, value for new rows when not given, value written when a citizen leaves)
 COLUMNS: dict[str, tuple[np.dtype, Any, Any]] = {
@@ -151,7 +151,7 @@ class Population:
     def rows_of(self, uids: np.ndarray | int) -> np.ndarray:
         """Rows of the given uids; -1 for uids no longer stored or no longer alive."""
         uids = np.atleast_1d(np.asarray(uids, dtype=np.int64))
-        return _rows_of(uids, self._row_of_uid[: self.next_uid], self.alive)
+        return _rows_of(uids, self._row_of_uid[: self.next_uid], as_bytes(self.alive))
 
     def age_years(self) -> np.ndarray:
         return self.age_m // 12

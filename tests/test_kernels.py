@@ -563,3 +563,17 @@ def test_table_grouping_is_kept_until_rows_change(city):
     assert b.grouped_by("district", 3)[0].tolist() == [1, 2, 6, 0, 5]
     b.add(None, 1, district=np.array([1], dtype=np.int16))
     assert b.per_district().tolist() == [1, 3, 2]
+
+
+def test_bool_arrays_reach_kernels_as_byte_views():
+    """Parallel kernels get bool arrays as uint8 views of the same memory (0/1); other
+    arguments pass unchanged."""
+    from kosi_sim.jit import as_bytes
+
+    mask = np.array([True, False, True])
+    view = as_bytes(mask)
+    assert view.dtype == np.uint8 and view.tolist() == [1, 0, 1]
+    view[1] = 1  # the same memory
+    assert mask[1]
+    ints = np.arange(3)
+    assert as_bytes(ints) is ints and as_bytes(2.5) == 2.5

@@ -763,23 +763,22 @@ def _burnout(
     exposure, keep, b, engaged, leads, initiative, hours, budget, has_say, rec, load_w, strain,
     voice,
 ):  # fmt: skip
+    """Everyone's new burnout, both rules computed for every row and one kept (no branch
+    on who is active: a random third, whose branch was mostly mispredicted, and the
+    loop now compiles to vector instructions; 2.1 -> 1.4 ms)."""
     for r in prange(len(b)):
         exposure[r] *= keep  # grant exposure fades (float32, as the numpy ``*=``)
         old = b[r]
-        if engaged[r] or leads[r] or initiative[r] >= 0:
-            load = hours[r] / budget[r] if budget[r] > 0 else np.float32(0)
-            overload = max(np.float32(0), load - np.float32(0.75))
-            say = leads[r] | has_say[initiative[r]]  # -1 (none) reads the last entry
-            change = (
-                np.float64(load_w * overload)
-                + strain * leads[r]
-                - voice * say
-                - np.float64(rec * old)
-            )
-            new = old + np.float32(change)
-            b[r] = min(max(new, np.float32(0)), np.float32(1))
-        else:
-            b[r] = old - rec * old
+        bud = budget[r]
+        ini = initiative[r]
+        lead = leads[r]
+        load = hours[r] / bud if bud > 0 else np.float32(0)
+        overload = max(np.float32(0), load - np.float32(0.75))
+        say = lead | has_say[ini]  # -1 (none) reads the last entry
+        change = np.float64(load_w * overload) + strain * lead - voice * say - np.float64(rec * old)
+        new = min(max(old + np.float32(change), np.float32(0)), np.float32(1))
+        active = engaged[r] | lead | (ini >= 0)  # the engaged, leaders, initiative members
+        b[r] = new if active else old - rec * old
 
 
 @parallel_kernel

@@ -35,7 +35,7 @@ import pandas as pd
 
 from .jit import parallel_kernel, prange
 from .parameters import Param, Params, Section
-from .rng import uniform, uniforms
+from .rng import uniform
 from .select import nonzero
 
 SECTION = Section(
@@ -319,6 +319,7 @@ class Demography:
         inflow = profile * structure
         inflow[ages < 40] *= 1.0 - pressure * p.pressure_in_migration
         self.in_age_weights = inflow / inflow.sum()
+        self.in_age_cdf = _cdf(self.in_age_weights)
         # the same rates by (sex, age in completed months), flattened, for the monthly draws
         by_month = np.arange(N_MONTHS) // 12
         self.m_death = self.p_death[:, by_month].reshape(-1)
@@ -342,7 +343,7 @@ class Demography:
         # p_move; only the few below their p_move are looked at further.  Births: a
         # second draw below the fertility rate.  Both in one pass.
         key = model.streams.key("demography.events")
-        events, mothers = _below_rates(
+        events, u_ev, mothers = _below_rates(
             key,
             model.streams.key("demography.births"),
             pop.uid,
@@ -352,7 +353,7 @@ class Demography:
             self.m_event,
             self.m_birth,
         )
-        u_ev, key_ev = uniforms(key, pop.uid[events]), self.rate_key(pop, events)
+        key_ev = self.rate_key(pop, events)
         p_die = np.take(self.m_death, key_ev)
         p_out = np.take(self.m_leave, key_ev)
         deaths = events[u_ev < p_die]
@@ -366,11 +367,11 @@ class Demography:
 
         rng = model.streams("demography.immigration")
         n_in = int(rng.poisson(self.in_rate * pop.n_alive))
-        age_years = rng.choice(MAX_AGE + 1, size=n_in, p=self.in_age_weights)
+        age_years = _choose(self.in_age_cdf, n_in, rng)
         age_m = (age_years * 12 + rng.integers(0, 12, n_in)).astype(np.int16)
         sex = (rng.random(n_in) < 0.5).astype(np.int8)
         weights = np.maximum(vacant, 0.0) + 1e-9
-        district = rng.choice(len(weights), size=n_in, p=weights / weights.sum()).astype(np.int16)
+        district = _choose(_cdf(weights / weights.sum()), n_in, rng).astype(np.int16)
         return Requests(
             deaths,
             emigrants,
@@ -405,10 +406,24 @@ class Demography:
         return np.minimum(dest, n_d - 1).astype(np.int16)
 
 
+def _cdf(p: np.ndarray) -> np.ndarray:
+    """The cumulative distribution numpy's ``Generator.choice`` draws from, for ``p``."""
+    cdf = p.cumsum()
+    cdf /= cdf[-1]
+    return cdf
+
+
+def _choose(cdf: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` draws of ``rng.choice(len(cdf), n, p=p)`` for ``cdf = _cdf(p)``: numpy's own
+    algorithm (the same numbers from the same stream), without checking ``p`` each time."""
+    return cdf.searchsorted(rng.random(n), side="right")
+
+
 @parallel_kernel
 def _below_rates(key_a, key_b, uid, alive, sex, age_m, table_a, table_b):
     """Rows of the living whose draw of keyed stream ``key_a`` is below their (sex, age
-    in months) rate in ``table_a``, and likewise for ``key_b`` and ``table_b``.
+    in months) rate in ``table_a``, with those draws, and the rows whose draw of
+    ``key_b`` is below their rate in ``table_b``.
 
     Branch-free, with uint8 marks: everyone draws, the dead's marks are masked out."""
     below_a = np.empty(len(uid), dtype=np.uint8)
@@ -418,7 +433,11 @@ def _below_rates(key_a, key_b, uid, alive, sex, age_m, table_a, table_b):
         living = np.uint8(alive[r])
         below_a[r] = living & np.uint8(uniform(key_a, uid[r]) < table_a[k])
         below_b[r] = living & np.uint8(uniform(key_b, uid[r]) < table_b[k])
-    return nonzero(below_a), nonzero(below_b)
+    rows_a = nonzero(below_a)
+    u_a = np.empty(len(rows_a), dtype=np.float32)
+    for i in range(len(rows_a)):  # the few below: their draws again, for what happens
+        u_a[i] = uniform(key_a, uid[rows_a[i]])
+    return rows_a, u_a, nonzero(below_b)
 
 
 class LifeTableTracker:

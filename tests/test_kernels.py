@@ -222,13 +222,16 @@ def test_row_selections_match_numpy(city):
     )
     d = city.demography
     keys = np.uint64(2), np.uint64(3)
-    got = _below_rates(*keys, pop.uid, pop.alive, pop.sex, pop.age_m, d.m_event, d.m_birth)
+    events, u_events, mothers = _below_rates(
+        *keys, pop.uid, pop.alive, pop.sex, pop.age_m, d.m_event, d.m_birth
+    )
     rows = np.flatnonzero(pop.alive)
-    for key, table, below in zip(keys, (d.m_event, d.m_birth), got, strict=True):
+    for key, table, below in zip(keys, (d.m_event, d.m_birth), (events, mothers), strict=True):
         u = uniforms(key, pop.uid)
         want = rows[u[rows] < np.take(table, d.rate_key(pop, rows))]
         assert len(want) > 0
         np.testing.assert_array_equal(below, want)
+    np.testing.assert_array_equal(u_events, uniforms(keys[0], pop.uid[events]))
 
 
 def test_results_do_not_depend_on_the_number_of_threads():

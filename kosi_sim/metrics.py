@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .agents.initiatives import PRODUCING
+from .agents.initiatives import PRODUCING, in_stages
 from .census import ADULTS_18_64, AGE_14PLUS, AGE_65PLUS, AGE_80PLUS, CHILDREN, ENGAGED
 from .services import SERVICE_DOMAINS
 
@@ -203,7 +203,7 @@ def compute(model) -> np.ndarray:
     put("businesses", _with_city(model.businesses.per_district()))
 
     ini = model.initiatives
-    prod = np.isin(ini.stage, PRODUCING)
+    prod = in_stages(ini.stage, PRODUCING)
     put("initiatives_active", _with_city(np.bincount(ini.district[prod], minlength=n)[:n]))
     for k, d in enumerate(SERVICE_DOMAINS):
         sel = prod & (ini.domain == k)

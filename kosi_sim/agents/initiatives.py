@@ -57,6 +57,16 @@ STAGES = (
 OPEN_STAGES = (IDEA, PROPOSAL, GATE, ACTIVE, SUSTAINED)
 PRODUCING = (ACTIVE, SUSTAINED)
 
+
+def in_stages(stage: np.ndarray, stages: tuple[int, ...]) -> np.ndarray:
+    """Whether each entry of ``stage`` is one of ``stages`` (as ``np.isin``, which sorts
+    and took 40 times as long on the table of all initiatives)."""
+    out = stage == stages[0]
+    for s in stages[1:]:
+        out |= stage == s
+    return out
+
+
 SECTION = Section(
     "initiatives",
     "Co-production initiatives and their life cycle",
@@ -358,18 +368,18 @@ class Initiatives(AgentTable):
             return out
         member = _rows_in_initiatives(pop.initiative)
         rows = pop.initiative[member]
-        producing = np.isin(self.stage[rows], PRODUCING)
+        producing = in_stages(self.stage[rows], PRODUCING)
         h = initiative_hours(pop, member[producing])
         rows = rows[producing]
         service = h * WEEKS_PER_MONTH * sp.initiative_productivity
         idx = self.domain[rows].astype(np.int64) * n_districts + self.district[rows]
         out += np.bincount(idx, weights=service, minlength=4 * n_districts).reshape(4, -1)
-        staffed = np.flatnonzero(np.isin(self.stage, PRODUCING) & (self.business_partner >= 0))
+        staffed = np.flatnonzero(in_stages(self.stage, PRODUCING) & (self.business_partner >= 0))
         idx = self.domain[staffed].astype(np.int64) * n_districts + self.district[staffed]
         out += (
             np.bincount(idx, minlength=4 * n_districts).reshape(4, -1) * self.p.business_staff_hours
         )
-        prem = np.flatnonzero(np.isin(self.stage, PRODUCING) & self.on_premises)
+        prem = np.flatnonzero(in_stages(self.stage, PRODUCING) & self.on_premises)
         out[3] += np.bincount(self.district[prem], minlength=n_districts)[:n_districts] * (
             sp.space_units_per_premises
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, SUSTAINED
+from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, SUSTAINED, in_stages
 from ..parameters import Param
 from ..population import COOP_FREE_RIDER
 from ._util import target_citizens
@@ -65,7 +65,7 @@ class Matching(Intervention):
     def _place(self, model, rows: np.ndarray) -> None:
         pop, t = model.pop, model.initiatives
         open_ = np.flatnonzero(
-            np.isin(t.stage, (PROPOSAL, GATE, ACTIVE, SUSTAINED))
+            in_stages(t.stage, (PROPOSAL, GATE, ACTIVE, SUSTAINED))
             & (t.volunteers < t.p.target_volunteers)
         )
         placed = np.zeros(len(rows), dtype=bool)

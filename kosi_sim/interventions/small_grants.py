@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..agents.initiatives import ACTIVE, GATE, PROPOSAL
+from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, in_stages
 from ..parameters import Param
 from ._util import rows_in
 from .base import Intervention
@@ -82,7 +82,7 @@ class SmallGrants(Intervention):
     def act(self, model) -> None:
         t, pop = model.initiatives, model.pop
         open_ = np.flatnonzero(
-            np.isin(t.stage, (PROPOSAL, GATE, ACTIVE)) & (t.money < t.money_need)
+            in_stages(t.stage, (PROPOSAL, GATE, ACTIVE)) & (t.money < t.money_need)
         )
         open_ = rows_in(t, open_, self.in_target)
         n = self.afford(len(open_), self.p.grant_eur, self.p.hours_per_grant)

@@ -278,6 +278,7 @@ class CityModel(mesa.Model):
                 p.contact_locality,
                 p.contact_age_homophily,
                 self.streams.key("network.compact"),
+                ties_to_living=True,  # compaction turned every tie to a removed row into -1
             )
 
     # -- running and results -----------------------------------------------------------

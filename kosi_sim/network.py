@@ -172,16 +172,22 @@ def update_contacts(
     locality: float,
     homophily: float,
     key: np.uint64,
+    ties_to_living: bool = False,
 ) -> int:
     """Redraw, in place, the living's ties to the dead (or -1) and each other tie with
     probability ``turnover``, drawing from the keyed stream ``key`` by the citizen's uid
-    (one compiled pass on all cores).  Returns the number of ties redrawn."""
+    (one compiled pass on all cores).  Returns the number of ties redrawn.
+
+    ``ties_to_living``: every tie other than -1 is known to point to a living citizen (as
+    right after a compaction), so only the -1 ties need looking at: the same ties are
+    redrawn, without reading whether each contact is alive."""
     if len(alive) == 0:
         return 0
     index = DistrictIndex(district, age, alive, n_districts)
     return _renew_ties(
         key, uid, contacts, alive, district, index.size, index.start, index.rank,
         index.sorted_rows, np.float32(turnover), homophily, np.float32(locality),
+        not ties_to_living,
     )  # fmt: skip
 
 
@@ -194,7 +200,7 @@ def _normal(u1, u2):
 @parallel_kernel
 def _renew_ties(
     key, uid, contacts, alive, district, size, start, rank, sorted_rows, turnover, homophily,
-    locality,
+    locality, check_alive,
 ):  # fmt: skip
     """The yearly tie update of every living citizen (rows independent: a row's new ties
     depend on her own ties, who is alive and the index, which nobody writes here).
@@ -215,7 +221,9 @@ def _renew_ties(
         spread = max(1.0, homophily * n_d)
         for j in range(k):
             c = contacts[r, j]
-            redraw = (c < 0) | (not alive[c])
+            redraw = c < 0
+            if not redraw and check_alive:
+                redraw = not alive[c]
             if not redraw and turnover > 0:
                 redraw = uniform(key, base + j) < turnover
             if not redraw:

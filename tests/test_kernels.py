@@ -293,6 +293,15 @@ def test_yearly_tie_update():
     update_contacts(c2 := contacts.copy(), *args, 0.1, 0.8, 0.15, np.uint64(10))
     assert not np.array_equal(c1, c2)
 
+    # ties known to point to the living (after a compaction): only the -1 ties are looked
+    # at, and the same ties come out as when every contact is checked
+    repaired = np.where(dead_tie, -1, contacts)
+    c3, c4 = repaired.copy(), repaired.copy()
+    n3 = update_contacts(c3, *args, 0.0, 0.8, 0.15, np.uint64(9))
+    n4 = update_contacts(c4, *args, 0.0, 0.8, 0.15, np.uint64(9), ties_to_living=True)
+    assert n3 == n4 == dead_tie.sum()
+    np.testing.assert_array_equal(c3, c4)
+
 
 def test_two_models_stepping_in_threads_match_serial_runs():
     import threading

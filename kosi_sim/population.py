@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from .jit import as_bytes, kernel, parallel_kernel, prange
+from .select import nonzero_grouped
 
 # name -> (dtype, value for new rows when not given, value written when a citizen leaves)
 COLUMNS: dict[str, tuple[np.dtype, Any, Any]] = {
@@ -127,12 +128,11 @@ class Population:
 
         Contacts pointing to removed rows become -1; the caller repairs them.
         """
-        keep = np.flatnonzero(self.alive)
-        keep = keep[np.argsort(self.district[keep], kind="stable")]
+        keep, _ = nonzero_grouped(as_bytes(self.alive), self.district, self.n_districts)
         remap = np.full(self.n, -1, dtype=np.int32)
         n_new = len(keep)
-        remap[keep] = np.arange(n_new, dtype=np.int32)
-        self._row_of_uid[self.uid] = remap  # before the uids move down
+        _number(keep, remap)  # remap[keep] = 0, 1, 2, ...
+        _put_rows(self._row_of_uid, self.uid, remap)  # before the uids move
         for c in COLUMNS:  # gathered into fresh buffers (on all cores), which replace the old
             new = np.empty_like(self._buf[c])
             _gather(self._buf[c][: self.n], keep, new[:n_new])
@@ -190,6 +190,20 @@ def _rows_of(uids, row_of_uid, alive):
             if r >= 0 and alive[r]:
                 out[i] = r
     return out
+
+
+@parallel_kernel
+def _number(rows, out):
+    """``out[rows[i]] = i`` for distinct ``rows``, on all cores."""
+    for i in prange(len(rows)):
+        out[rows[i]] = i
+
+
+@parallel_kernel
+def _put_rows(table, uids, rows):
+    """``table[uids[i]] = rows[i]`` for distinct ``uids``, on all cores."""
+    for i in prange(len(uids)):
+        table[uids[i]] = rows[i]
 
 
 @parallel_kernel

@@ -135,7 +135,7 @@ class Population:
         _put_rows(self._row_of_uid, self.uid, remap)  # before the uids move
         for c in COLUMNS:  # gathered into fresh buffers (on all cores), which replace the old
             new = np.empty_like(self._buf[c])
-            _gather(self._buf[c][: self.n], keep, new[:n_new])
+            _gather(_as_uint(self._buf[c][: self.n]), keep, _as_uint(new[:n_new]))
             self._buf[c] = new
         contacts = np.empty_like(self._contacts)
         _gather_contacts(self._contacts[: self.n], keep, remap, contacts[:n_new])
@@ -190,6 +190,13 @@ def _rows_of(uids, row_of_uid, alive):
             if r >= 0 and alive[r]:
                 out[i] = r
     return out
+
+
+def _as_uint(column: np.ndarray) -> np.ndarray:
+    """A column's bytes as unsigned integers of its item size: a gather copies bits, so four
+    compiled versions of :func:`_gather` serve every column type (each version costs a
+    fresh process about 10 ms to load)."""
+    return column.view(f"u{column.dtype.itemsize}")
 
 
 @parallel_kernel

@@ -44,20 +44,18 @@ class Census:
         _cell_codes(
             pop.age_m,
             pop.district,
-            pop.engaged.view(np.uint8),
+            pop.engaged,
             pop.hours,
             pop.willingness,
             pop.trust,
             pop.association,
-            pop.employed.view(np.uint8),
+            pop.employed,
             np.float32(willing_cutoff),
             _BAND_CELL,
             codes,
         )
         counts = _count_codes(codes, (n_d + 1) * _CELLS, threads())
-        hours, burnout = _engaged_sums(
-            pop.district, pop.engaged.view(np.uint8), pop.hours, pop.burnout, n_d
-        )
+        hours, burnout = _engaged_sums(pop.district, pop.engaged, pop.hours, pop.burnout, n_d)
         self.counts = counts.reshape(n_d + 1, *SHAPE)[:n_d]
         self.hours = hours[:n_d]  # volunteer hours of the engaged
         self.burnout_engaged = burnout[:n_d]

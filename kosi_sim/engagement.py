@@ -30,7 +30,7 @@ import numpy as np
 
 from .jit import AHEAD, as_bytes, helper, kernel, parallel_kernel, prange, prefetch
 from .parameters import Param, Params, Section
-from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population
+from .population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER, Population, scatter
 from .rng import uniform
 from .select import nonzero
 
@@ -473,7 +473,7 @@ class Engagement:
         joiners = _joiners(
             model.streams.key("engagement.review"),
             pop.uid,
-            pop.engaged.view(np.uint8),
+            pop.engaged,
             pop.alive,
             pop.willingness,
             pop.coop,
@@ -522,7 +522,7 @@ class Engagement:
             pop.contacts,
             *_f32(p.civic_engagement, p.peer_discount, 1 - p.peer_weight, p.peer_weight),
         )
-        _put(pop.hours, eng, new_hours)  # a second pass: nobody reads hours meanwhile
+        scatter(pop.hours, eng, new_hours)  # a second pass: nobody reads hours meanwhile
 
     def burnout(self, model) -> None:
         """Burnout (M6).  Everyone recovers; load, strain and voice only touch the engaged,
@@ -749,13 +749,6 @@ def _effort(eng, budget, motivation, coop, association, hours, contacts, e, disc
             h = np.float32(0.5) * own
         out[i] = min(max(h, min(np.float32(0.25), b)), b)
     return out
-
-
-@parallel_kernel
-def _put(target, rows, values):
-    """``target[rows] = values`` for distinct ``rows``, on all cores."""
-    for i in prange(len(rows)):
-        target[rows[i]] = values[i]
 
 
 @parallel_kernel

@@ -132,7 +132,7 @@ class Population:
         remap = np.full(self.n, -1, dtype=np.int32)
         n_new = len(keep)
         _number(keep, remap)  # remap[keep] = 0, 1, 2, ...
-        _put_rows(self._row_of_uid, self.uid, remap)  # before the uids move
+        scatter(self._row_of_uid, self.uid, remap)  # before the uids move
         for c in COLUMNS:  # gathered into fresh buffers (on all cores), which replace the old
             new = np.empty_like(self._buf[c])
             _gather(_as_uint(self._buf[c][: self.n]), keep, _as_uint(new[:n_new]))
@@ -207,10 +207,10 @@ def _number(rows, out):
 
 
 @parallel_kernel
-def _put_rows(table, uids, rows):
-    """``table[uids[i]] = rows[i]`` for distinct ``uids``, on all cores."""
-    for i in prange(len(uids)):
-        table[uids[i]] = rows[i]
+def scatter(target, rows, values):
+    """``target[rows] = values`` for distinct ``rows``, on all cores."""
+    for i in prange(len(rows)):
+        target[rows[i]] = values[i]
 
 
 @parallel_kernel

@@ -3,7 +3,7 @@
 The set-up (``scripts/dev.sh``) runs this once after installing, so that neither the first
 model run nor the tests pay the compilation (about 45 s on the 2-core benchmark machine).  It
 runs a small town with a lab for 13 months (so the yearly rules run too) and then compacts its
-population (which a run does when a fifth of the rows are dead); the kernels see the same
+population (which a run does when a tenth of the rows are dead); the kernels see the same
 argument types as in any run, whatever the city's size.
 """
 

@@ -324,9 +324,9 @@ class Associations(AgentTable):
     def _request_foundings(self, model, rng) -> None:
         pop, n_d = model.pop, model.pop.n_districts
         young, eligible = _young_engaged(
-            pop.engaged.view(np.uint8),
+            pop.engaged,
             pop.age_m,
-            pop.leads.view(np.uint8),
+            pop.leads,
             pop.time_budget,
             pop.hours,
             np.float32(model.params.leader_spare_hours),

@@ -449,7 +449,7 @@ class Initiatives(AgentTable):
         # the engaged who neither lead nor belong to an initiative
         # grouped by district, in row order within each district
         by_district, per_d = nonzero_grouped(
-            _free_engaged(pop.engaged.view(np.uint8), pop.leads.view(np.uint8), pop.initiative),
+            _free_engaged(pop.engaged, pop.leads, pop.initiative),
             pop.district,
             self.n_districts,
         )

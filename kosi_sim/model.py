@@ -12,7 +12,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import network
+from . import memory, network
 from .agents.administration import Administration
 from .agents.associations import Associations
 from .agents.businesses import Businesses
@@ -53,6 +53,7 @@ class CityModel(mesa.Model):
         rng: int | str | None = None,
         **params: Any,
     ) -> None:
+        memory.keep_freed_memory()  # large temporaries reuse the heap (see kosi_sim.memory)
         if scenario is None or isinstance(scenario, str):
             scenario = load_builtin(scenario or "baseline")
         if params:

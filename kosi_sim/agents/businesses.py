@@ -17,6 +17,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..census import AGE_65PLUS
+from ..jit import kernel
 from ..parameters import Param, Section
 from .table import AgentTable, TableAgent
 
@@ -144,29 +145,16 @@ class Businesses(AgentTable):
 
     def mean_csr_by_district(self) -> np.ndarray:
         def compute() -> np.ndarray:
-            live = self.live
-            total = np.bincount(
-                self.district[live], weights=self.csr[live], minlength=self.n_districts
-            )[: self.n_districts]
-            return total / np.maximum(self.per_district(), 1)
+            rows, bounds = self.grouped_by("district", self.n_districts)
+            return _group_sums(self.csr, rows, bounds) / np.maximum(np.diff(bounds), 1)
 
         return self.derived(("mean_csr",), compute)
 
     def pick_partner(self, district: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        """One business per entry of ``district``, chosen in proportion to CSR propensity."""
-        grouped, bounds = self.grouped_by("district", self.n_districts)
-        out = np.full(len(district), -1, dtype=np.int32)
-        u = rng.random(len(district))
-        for d in np.unique(district):  # loop over districts, not businesses
-            cand = grouped[bounds[d] : bounds[d + 1]]  # the district's businesses, row order
-            if len(cand) == 0:
-                continue
-            cdf = np.cumsum(self.csr[cand].astype(np.float64))
-            if cdf[-1] <= 0:
-                continue
-            sel = district == d
-            out[sel] = cand[np.minimum(np.searchsorted(cdf, u[sel] * cdf[-1]), len(cand) - 1)]
-        return out
+        """One business per entry of ``district``, chosen in proportion to CSR propensity
+        among the district's businesses (-1 where none has any)."""
+        rows, bounds = self.grouped_by("district", self.n_districts)
+        return _pick_by_weight(rows, bounds, self.csr, district, rng.random(len(district)))
 
     def step(self, model) -> None:
         p = self.p
@@ -193,3 +181,42 @@ class Businesses(AgentTable):
             self.create(model, district.astype(np.int16), rng)
         self.pending_closures = np.empty(0, dtype=np.int64)
         self.pending_openings[:] = 0
+
+
+@kernel
+def _group_sums(values, rows, bounds):
+    """The sum of ``values`` over each group's ``rows[bounds[g]:bounds[g + 1]]``, in double
+    precision and in row order (as ``np.bincount`` with weights)."""
+    out = np.zeros(len(bounds) - 1)
+    for g in range(len(bounds) - 1):
+        total = 0.0
+        for i in range(bounds[g], bounds[g + 1]):
+            total += np.float64(values[rows[i]])
+        out[g] = total
+    return out
+
+
+@kernel
+def _pick_by_weight(rows, bounds, weight, group, u):
+    """For each request ``i``: a row of group ``group[i]`` (``rows[bounds[g]:bounds[g +
+    1]]``) drawn in proportion to ``weight`` by the uniform ``u[i]``, -1 if the group's
+    weights sum to zero: the first row whose running sum (double precision) reaches
+    ``u[i]`` times the total, as ``np.searchsorted(np.cumsum(w), u * total)``."""
+    out = np.full(len(group), -1, dtype=np.int32)
+    for i in range(len(group)):
+        lo, hi = bounds[group[i]], bounds[group[i] + 1]
+        total = 0.0
+        for j in range(lo, hi):
+            total += np.float64(weight[rows[j]])
+        if hi == lo or total <= 0:
+            continue
+        target = u[i] * total
+        running = 0.0
+        k = hi - 1
+        for j in range(lo, hi):
+            running += np.float64(weight[rows[j]])
+            if running >= target:
+                k = j
+                break
+        out[i] = rows[k]
+    return out

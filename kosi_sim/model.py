@@ -121,11 +121,12 @@ class CityModel(mesa.Model):
         pop.contacts[:] = network.draw_contacts(
             np.arange(pop.n),
             pop.k,
+            pop.uid,
             pop.district,
             index,
             p.contact_locality,
             p.contact_age_homophily,
-            self.streams("init.network"),
+            self.streams.key("init.network"),
         )
         self.engagement.update_life_stage(pop)
         self.census = Census(pop, p.willing_cutoff)

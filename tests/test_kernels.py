@@ -303,6 +303,65 @@ def test_yearly_tie_update():
     np.testing.assert_array_equal(c3, c4)
 
 
+def test_normal_quantile_of_one_uniform():
+    """The age-rank offset's normal number: the normal quantile of the uniform's grid cell
+    midpoint (Acklam's approximation, relative error below 1.2e-9), finite at 0."""
+    import statistics
+
+    from kosi_sim.network import _normal
+
+    u = (np.arange(0, 2**24, 997) / 2**24).astype(np.float32)
+    want = [statistics.NormalDist().inv_cdf(float(x) + 2**-25) for x in u]
+    got = [_normal(x) for x in u]
+    np.testing.assert_allclose(got, want, rtol=2e-9, atol=1e-12)
+    assert np.isfinite(_normal(np.float32(0))) and _normal(np.float32(0)) < -5
+
+
+def test_initial_contacts_are_local_and_age_homophilous():
+    """Initial ties: local with probability ``locality`` (else anyone), local ones at an
+    age-rank offset of about ``homophily`` x district size (a normal spread), the same for
+    the same key and on any number of threads."""
+    import numba
+
+    from kosi_sim.network import DistrictIndex, draw_contacts
+
+    rng = np.random.default_rng(5)
+    n, n_d, k = 40_000, 4, 8
+    district = rng.integers(0, n_d, n).astype(np.int16)
+    age = rng.integers(0, 1200, n).astype(np.int16)
+    alive = np.ones(n, dtype=bool)
+    uid = np.arange(n) * 2 + 5
+    index = DistrictIndex(district, age, alive, n_d)
+    rows = np.arange(n)
+
+    def draw(key):
+        return draw_contacts(rows, k, uid, district, index, 0.8, 0.05, np.uint64(key))
+
+    ties = draw(3)
+    src = np.repeat(rows, k)
+    dst = ties.ravel()
+    local = district[dst] == district[src]
+    assert abs(local.mean() - (0.8 + 0.2 / n_d)) < 0.01
+    assert (dst != src)[local & (index.size[district[src]] > 1)].mean() > 0.9999  # not oneself
+    # rank offsets of local ties: mostly within a normal spread of 5% of the district
+    size = index.size[district[src]]
+    offset = (index.rank[dst] - index.rank[src]) % size
+    offset = np.where(offset > size // 2, offset - size, offset)[local]
+    spread = 0.05 * size[local]
+    # within one standard deviation: 68% of the local draws (94% of the same-district
+    # ties; the others came from anywhere and fall there with 10%): 0.648
+    inner = np.abs(offset) <= spread
+    assert 0.635 < inner.mean() < 0.66
+    np.testing.assert_array_equal(draw(3), ties)
+    assert not np.array_equal(draw(4), ties)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        np.testing.assert_array_equal(draw(3), ties)
+    finally:
+        numba.set_num_threads(before)
+
+
 def test_two_models_stepping_in_threads_match_serial_runs():
     import threading
 

@@ -146,7 +146,7 @@ class Businesses(AgentTable):
     def mean_csr_by_district(self) -> np.ndarray:
         def compute() -> np.ndarray:
             rows, bounds = self.grouped_by("district", self.n_districts)
-            return _group_sums(self.csr, rows, bounds) / np.maximum(np.diff(bounds), 1)
+            return _group_sums(self.csr, rows, bounds) / np.maximum(self.per_district(), 1)
 
         return self.derived(("mean_csr",), compute)
 

@@ -394,11 +394,12 @@ class Engagement:
 
     # -- slow-changing state ---------------------------------------------------------
     def update_life_stage(self, pop: Population, rows: np.ndarray | None = None) -> None:
-        """Employment and time budget from age, for ``rows`` (default everyone; run yearly
-        and for newcomers): employed if the persistent draw is below the age group's
-        employment rate; budget = base budget x employment factor x personal factor."""
+        """Employment and time budget from age, for ``rows`` (default every living citizen;
+        run yearly and for newcomers): employed if the persistent draw is below the age
+        group's employment rate; budget = base budget x employment factor x personal factor.
+        The dead keep the zero budget they were given on leaving."""
         if rows is None:
-            rows = np.arange(pop.n)
+            rows = nonzero(as_bytes(pop.alive))
         _life_stage(
             np.asarray(rows, dtype=np.int64),
             pop.age_m,
@@ -673,15 +674,16 @@ def _meets_threshold(rows, engaged, alive, coop, threshold, contacts):
 def _joiners(
     key, uid, engaged, alive, willingness, coop, budget, threshold, contacts, rate, cutoff
 ):
-    """Rows of those who review (a draw below ``rate``; drawn only for the eligible: not
-    engaged, willing, no free rider, with time) and whose threshold is met.
+    """Rows of those who review (a draw below ``rate``; drawn only for the eligible: alive,
+    not engaged, willing, no free rider, with time) and whose threshold is met.
 
     Two passes: the eligible (a few percent of the citizens) are marked without branches,
     then only they draw and look at their contacts; ``engaged`` comes as uint8."""
     eligible = np.empty(len(uid), dtype=np.uint8)
     for r in prange(len(uid)):
         eligible[r] = (
-            (np.uint8(1) - engaged[r])
+            alive[r]
+            & (np.uint8(1) - engaged[r])
             & np.uint8(willingness[r] >= cutoff)
             & np.uint8(coop[r] != COOP_FREE_RIDER)
             & np.uint8(budget[r] >= np.float32(0.5))

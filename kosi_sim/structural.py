@@ -22,14 +22,15 @@ def _count(district: np.ndarray, n: int) -> np.ndarray:
 
 @parallel_kernel
 def _age_one_month(age_m, alive, months):
-    """Add a month to the age of the living (in place); returns the rows whose age is now
-    ``months`` (dead rows keep their age and count if it is ``months``, as with
-    ``np.flatnonzero(age_m == months)``)."""
+    """Add a month to the age of the living (in place); returns the living rows whose age is
+    now ``months`` (as ``np.flatnonzero(alive & (age_m == months))``: a citizen who died at
+    that age keeps it and must not turn it again every month)."""
     turning = np.empty(len(age_m), dtype=np.uint8)
     for r in prange(len(age_m)):
-        a = age_m[r] + np.int16(alive[r])
+        living = np.int16(alive[r])
+        a = age_m[r] + living
         age_m[r] = a
-        turning[r] = a == months
+        turning[r] = (a == months) & (living == 1)
     return nonzero(turning)
 
 

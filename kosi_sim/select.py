@@ -62,35 +62,53 @@ def _block_bounds(n, b):
 def _count_runs(groups, counts):
     """Add to ``counts[g]`` how often each group ``g`` occurs in ``groups``; the current
     group's count stays in a register while the group does not change (rows come mostly
-    grouped)."""
+    grouped).  Returns how many codes were outside ``[0, len(counts))``: those are not
+    counted (never written past the array; checked only where the group changes), and the
+    caller raises after its parallel loop (a raise inside one would make it serial)."""
     cur = 0
     c = 0
+    bad = 0
     for g in groups:
         if g != cur:
             counts[cur] += c
-            cur = g
             c = 0
+            if (g < 0) | (g >= len(counts)):
+                bad += 1
+                continue  # cur stays a valid group; the next code is compared with it
+            cur = g
         c += 1
     counts[cur] += c
+    return bad
+
+
+@kernel
+def _check_codes(bad):
+    if bad.sum() > 0:
+        raise IndexError(
+            "a group code is outside [0, n_groups): the caller selected a row "
+            "that belongs to no group (a dead citizen?)"
+        )
 
 
 @parallel_kernel
 def count_grouped(mask, group, n_groups):
     """The number of rows where ``mask`` is true in each group (as
     ``np.bincount(group[mask], minlength=n_groups)``); ``group`` is read only where the
-    mask is true."""
+    mask is true and must be in ``[0, n_groups)`` there (IndexError otherwise)."""
     counts = np.zeros((_BLOCKS, n_groups), dtype=np.int64)
+    bad = np.zeros(_BLOCKS, dtype=np.int64)
     for b in prange(_BLOCKS):
         lo, hi = _block_bounds(len(mask), b)
-        _count_runs(group[lo + nonzero(mask[lo:hi])], counts[b])
+        bad[b] = _count_runs(group[lo + nonzero(mask[lo:hi])], counts[b])
+    _check_codes(bad)
     return counts.sum(axis=0)
 
 
 @parallel_kernel
 def nonzero_grouped(mask, group, n_groups):
     """The indices where ``mask`` is true, grouped by ``group`` (ints in ``[0, n_groups)``
-    where the mask is true) and ascending within a group (a stable counting sort), and the
-    number in each group.
+    where the mask is true; IndexError otherwise) and ascending within a group (a stable
+    counting sort), and the number in each group.
 
     Two parallel passes over fixed blocks of rows: each block selects and counts its rows
     by group, then writes them to their places (group by group, blocks in order)."""
@@ -99,6 +117,7 @@ def nonzero_grouped(mask, group, n_groups):
     g_of = np.empty(n, dtype=np.int32)
     found = np.zeros(_BLOCKS, dtype=np.int64)
     counts = np.zeros((_BLOCKS, n_groups), dtype=np.int64)
+    bad = np.zeros(_BLOCKS, dtype=np.int64)
     for b in prange(_BLOCKS):
         lo, hi = _block_bounds(n, b)
         sel = nonzero(mask[lo:hi])
@@ -107,7 +126,8 @@ def nonzero_grouped(mask, group, n_groups):
         for i in range(k):
             rows[lo + i] = lo + sel[i]
             g_of[lo + i] = group[lo + sel[i]]
-        _count_runs(g_of[lo : lo + k], counts[b])
+        bad[b] = _count_runs(g_of[lo : lo + k], counts[b])
+    _check_codes(bad)
     start = np.empty((_BLOCKS, n_groups), dtype=np.int64)
     at = 0
     for g in range(n_groups):

@@ -479,6 +479,34 @@ def test_selections_match_numpy(rows, n_groups):
     np.testing.assert_array_equal(count_grouped(mask.view(np.uint8), group, n_groups), counts)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(st.booleans(), st.integers(0, 4)), min_size=1, max_size=300),
+    st.integers(0, 299),
+    st.sampled_from([-1, 5, 6, 32000]),
+)
+def test_grouped_selections_refuse_codes_out_of_range(rows, at, code):
+    """A selected row whose group is outside [0, n_groups) raises IndexError (it used to
+    write past the counts array); a row that is not selected may hold any code."""
+    from kosi_sim.select import count_grouped, nonzero_grouped
+
+    mask = np.array([m for m, _ in rows], dtype=bool)
+    group = np.array([g for _, g in rows], dtype=np.int16)
+    at %= len(rows)
+    group[at] = code
+    if mask[at]:
+        with pytest.raises(IndexError, match="group code"):
+            nonzero_grouped(mask, group, 5)
+        with pytest.raises(IndexError, match="group code"):
+            count_grouped(mask, group, 5)
+    else:
+        want = np.flatnonzero(mask)
+        np.testing.assert_array_equal(
+            nonzero_grouped(mask, group, 5)[1], count_grouped(mask, group, 5)
+        )
+        assert nonzero_grouped(mask, group, 5)[1].sum() == len(want)
+
+
 def test_verein_choice_matches_numpy(city):
     from kosi_sim.agents.associations import _pick_weighted
 

@@ -330,10 +330,12 @@ class Demography:
         self.m_leave = self.m_death + self.m_out
         self.m_event = self.m_leave + self.m_move
         # immigrants per resident and month: keep the declared gross and net rates at pressure 0
-        self.in_rate = (
+        # (the scenario refuses a net rate below minus the gross out-rate; never below zero)
+        self.in_rate = max(
+            0.0,
             (p.out_migration_rate + p.net_migration_rate)
             / 12.0
-            * (inflow.sum() / (profile * structure).sum())
+            * (inflow.sum() / (profile * structure).sum()),
         )
 
     # -- requests --------------------------------------------------------------------

@@ -48,3 +48,17 @@ def small_run():
     model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
     model.run(36)
     return model
+
+
+@pytest.fixture(scope="module")
+def one_thread():
+    """Run this module's kernels on one thread: small towns run faster so (two threads
+    wait on each other more than they gain), and the results do not depend on it."""
+    import numba
+
+    from kosi_sim.jit import single_thread, threads
+
+    before = threads()
+    single_thread()
+    yield
+    numba.set_num_threads(before)

@@ -1,7 +1,8 @@
 """Executors behind the ``concurrent.futures.Executor`` interface.
 
 * ``serial``: runs each task in the calling process when it is submitted;
-* ``processes``: a process pool (spawned workers, no fork of a running model);
+* ``processes``: a process pool (spawned workers, no fork of a running model), renewed
+  when a worker's death breaks it;
 * ``dask``: Dask distributed - an existing cluster (``scheduler="tcp://host:port"``) or a
   local cluster started for the sweep; ``pure=False`` so identical calls are not merged.
 
@@ -11,6 +12,7 @@ Nothing is set up at import time.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
@@ -28,36 +30,89 @@ class SerialExecutor(Executor):
         return f
 
 
-def process_pool(workers: int) -> Executor:
-    """A pool of ``workers`` spawned processes (no fork of a running model), each running
-    numba's parallel loops on one thread (one worker per core)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+def _worker_init(parent: int) -> None:
+    """Set up a pool worker: numba's parallel loops on one thread (one worker per core),
+    and exit as soon as the sweep's process is gone (after a SIGKILL of the sweep the
+    worker would otherwise finish its task, and the resource tracker would wait for it)."""
+    import threading
 
     from ..jit import single_thread
+
+    single_thread()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="kosi-sim-parent-watch", daemon=True).start()
+
+
+def process_pool(workers: int) -> Executor:
+    """A pool of ``workers`` spawned processes (no fork of a running model), each running
+    numba's parallel loops on one thread (one worker per core) and ending with its parent."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
 
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=single_thread,
+        initializer=_worker_init,
+        initargs=(os.getpid(),),
     )
+
+
+def worker_died(error: BaseException) -> bool:
+    """Whether a task failed because the process running it died (a crash, the kernel's
+    out-of-memory killer, a signal), not because the task raised: a process pool is then
+    broken; Dask reports a task whose workers kept dying as ``KilledWorker``."""
+    from concurrent.futures import BrokenExecutor
+
+    if isinstance(error, BrokenExecutor):
+        return True
+    return type(error).__name__ == "KilledWorker"
+
+
+class Pool:
+    """An executor that can be replaced by a fresh one of the same kind when a worker's
+    death broke it (a process pool stops taking tasks then; other kinds carry on)."""
+
+    def __init__(self, make: Callable[[], Executor], workers: int, renewable: bool) -> None:
+        self._make = make
+        self.workers = workers
+        self.renewable = renewable
+        self.executor = make()
+
+    def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
+        return self.executor.submit(fn, *args, **kwargs)
+
+    def renew(self) -> None:
+        """Replace a broken process pool (its remaining tasks are lost; the caller
+        resubmits them); nothing to do for the other kinds."""
+        if not self.renewable:
+            return
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._make()
+
+    def shutdown(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 @contextmanager
 def open_executor(kind: str, workers: int | None = None, scheduler: str | None = None):
-    """Yield (executor, number of workers); closes everything on exit."""
+    """Yield a :class:`Pool`; closes everything on exit."""
     if scheduler and kind != "dask":
         kind = "dask"
     if kind == "serial":
-        yield SerialExecutor(), 1
+        yield Pool(SerialExecutor, 1, renewable=False)
         return
     n = workers or os.cpu_count() or 1
     if kind == "processes":
-        pool = process_pool(n)
+        pool = Pool(lambda: process_pool(n), n, renewable=True)
         try:
-            yield pool, n
+            yield pool
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown()
         return
     if kind == "dask":
         from distributed import Client, LocalCluster
@@ -77,7 +132,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
             )
             client = Client(cluster)
         try:
-            yield client.get_executor(pure=False), n
+            yield Pool(lambda: client.get_executor(pure=False), n, renewable=False)
         finally:
             client.close()
             if cluster is not None:

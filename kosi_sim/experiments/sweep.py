@@ -2,7 +2,8 @@
 
 Memory stays bounded: at most a few batches per worker are in flight, and every finished
 run goes to disk at once.  Ctrl-C (or a killed process) loses no finished run; ``resume``
-runs only what has no record yet (and refuses a changed experiment file).
+runs only what has no record yet, or whose worker died running it (and refuses a
+changed experiment file).  A worker that dies loses nothing either (:mod:`.dispatch`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from .dispatch import CRASHED, dispatch
 from .executors import open_executor
-from .runs import RunSpec, run_batch
+from .runs import RunResult, RunSpec
 from .spec import Experiment
 from .store import Store, _now
 
@@ -46,6 +47,12 @@ def specs(exp: Experiment) -> Iterator[RunSpec]:
                 every_months=exp.output.every_months,
                 districts=exp.output.districts,
             )
+
+
+def finished_runs(store: Store) -> set[int]:
+    """Runs that need not run again: every run with a record, except those whose worker
+    process died (``crashed``: retried by a resume)."""
+    return {run for run, status in store.done().items() if status != CRASHED}
 
 
 def auto_batch(exp: Experiment, todo: int, workers: int) -> int:
@@ -81,7 +88,7 @@ def run_sweep(
         store.open_resume(exp)
     else:
         store.create(exp, kind, force=force)
-    done = store.done()
+    done = finished_runs(store)
     todo = (s for s in specs(exp) if s.run_id not in done)
     n_todo = exp.n_runs - len(done)
     factor_names = [f.name for f in exp.factors]
@@ -91,39 +98,18 @@ def run_sweep(
     ok = failed = 0
     interrupted = False
     store.write_manifest(exp, kind, status="running", resumed=_now() if resume else None)
+
+    def record(spec: RunSpec, res: RunResult) -> None:
+        nonlocal ok, failed
+        store.write(spec, res, {k: points[spec.point][k] for k in factor_names})
+        ok += res.status == "ok"
+        failed += res.status != "ok"
+        if on_result:
+            on_result(res.status)
+
     try:
-        with open_executor(kind, workers, scheduler) as (pool, n_workers):
-            queue = _chunks(todo, auto_batch(exp, n_todo, n_workers))
-            pending: dict[Future, list[RunSpec]] = {}
-            limit = 2 * n_workers
-
-            def fill() -> None:
-                for batch in queue:
-                    pending[pool.submit(run_batch, batch)] = batch
-                    if len(pending) >= limit:
-                        break
-
-            fill()
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    batch = pending.pop(fut)
-                    try:
-                        results = fut.result()
-                    except Exception as e:  # the task itself died (e.g. a worker crashed)
-                        from .runs import RunResult
-
-                        results = [
-                            RunResult(s.run_id, "failed", 0.0, error=f"{type(e).__name__}: {e}")
-                            for s in batch
-                        ]
-                    for spec, res in zip(batch, results, strict=True):
-                        store.write(spec, res, {k: points[spec.point][k] for k in factor_names})
-                        ok += res.status == "ok"
-                        failed += res.status != "ok"
-                        if on_result:
-                            on_result(res.status)
-                fill()
+        with open_executor(kind, workers, scheduler) as pool:
+            dispatch(pool, _chunks(todo, auto_batch(exp, n_todo, pool.workers)), record)
     except KeyboardInterrupt:
         interrupted = True
     finally:
@@ -131,7 +117,7 @@ def run_sweep(
         status = (
             "interrupted"
             if interrupted
-            else ("complete" if len(store.done()) == exp.n_runs else "incomplete")
+            else ("complete" if len(finished_runs(store)) == exp.n_runs else "incomplete")
         )
         store.write_manifest(exp, kind, status=status, ended=_now())
     return SweepSummary(exp.n_runs, len(done), ok, failed, interrupted)

@@ -14,7 +14,7 @@ import psutil
 import pytest
 
 from kosi_sim.experiments import dispatch as dispatch_module
-from kosi_sim.experiments.dispatch import CRASHED, dispatch
+from kosi_sim.experiments.dispatch import CRASHED, PoolFailure, dispatch
 from kosi_sim.experiments.executors import open_executor
 from kosi_sim.experiments.runs import RunResult, RunSpec, run_batch
 from kosi_sim.experiments.spec import load
@@ -83,6 +83,27 @@ def test_a_crashed_run_is_recorded_and_resume_completes_it(tmp_path, monkeypatch
     whole = tmp_path / "whole"
     run_sweep(exp, whole, executor="serial")
     pd.testing.assert_frame_equal(_metrics(out), _metrics(whole))
+
+
+class _DeadPool:
+    """A pool whose workers die before they take any task."""
+
+    workers, renewable, renewed = 2, True, 0
+
+    def submit(self, fn, /, *args):
+        from concurrent.futures import BrokenExecutor
+
+        raise BrokenExecutor("a worker died at start")
+
+    def renew(self):
+        self.renewed += 1
+
+
+def test_a_pool_that_never_runs_anything_is_a_clear_error():
+    pool = _DeadPool()
+    with pytest.raises(PoolFailure, match="die before running anything"):
+        dispatch(pool, iter([[_spec(0)], [_spec(1)]]), lambda spec, res: None)
+    assert pool.renewed == 3
 
 
 @pytest.mark.parametrize("kind", ["serial", "processes"])

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, wait
 
+from ..results import ResultsError
 from .executors import Pool, worker_died
 from .runs import RunResult, RunSpec, run_batch
 
@@ -30,6 +31,15 @@ CRASH_MESSAGE = (
     "the worker process died while running this run alone (a crash in compiled code, "
     "the out-of-memory killer or a signal); 'kosi-sim sweep --resume' retries it"
 )
+
+
+class PoolFailure(ResultsError):
+    """The pool's workers die before running anything, again and again (a one-line
+    error of the command line, like every other reason a sweep cannot produce results)."""
+
+
+#: renewals of a pool in a row without a single task coming back
+MAX_BARREN_RENEWALS = 3
 
 
 def dispatch(
@@ -43,22 +53,52 @@ def dispatch(
     alone: set[Future] = set()  # tasks of one suspect run
     suspects: deque[RunSpec] = deque()
     limit = 2 * pool.workers
+    barren = 0  # renewals since a task last came back
 
-    def fill() -> None:
+    def submit(batch: list[RunSpec], by_itself: bool) -> bool:
+        try:
+            fut = pool.submit(run_batch, batch)
+        except BrokenExecutor:  # a worker died since the last look
+            suspects.extend(batch)
+            return False
+        pending[fut] = batch
+        if by_itself:
+            alone.add(fut)
+        return True
+
+    def fill() -> bool:
+        """Submit what may run now; False if the pool turned out to be broken."""
         if suspects:
-            if not pending:  # one suspect at a time: if the pool breaks, it was this run
-                spec = suspects.popleft()
-                fut = pool.submit(run_batch, [spec])
-                pending[fut] = [spec]
-                alone.add(fut)
-            return
+            # one suspect at a time: if the pool breaks, it was this run
+            return bool(pending) or submit([suspects.popleft()], by_itself=True)
         for batch in batches:
-            pending[pool.submit(run_batch, batch)] = batch
+            if not submit(batch, by_itself=False):
+                return False
             if len(pending) >= limit:
                 break
+        return True
 
-    fill()
-    while pending:
+    def renew() -> None:
+        nonlocal barren
+        barren += 1
+        if barren > MAX_BARREN_RENEWALS:
+            raise PoolFailure(
+                "the sweep's worker processes die before running anything (renewed "
+                f"{MAX_BARREN_RENEWALS} times); try --executor serial to see the error"
+            )
+        # every task still pending on a broken process pool is lost with it
+        for batch in pending.values():
+            suspects.extend(batch)
+        pending.clear()
+        alone.clear()
+        pool.renew()
+
+    while True:
+        if not fill():
+            renew()
+            continue
+        if not pending:
+            return
         finished, _ = wait(pending, return_when=FIRST_COMPLETED)
         broken = False
         for fut in finished:
@@ -77,16 +117,11 @@ def dispatch(
                     continue
             finally:
                 alone.discard(fut)
+            barren = 0
             for spec, res in zip(batch, results, strict=True):
                 record(spec, res)
         if broken and pool.renewable:
-            # every task still pending on a broken process pool is lost with it
-            for batch in pending.values():
-                suspects.extend(batch)
-            pending.clear()
-            alone.clear()
-            pool.renew()
-        fill()
+            renew()
 
 
 def _failed(spec: RunSpec, error: str, status: str = "failed") -> RunResult:

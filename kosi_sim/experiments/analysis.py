@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..results import ResultsError
+from ..outdir import ANALYSIS, ResultsError, claim
 from .store import Store, read_metrics, read_runs
 
 MAIN = ("engaged_share", "coverage_mean", "trust_share", "initiatives_active")
@@ -405,13 +405,19 @@ def analyze(
     payoff_threshold: float = 0.02,
     ema: bool = True,
 ) -> Analysis:
-    a = load(root)
-    heatmaps(a)
-    trajectories(a, root)
-    sensitivity(a)
-    discovery(a, payoff_metric, payoff_threshold)
-    from ..results import atomic_folder
+    """Analyse the sweep in ``root`` into the folder ``out``; it replaces an earlier analysis
+    (recognised by its manifest), never another folder."""
+    a = load(root)  # first: a folder that is no sweep is refused before anything is made
+    with claim(out, ANALYSIS, force=True) as target:
+        heatmaps(a)
+        trajectories(a, root)
+        sensitivity(a)
+        discovery(a, payoff_metric, payoff_threshold)
+        target.commit(_filler(a, root, ema))
+    return a
 
+
+def _filler(a: Analysis, root: Path, ema: bool):
     def fill(tmp: Path) -> None:
         for name, data in a.figures.items():
             (tmp / name).write_bytes(data)
@@ -421,6 +427,7 @@ def analyze(
         report(a, tmp / "report.html")
         if ema:
             save_ema(root, tmp / "ema_results.tar.gz")
+        marker = {ANALYSIS.marker: 1, "sweep": str(Path(root).resolve()), "notes": a.notes}
+        (tmp / "manifest.json").write_text(json.dumps(marker, indent=2) + "\n")
 
-    atomic_folder(out, fill, force=True)
-    return a
+    return fill

@@ -1,0 +1,298 @@
+"""Output folders: safe names, --force only over the tool's own folders, one writer at a time,
+and failed writes as one-line errors that leave nothing behind (issue 17, part 2).
+
+Every command runs in-process (``main``) in a temporary working folder; a refused command
+must leave that whole tree exactly as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kosi_sim import outdir
+from kosi_sim.cli import main
+from kosi_sim.experiments.spec import ExperimentError, from_document
+from kosi_sim.outdir import NAME_RULE, ResultsError, writer_lock
+from kosi_sim.scenario import ScenarioError, from_dict
+
+from .test_experiments import EXP
+
+CLASSROOM = Path(__file__).resolve().parents[1] / "scenarios" / "classroom.toml"
+RUN = ["run", str(CLASSROOM), "--years", "1", "--quiet"]
+EXPERIMENT = EXP  # a tiny serial sweep of classroom_toolbox, 1 year
+RUNS = 8  # 2 x 2 points, 2 replicates
+
+
+def tree(root: Path) -> dict[str, tuple[int, int] | None]:
+    """Every path under ``root`` with the size and modification time of each file."""
+    out = {}
+    for p in sorted(root.rglob("*")):
+        st = p.lstat()
+        out[str(p.relative_to(root))] = (st.st_size, st.st_mtime_ns) if p.is_file() else None
+    return out
+
+
+def error_line(code: int, capsys) -> str:
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("kosi-sim: error: "), err
+    return lines[0]
+
+
+def enospc(*_args, **_kwargs):
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    """A working folder with a user's folder of scenarios in it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "scenarios").mkdir()
+    (tmp_path / "scenarios" / "mine.toml").write_text("# the user's own file\n")
+    (tmp_path / "tiny.toml").write_text(EXPERIMENT)
+    return tmp_path
+
+
+@pytest.fixture
+def no_model_runs(monkeypatch):
+    """Fail the test if a model is built: refusals must come before any computing."""
+    from kosi_sim.model import CityModel
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a model was built although the output folder was refused")
+
+    monkeypatch.setattr(CityModel, "__init__", refuse)
+
+
+def scenario_named(folder: Path, name: str) -> Path:
+    text = CLASSROOM.read_text().replace('name = "classroom"', f"name = {json.dumps(name)}", 1)
+    path = folder / "copy.toml"
+    path.write_text(text)
+    return path
+
+
+# -- names ---------------------------------------------------------------------------------
+
+BAD_NAMES = ["../scenarios", "..", ".", ".hidden", "a/b", "/etc", "a\\b", "-rf", "x\ny", "x" * 101]
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_a_scenario_name_must_be_a_safe_folder_name(small_doc, name):
+    small_doc["name"] = name
+    with pytest.raises(ScenarioError) as e:
+        from_dict(small_doc, "s.toml")
+    assert str(e.value) == f"s.toml: name = {outdir.shown(name)} cannot name an output folder; " + (
+        f"allowed: {NAME_RULE}"
+    )
+    assert "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["Görlitz", "classroom_toolbox", "run-2.b", "x" * 100, "2024"])
+def test_safe_names_are_accepted(small_doc, name):
+    small_doc["name"] = name
+    assert from_dict(small_doc, "s.toml").name == name
+
+
+@pytest.mark.parametrize("name", ["../escaped", "..", "a/b"])
+def test_an_experiment_name_must_be_a_safe_folder_name(name):
+    doc = {"name": name, "scenario": "classroom", "factors": [{"name": "lab"}]}
+    with pytest.raises(ExperimentError, match="cannot name an output folder; allowed: letters"):
+        from_document(doc, "", Path("e.toml"))
+
+
+@pytest.mark.parametrize("name", ["..", "../x", ".x", "", None])
+def test_a_name_is_checked_again_where_it_becomes_a_path(name):
+    with pytest.raises(ResultsError, match="cannot name an output folder"):
+        outdir.default_folder(name, "-compare")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--force"],  # name = "../scenarios" from the file
+        ["--set", "name=..", "--force"],
+        ["--set", "name=../escaped"],
+    ],
+)
+def test_run_with_an_unsafe_name_touches_nothing(work, capsys, no_model_runs, args):
+    path = scenario_named(work, "../scenarios")
+    before = tree(work.parent)
+    line = error_line(main(["run", str(path), "--years", "1", "--quiet", *args]), capsys)
+    assert "cannot name an output folder" in line
+    assert tree(work.parent) == before
+
+
+def test_a_missing_results_folder_is_made_before_the_run(work, capsys):
+    assert main([*RUN, "--set", "name=Görlitz"]) == 0
+    assert (work / "results" / "Görlitz" / "manifest.json").is_file()
+    assert sorted(p.name for p in (work / "results").iterdir()) == ["Görlitz"]
+
+
+# -- --force -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["run"])
+def test_force_never_replaces_a_folder_the_tool_did_not_write(work, capsys, command):
+    before = tree(work)
+    if command == "run":
+        code = main([*RUN, "--out", "scenarios", "--force"])
+    else:
+        code = main(["sweep", "tiny.toml", "--out", "scenarios", "--force", "--quiet"])
+    line = error_line(code, capsys)
+    assert "scenarios is not a folder written by kosi-sim" in line
+    assert "--force replaces only such folders" in line
+    assert tree(work) == before
+
+
+@pytest.mark.parametrize("out", [".", "..", "/"])
+def test_the_current_folder_and_its_parents_are_never_an_output(work, capsys, out):
+    before = tree(work)
+    line = error_line(main([*RUN, "--out", out, "--force"]), capsys)
+    assert "is the current folder or one of its parents" in line
+    assert tree(work) == before
+
+
+def test_force_replaces_its_own_run_folder_and_leaves_nothing_else(work, capsys):
+    assert main([*RUN, "--out", "out/r"]) == 0
+    (work / "out" / "r" / "note.txt").write_text("written into the run folder")
+    assert main([*RUN, "--out", "out/r", "--force", "--seed", "9"]) == 0
+    assert json.loads((work / "out" / "r" / "manifest.json").read_text())["seed"] == 9
+    assert not (work / "out" / "r" / "note.txt").exists()
+    assert sorted(p.name for p in (work / "out").iterdir()) == ["r"]  # no lock, tmp or old
+
+
+# -- one writer at a time ------------------------------------------------------------------
+
+
+def test_a_second_writer_of_a_run_folder_is_refused(work, capsys, no_model_runs):
+    (work / "results").mkdir()
+    with writer_lock(work / "results" / "classroom"):
+        before = tree(work)
+        line = error_line(main(RUN), capsys)
+        assert tree(work) == before
+    assert line == (
+        f"kosi-sim: error: {Path('results') / 'classroom'} is being written by another "
+        f"kosi-sim command (process {os.getpid()}); wait for it to end or choose another --out"
+    )
+    assert not (work / "results" / ".classroom.lock").exists()  # removed by the holder
+
+
+def test_a_lock_left_by_a_killed_writer_does_not_block(work, capsys):
+    (work / ".r.lock").write_text("999999\n")  # the file stays after kill -9; the flock does not
+    assert main([*RUN, "--out", "r"]) == 0
+    assert not (work / ".r.lock").exists()
+
+
+def test_leftovers_of_a_killed_run_are_removed_on_the_next_start(work, capsys):
+    for name in (".r.tmp-ab12cd_9", ".r.old-zz99yy00"):  # what tempfile.mkdtemp names them
+        (work / name).mkdir()
+        (work / name / "metrics.parquet").write_bytes(b"half")
+    (work / ".r.tmp-mine").mkdir()  # not the tool's pattern: left alone
+    (work / ".other.tmp-ab12cd_9").mkdir()  # another folder's: left alone
+    assert main([*RUN, "--out", "r"]) == 0
+    assert sorted(p.name for p in work.iterdir() if p.name.startswith(".")) == [
+        ".other.tmp-ab12cd_9",
+        ".r.tmp-mine",
+    ]
+
+
+# -- failed writes -------------------------------------------------------------------------
+
+
+def test_disk_full_during_a_run_leaves_nothing(work, capsys, monkeypatch):
+    def half_then_full(self, path, *args, **kwargs):
+        Path(path).write_bytes(b"PAR1 half")
+        enospc()
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", half_then_full)
+    before = tree(work)
+    line = error_line(main([*RUN, "--out", "deep/er/r"]), capsys)
+    assert line == "kosi-sim: error: cannot write deep/er/r: no space left on the device"
+    assert tree(work) == before  # no tmp folder, no lock file, the made parents removed again
+
+
+def test_an_unwritable_place_fails_before_the_run(work, capsys, monkeypatch, no_model_runs):
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(outdir.tempfile, "mkdtemp", read_only)
+    before = tree(work)
+    line = error_line(main(RUN), capsys)
+    assert line == "kosi-sim: error: cannot write results/classroom: read-only file system"
+    assert tree(work) == before
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+@pytest.mark.parametrize("command", ["run"])
+def test_a_read_only_folder_fails_before_anything_runs(work, capsys, no_model_runs, command):
+    (work / "ro").mkdir(mode=0o555)
+    try:
+        if command == "run":
+            code = main([*RUN, "--out", "ro/r"])
+        else:
+            code = main(["sweep", "tiny.toml", "--out", "ro/s", "--quiet"])
+        line = error_line(code, capsys)
+    finally:
+        (work / "ro").chmod(0o755)
+    assert line.startswith(f"kosi-sim: error: cannot write {work / 'ro'}: permission denied")
+    assert list((work / "ro").iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["run"])
+def test_a_file_where_a_folder_belongs(work, capsys, no_model_runs, command):
+    before = tree(work)
+    out = "scenarios/mine.toml/r"
+    if command == "run":
+        code = main([*RUN, "--out", out])
+    else:
+        code = main(["sweep", "tiny.toml", "--out", out, "--quiet"])
+    line = error_line(code, capsys)
+    assert f"cannot write {work / 'scenarios' / 'mine.toml'}: a part of the path is a file" in line
+    assert tree(work) == before
+
+
+# -- analyze -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory):
+    """A finished tiny sweep (copied by the tests that change it)."""
+    root = tmp_path_factory.mktemp("sweep")
+    (root / "tiny.toml").write_text(EXPERIMENT)
+    assert main(["sweep", str(root / "tiny.toml"), "--out", str(root / "s"), "--quiet"]) == 0
+    return root / "s"
+
+
+def test_analyze_replaces_its_own_output_only(sweep_folder, tmp_path, capsys):
+    root = shutil.copytree(sweep_folder, tmp_path / "s")
+    assert main(["analyze", str(root), "--quiet"]) == 0
+    assert main(["analyze", str(root), "--quiet"]) == 0  # its own earlier analysis: replaced
+    assert json.loads((root / "analysis" / "manifest.json").read_text())["kosi_sim_analysis"]
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep")
+    before = tree(tmp_path)
+    line = error_line(main(["analyze", str(root), "--out", str(tmp_path / "mine")]), capsys)
+    assert "mine is not a folder written by kosi-sim analyze" in line
+    assert tree(tmp_path) == before
+
+
+def test_analyze_into_an_unwritable_place_is_one_line(sweep_folder, tmp_path, capsys, monkeypatch):
+    root = shutil.copytree(sweep_folder, tmp_path / "s")
+    before = tree(tmp_path)
+    line = error_line(
+        main(["analyze", str(root), "--out", str(root / "design.parquet" / "a")]), capsys
+    )
+    assert line.endswith(f"{root / 'design.parquet'}: a part of the path is a file, not a folder")
+    monkeypatch.setattr(outdir.tempfile, "mkdtemp", enospc)
+    line = error_line(main(["analyze", str(root)]), capsys)
+    assert line == f"kosi-sim: error: cannot write {root / 'analysis'}: no space left on the device"
+    assert tree(tmp_path) == before

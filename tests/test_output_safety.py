@@ -140,7 +140,7 @@ def test_a_missing_results_folder_is_made_before_the_run(work, capsys):
 # -- --force -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["run"])
+@pytest.mark.parametrize("command", ["run", "sweep"])
 def test_force_never_replaces_a_folder_the_tool_did_not_write(work, capsys, command):
     before = tree(work)
     if command == "run":
@@ -150,6 +150,20 @@ def test_force_never_replaces_a_folder_the_tool_did_not_write(work, capsys, comm
     line = error_line(code, capsys)
     assert "scenarios is not a folder written by kosi-sim" in line
     assert "--force replaces only such folders" in line
+    assert tree(work) == before
+
+
+def test_force_does_not_cross_kinds(work, capsys):
+    """A run cannot replace a sweep's folder, nor a sweep a run's."""
+    run_folder, sweep_folder = work / "r", work / "s"
+    for folder, marker in ((run_folder, "kosi_sim_result"), (sweep_folder, "kosi_sim_sweep")):
+        folder.mkdir()
+        (folder / "manifest.json").write_text(json.dumps({marker: 1}))
+    before = tree(work)
+    line = error_line(main([*RUN, "--out", "s", "--force"]), capsys)
+    assert "s is not a folder written by kosi-sim run, compare or calibrate" in line
+    line = error_line(main(["sweep", "tiny.toml", "--out", "r", "--force", "--quiet"]), capsys)
+    assert "r is not a folder written by kosi-sim sweep" in line
     assert tree(work) == before
 
 
@@ -184,6 +198,16 @@ def test_a_second_writer_of_a_run_folder_is_refused(work, capsys, no_model_runs)
         f"kosi-sim command (process {os.getpid()}); wait for it to end or choose another --out"
     )
     assert not (work / "results" / ".classroom.lock").exists()  # removed by the holder
+
+
+def test_two_sweeps_with_force_do_not_delete_each_others_files(work, capsys):
+    assert main(["sweep", "tiny.toml", "--out", "s", "--quiet"]) == 0
+    with writer_lock(work / "s"):  # as if a first `sweep --force` were running
+        before = tree(work)
+        line = error_line(main(["sweep", "tiny.toml", "--out", "s", "--force", "--quiet"]), capsys)
+        assert "s is being written by another kosi-sim command" in line
+        assert tree(work) == before
+    assert len(list((work / "s" / "runs").glob("run-*.json"))) == RUNS
 
 
 def test_a_lock_left_by_a_killed_writer_does_not_block(work, capsys):
@@ -232,7 +256,7 @@ def test_an_unwritable_place_fails_before_the_run(work, capsys, monkeypatch, no_
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-@pytest.mark.parametrize("command", ["run"])
+@pytest.mark.parametrize("command", ["run", "sweep"])
 def test_a_read_only_folder_fails_before_anything_runs(work, capsys, no_model_runs, command):
     (work / "ro").mkdir(mode=0o555)
     try:
@@ -247,7 +271,18 @@ def test_a_read_only_folder_fails_before_anything_runs(work, capsys, no_model_ru
     assert list((work / "ro").iterdir()) == []
 
 
-@pytest.mark.parametrize("command", ["run"])
+def test_a_sweep_into_a_read_only_place_leaves_nothing(work, capsys, monkeypatch):
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    before = tree(work)
+    line = error_line(main(["sweep", "tiny.toml", "--out", "s", "--quiet"]), capsys)
+    assert line == "kosi-sim: error: cannot write s: read-only file system; nothing was kept"
+    assert tree(work) == before
+
+
+@pytest.mark.parametrize("command", ["run", "sweep"])
 def test_a_file_where_a_folder_belongs(work, capsys, no_model_runs, command):
     before = tree(work)
     out = "scenarios/mine.toml/r"
@@ -260,6 +295,75 @@ def test_a_file_where_a_folder_belongs(work, capsys, no_model_runs, command):
     assert tree(work) == before
 
 
+def _fail_record(monkeypatch, number: int) -> None:
+    """Disk full while the record of run ``number`` is written (its metrics file is written)."""
+    original = Path.write_bytes
+
+    def write_bytes(self, data):
+        if f"run-{number:06d}.json" in self.name:
+            original(self, data[:5])  # the temporary file is half written
+            enospc()
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", write_bytes)
+
+
+def test_disk_full_during_a_sweep_keeps_it_consistent_and_resumable(work, capsys, monkeypatch):
+    _fail_record(monkeypatch, 3)
+    line = error_line(main(["sweep", "tiny.toml", "--out", "s", "--quiet"]), capsys)
+    root = work / "s"
+    records = {p.stem for p in (root / "runs").glob("run-*.json")}
+    assert records == {p.stem for p in (root / "metrics").glob("run-*.parquet")}  # pairs only
+    assert 1 <= len(records) < RUNS and "run-000003" not in records
+    assert line == (
+        f"kosi-sim: error: cannot write {Path('s') / 'runs' / 'run-000003.json'}: "
+        f"no space left on the device; {len(records)} of {RUNS} runs are saved in s/; once it "
+        "can be written, continue with: kosi-sim sweep tiny.toml --out s --resume"
+    )
+    assert not [p for p in root.rglob("*") if ".tmp-" in p.name]
+    assert json.loads((root / "manifest.json").read_text())["status"] == "incomplete"
+    assert sorted(p.name for p in work.iterdir()) == ["s", "scenarios", "tiny.toml"]  # no lock
+
+    monkeypatch.undo()
+    monkeypatch.chdir(work)
+    assert main(["sweep", "tiny.toml", "--out", "s", "--resume", "--quiet"]) == 0
+    runs = pd.read_parquet(root / "runs.parquet")
+    assert sorted(runs["run_id"]) == list(range(RUNS)) and (runs["status"] == "ok").all()
+
+
+def test_disk_full_at_the_end_of_a_sweep_still_records_its_status(work, capsys, monkeypatch):
+    original = pd.DataFrame.to_parquet
+
+    def full_for_the_table(self, path, *args, **kwargs):
+        if "runs.parquet" in Path(path).name:
+            enospc()
+        return original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", full_for_the_table)
+    line = error_line(main(["sweep", "tiny.toml", "--out", "s", "--quiet"]), capsys)
+    assert line.startswith(
+        f"kosi-sim: error: cannot write {Path('s') / 'runs.parquet'}: no space left on the "
+        f"device; {RUNS} of {RUNS} runs are saved in s/"
+    )
+    root = work / "s"
+    assert json.loads((root / "manifest.json").read_text())["status"] == "complete"
+    assert not (root / "runs.parquet").exists()
+    assert not [p for p in root.rglob("*") if ".tmp-" in p.name]
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", original)
+    assert main(["sweep", "tiny.toml", "--out", "s", "--resume", "--quiet"]) == 0
+    assert len(pd.read_parquet(root / "runs.parquet")) == RUNS
+
+
+def test_a_sweep_that_fails_before_its_first_run_leaves_no_folder(work, capsys, monkeypatch):
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", enospc)  # design.parquet
+    line = error_line(main(["sweep", "tiny.toml", "--quiet"]), capsys)
+    assert line == (
+        f"kosi-sim: error: cannot write {Path('results') / 'tiny' / 'design.parquet'}: "
+        "no space left on the device; nothing was kept"
+    )
+    assert sorted(p.name for p in work.iterdir()) == ["scenarios", "tiny.toml"]
+
+
 # -- analyze -------------------------------------------------------------------------------
 
 
@@ -270,6 +374,39 @@ def sweep_folder(tmp_path_factory):
     (root / "tiny.toml").write_text(EXPERIMENT)
     assert main(["sweep", str(root / "tiny.toml"), "--out", str(root / "s"), "--quiet"]) == 0
     return root / "s"
+
+
+def test_analyze_does_not_write_into_a_run_folder(work, capsys):
+    assert main([*RUN, "--out", "r"]) == 0
+    before = tree(work)
+    line = error_line(main(["analyze", "r"]), capsys)
+    assert line == (
+        "kosi-sim: error: r is a results folder of kosi-sim run, compare or calibrate, not a "
+        "sweep folder; give the folder of kosi-sim sweep"
+    )
+    assert tree(work) == before
+
+
+def test_analyze_warns_about_a_half_written_sweep_and_writes_only_its_output(
+    sweep_folder, tmp_path, capsys
+):
+    root = shutil.copytree(sweep_folder, tmp_path / "s")
+    (root / "runs.parquet").unlink()  # a killed sweep has none yet
+    for run_id in (5, 6, 7):
+        (root / "runs" / f"run-{run_id:06d}.json").unlink()
+    manifest = json.loads((root / "manifest.json").read_text())
+    (root / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}))
+    before = tree(root)
+    assert main(["analyze", str(root), "--quiet"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err == [
+        f"kosi-sim: warning: {root}: the sweep is unfinished (status running): 3 of 8 runs "
+        "have no result yet; this analysis covers the 5 recorded; finish it with kosi-sim "
+        "sweep ... --resume"
+    ]
+    after = tree(root)
+    assert {k: v for k, v in after.items() if not k.startswith("analysis")} == before
+    assert "3 of 8 runs have no result yet" in (root / "analysis" / "report.html").read_text()
 
 
 def test_analyze_replaces_its_own_output_only(sweep_folder, tmp_path, capsys):

@@ -46,6 +46,20 @@ class Analysis:
     figures: dict[str, bytes] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. an unfinished sweep
+
+
+def missing_runs(root: Path, manifest: dict, runs: pd.DataFrame) -> str | None:
+    """A warning if the sweep has fewer run records than runs (still running or stopped)."""
+    total = int(manifest.get("runs", 0))
+    missing = total - len(runs)
+    if missing <= 0:
+        return None
+    return (
+        f"{root}: the sweep is unfinished (status {manifest.get('status', 'unknown')}): "
+        f"{missing} of {total} runs have no result yet; this analysis covers the "
+        f"{len(runs)} recorded; finish it with kosi-sim sweep ... --resume"
+    )
 
 
 def load(root: Path) -> Analysis:
@@ -67,6 +81,8 @@ def load(root: Path) -> Analysis:
     factors = list(manifest["factors"])
     outcomes = ok[["run_id", "point", "replicate", *factors]].merge(outcomes, on="run_id")
     a = Analysis(manifest, runs, outcomes, factors)
+    if warning := missing_runs(root, manifest, runs):
+        a.warnings.append(warning)
     a.tables["runs_status"] = runs.groupby("status").size().rename("runs").reset_index()
     return a
 
@@ -371,9 +387,10 @@ def report(a: Analysis, path: Path) -> None:
                 f"<h2>{html.escape(name.replace('_', ' '))}</h2>"
                 + table.head(200).to_html(index=False, float_format="%.4g")
             )
-    if a.notes:
+    if a.notes or a.warnings:
+        notes = [*a.warnings, *a.notes]
         parts.append(
-            "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in a.notes) + "</ul>"
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
         )
     prov = {k: v for k, v in a.manifest.items() if k != "experiment_text"}
     parts.append(
@@ -406,7 +423,8 @@ def analyze(
     ema: bool = True,
 ) -> Analysis:
     """Analyse the sweep in ``root`` into the folder ``out``; it replaces an earlier analysis
-    (recognised by its manifest), never another folder."""
+    (recognised by its manifest), never another folder, and nothing is written into ``root``
+    except ``out`` itself when it lies there."""
     a = load(root)  # first: a folder that is no sweep is refused before anything is made
     with claim(out, ANALYSIS, force=True) as target:
         heatmaps(a)

@@ -402,7 +402,7 @@ def test_analyze_warns_about_a_half_written_sweep_and_writes_only_its_output(
     assert err == [
         f"kosi-sim: warning: {root}: the sweep is unfinished (status running): 3 of 8 runs "
         "have no result yet; this analysis covers the 5 recorded; finish it with kosi-sim "
-        "sweep ... --resume"
+        f"sweep {sweep_folder.parent / 'tiny.toml'} --out {root} --resume"
     ]
     after = tree(root)
     assert {k: v for k, v in after.items() if not k.startswith("analysis")} == before

@@ -55,10 +55,11 @@ def missing_runs(root: Path, manifest: dict, runs: pd.DataFrame) -> str | None:
     missing = total - len(runs)
     if missing <= 0:
         return None
+    experiment = manifest.get("experiment_file") or "EXPERIMENT"
     return (
         f"{root}: the sweep is unfinished (status {manifest.get('status', 'unknown')}): "
         f"{missing} of {total} runs have no result yet; this analysis covers the "
-        f"{len(runs)} recorded; finish it with kosi-sim sweep ... --resume"
+        f"{len(runs)} recorded; finish it with kosi-sim sweep {experiment} --out {root} --resume"
     )
 
 

@@ -28,6 +28,12 @@ CLASSROOM = Path(__file__).resolve().parents[1] / "scenarios" / "classroom.toml"
 RUN = ["run", str(CLASSROOM), "--years", "1", "--quiet"]
 EXPERIMENT = EXP  # a tiny serial sweep of classroom_toolbox, 1 year
 RUNS = 8  # 2 x 2 points, 2 replicates
+WRITERS = {  # every command that writes an output folder, without --out
+    "run": RUN,
+    "compare": ["compare", "classroom_toolbox", "--years", "1", "--replications", "2", "--quiet"],
+    "calibrate": ["calibrate", str(CLASSROOM), "--replications", "1", "--window", "1"],
+    "sweep": ["sweep", "tiny.toml", "--quiet"],
+}
 
 
 def tree(root: Path) -> dict[str, tuple[int, int] | None]:
@@ -140,14 +146,10 @@ def test_a_missing_results_folder_is_made_before_the_run(work, capsys):
 # -- --force -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
-def test_force_never_replaces_a_folder_the_tool_did_not_write(work, capsys, command):
+@pytest.mark.parametrize("command", WRITERS)
+def test_force_never_replaces_a_folder_the_tool_did_not_write(work, capsys, no_model_runs, command):
     before = tree(work)
-    if command == "run":
-        code = main([*RUN, "--out", "scenarios", "--force"])
-    else:
-        code = main(["sweep", "tiny.toml", "--out", "scenarios", "--force", "--quiet"])
-    line = error_line(code, capsys)
+    line = error_line(main([*WRITERS[command], "--out", "scenarios", "--force"]), capsys)
     assert "scenarios is not a folder written by kosi-sim" in line
     assert "--force replaces only such folders" in line
     assert tree(work) == before
@@ -210,6 +212,17 @@ def test_two_sweeps_with_force_do_not_delete_each_others_files(work, capsys):
     assert len(list((work / "s" / "runs").glob("run-*.json"))) == RUNS
 
 
+@pytest.mark.parametrize("command", WRITERS)
+def test_every_writer_is_refused_while_another_holds_the_folder(
+    work, capsys, no_model_runs, command
+):
+    with writer_lock(work / "out"):
+        before = tree(work)
+        line = error_line(main([*WRITERS[command], "--out", "out", "--force"]), capsys)
+        assert tree(work) == before
+    assert line.startswith("kosi-sim: error: out is being written by another kosi-sim command")
+
+
 def test_a_lock_left_by_a_killed_writer_does_not_block(work, capsys):
     (work / ".r.lock").write_text("999999\n")  # the file stays after kill -9; the flock does not
     assert main([*RUN, "--out", "r"]) == 0
@@ -256,15 +269,11 @@ def test_an_unwritable_place_fails_before_the_run(work, capsys, monkeypatch, no_
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
-@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("command", WRITERS)
 def test_a_read_only_folder_fails_before_anything_runs(work, capsys, no_model_runs, command):
     (work / "ro").mkdir(mode=0o555)
     try:
-        if command == "run":
-            code = main([*RUN, "--out", "ro/r"])
-        else:
-            code = main(["sweep", "tiny.toml", "--out", "ro/s", "--quiet"])
-        line = error_line(code, capsys)
+        line = error_line(main([*WRITERS[command], "--out", "ro/out"]), capsys)
     finally:
         (work / "ro").chmod(0o755)
     assert line.startswith(f"kosi-sim: error: cannot write {work / 'ro'}: permission denied")
@@ -282,15 +291,10 @@ def test_a_sweep_into_a_read_only_place_leaves_nothing(work, capsys, monkeypatch
     assert tree(work) == before
 
 
-@pytest.mark.parametrize("command", ["run", "sweep"])
+@pytest.mark.parametrize("command", WRITERS)
 def test_a_file_where_a_folder_belongs(work, capsys, no_model_runs, command):
     before = tree(work)
-    out = "scenarios/mine.toml/r"
-    if command == "run":
-        code = main([*RUN, "--out", out])
-    else:
-        code = main(["sweep", "tiny.toml", "--out", out, "--quiet"])
-    line = error_line(code, capsys)
+    line = error_line(main([*WRITERS[command], "--out", "scenarios/mine.toml/out"]), capsys)
     assert f"cannot write {work / 'scenarios' / 'mine.toml'}: a part of the path is a file" in line
     assert tree(work) == before
 

@@ -14,17 +14,15 @@ A results folder holds
 * ``plots/``: PNG figures.
 
 The folder is built under a temporary name next to the target and renamed into place only
-when complete, so an interrupted or failed run never leaves a half-written folder.
+when complete, so an interrupted or failed run never leaves a half-written folder
+(:mod:`kosi_sim.outdir`: names, ``--force``, the writer's lock, write errors).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -35,13 +33,11 @@ import pandas as pd
 from .agents.associations import DOMAINS
 from .agents.initiatives import STAGES
 from .metrics import METRICS
+from .outdir import RESULT, write_folder
+from .outdir import ResultsError as ResultsError  # where the commands have always found it
 from .services import SERVICE_DOMAINS
 
 PACKAGES = ("kosi-sim", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx", "matplotlib")
-
-
-class ResultsError(RuntimeError):
-    """A results folder cannot be written or read; the message is one line."""
 
 
 def package_versions() -> dict[str, str]:
@@ -157,16 +153,12 @@ def manifest(model, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return manifest_base(model.spec, {"seed": model.seed, "months": model.month, **(extra or {})})
 
 
-def write_run(
-    out: Path,
+def run_filler(
     model,
-    force: bool = False,
     extra: dict[str, Any] | None = None,
     plots: Callable[[pd.DataFrame, Path], None] | None = None,
-) -> Path:
-    """Write a run's results folder atomically; ResultsError if ``out`` exists (no force)."""
-    out = Path(out)
-    check_target(out, force)
+) -> Callable[[Path], None]:
+    """What fills a run's results folder (the tables are taken from the model now)."""
     tables = {
         "metrics": model.metrics_frame(),
         "initiatives": initiatives_table(model),
@@ -185,44 +177,16 @@ def write_run(
             json.dumps(manifest(model, extra), indent=2, default=str) + "\n"
         )
 
-    atomic_folder(out, fill, force)
-    return out
+    return fill
 
 
-def check_target(out: Path, force: bool) -> None:
-    if out.exists() and not force:
-        raise ResultsError(
-            f"{out} already exists; choose another --out or pass --force to replace it"
-        )
-    if out.exists() and not out.is_dir():
-        raise ResultsError(f"{out} exists and is not a folder")
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise ResultsError(f"cannot create {parent}: {e.strerror}") from None
-    if not os.access(parent, os.W_OK):
-        raise ResultsError(f"cannot write into {parent}: permission denied")
-
-
-def atomic_folder(out: Path, fill: Callable[[Path], None], force: bool) -> None:
-    """Create ``out`` by filling a temporary sibling folder and renaming it into place."""
-    parent = out.resolve().parent
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    tmp.chmod(0o777 & ~umask)
-    try:
-        fill(tmp)
-        if out.exists():
-            if not force:
-                raise ResultsError(f"{out} appeared while writing; nothing replaced")
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+def write_run(
+    out: Path,
+    model,
+    force: bool = False,
+    extra: dict[str, Any] | None = None,
+    plots: Callable[[pd.DataFrame, Path], None] | None = None,
+) -> Path:
+    """Write a run's results folder atomically; ResultsError if ``out`` exists (no force) or
+    is not a results folder of kosi-sim."""
+    return write_folder(out, RESULT, run_filler(model, extra, plots), force)

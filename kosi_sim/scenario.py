@@ -33,6 +33,7 @@ from .catalog import CATALOG
 from .districts import DistrictSpec
 from .interventions.base import InterventionSpec
 from .interventions.spec import parse as parse_interventions
+from .outdir import name_problem
 from .parameters import Param, Params
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
@@ -216,6 +217,8 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
         m = ScenarioModel.model_validate(doc)
     except ValidationError as e:
         raise ScenarioError(f"{source}: {_explain(e.errors()[0], doc)}") from None
+    if problem := name_problem(m.name):  # the name becomes the results folder's name
+        raise ScenarioError(f"{source}: {problem}")
     names = [d.name for d in m.districts]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:

@@ -10,7 +10,15 @@ from rich.console import Console
 from rich.table import Table
 
 from ..scenario import resolve
-from .common import UsageError, _overrides, _scenario, add_force, add_out, add_scenario_args
+from .common import (
+    UsageError,
+    _overrides,
+    _scenario,
+    add_force,
+    add_out,
+    add_scenario_args,
+    output_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -59,53 +67,80 @@ def _calibration_table(table, title: str) -> Table:
 
 
 def cmd_calibrate(args) -> int:
-    import json
-
-    import tomli_w
-
-    from ..calibration import FREE, evaluate, fit
-    from ..plots import calibration_chart
-    from ..results import atomic_folder, check_target, manifest_base
-    from ..scenario import describe_overrides, from_dict
+    from ..calibration import evaluate
+    from ..outdir import RESULT, claim
 
     scn = _scenario(args)
     if args.replications < 1 or args.window < 1:
         raise UsageError("--replications and --window must be at least 1")
-    out = Path(args.out) if args.out else Path("results") / f"{scn.name}-calibration"
-    check_target(out, args.force)
+    with claim(output_folder(args.out, scn.name, "-calibration"), RESULT, args.force) as target:
+        fitted_doc = None
+        if args.fit:
+            scn, fitted_doc = _fit(scn, args)
+        t0 = time.perf_counter()
+        table = evaluate(scn, args.replications, args.window)
+        seconds = time.perf_counter() - t0
+        target.commit(_calibration_filler(scn, args, table, fitted_doc, seconds))
+    out = target.label
     console = Console()
-    fitted_doc = None
-    if args.fit:
-        console.print(
-            f"fitting {', '.join(FREE)} to the targets "
-            f"(bounded Nelder-Mead, scipy; at most {args.max_evaluations} evaluations)"
+    console.print(
+        _calibration_table(
+            table,
+            f"{scn.name}: calibration at scale {scn.scale:g}, {args.replications} "
+            f"replicates, first {args.window} months",
         )
+    )
+    failed = int((~table["passed"]).sum())
+    print(
+        f"{len(table) - failed} of {len(table)} targets pass; results written to {out}/"
+        + (f" (fitted scenario: {out}/{scn.name}_fitted.toml)" if fitted_doc else "")
+    )
+    return 0 if failed == 0 else 1
 
-        def report(i: int, value: float, values: dict) -> None:
-            shown = ", ".join(f"{k}={v:.3g}" for k, v in values.items())
-            console.print(f"  evaluation {i:3d}: loss {value:8.3f}   {shown}")
 
-        best, best_loss, _history = fit(
-            scn, args.replications, args.window, args.max_evaluations, report
-        )
-        scn = scn.with_params(best)
-        console.print(f"best loss {best_loss:.3f} with {best}")
-        doc = scn.to_dict()
-        for sec in list(doc):
-            if isinstance(doc[sec], dict) and sec not in ("calibration",):
-                keep = {
-                    k: v for k, v in doc[sec].items() if f"{sec}.{k}" in describe_overrides(scn)
-                }
-                doc[sec] = keep
-                if not keep:
-                    del doc[sec]
-        doc["description"] = doc.get("description", "") + " (fitted by kosi-sim calibrate --fit)"
-        doc["scale"] = resolve(args.scenario, _overrides(args.set)).scale  # not the fit's scale
-        fitted_doc = {k: v for k, v in doc.items() if v not in ({}, [], None)}
-        from_dict(fitted_doc, "fitted")  # what we write must validate
-    t0 = time.perf_counter()
-    table = evaluate(scn, args.replications, args.window)
-    seconds = time.perf_counter() - t0
+def _fit(scn, args):
+    """Tune the free parameters; the fitted scenario and the document to write for it."""
+    from ..calibration import FREE, fit
+    from ..scenario import describe_overrides, from_dict
+
+    console = Console()
+    console.print(
+        f"fitting {', '.join(FREE)} to the targets "
+        f"(bounded Nelder-Mead, scipy; at most {args.max_evaluations} evaluations)"
+    )
+
+    def report(i: int, value: float, values: dict) -> None:
+        shown = ", ".join(f"{k}={v:.3g}" for k, v in values.items())
+        console.print(f"  evaluation {i:3d}: loss {value:8.3f}   {shown}")
+
+    best, best_loss, _history = fit(
+        scn, args.replications, args.window, args.max_evaluations, report
+    )
+    scn = scn.with_params(best)
+    console.print(f"best loss {best_loss:.3f} with {best}")
+    doc = scn.to_dict()
+    for sec in list(doc):
+        if isinstance(doc[sec], dict) and sec not in ("calibration",):
+            keep = {k: v for k, v in doc[sec].items() if f"{sec}.{k}" in describe_overrides(scn)}
+            doc[sec] = keep
+            if not keep:
+                del doc[sec]
+    doc["description"] = doc.get("description", "") + " (fitted by kosi-sim calibrate --fit)"
+    doc["scale"] = resolve(args.scenario, _overrides(args.set)).scale  # not the fit's scale
+    fitted_doc = {k: v for k, v in doc.items() if v not in ({}, [], None)}
+    from_dict(fitted_doc, "fitted")  # what we write must validate
+    return scn, fitted_doc
+
+
+def _calibration_filler(scn, args, table, fitted_doc, seconds):
+    """What fills the calibration folder: the table, its chart, the fitted scenario, the
+    manifest."""
+    import json
+
+    import tomli_w
+
+    from ..plots import calibration_chart
+    from ..results import manifest_base
 
     def fill(tmp: Path) -> None:
         table.to_csv(tmp / "calibration.csv", index=False)
@@ -129,17 +164,4 @@ def cmd_calibrate(args) -> int:
         )
         (tmp / "manifest.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
 
-    atomic_folder(out, fill, args.force)
-    console.print(
-        _calibration_table(
-            table,
-            f"{scn.name}: calibration at scale {scn.scale:g}, {args.replications} "
-            f"replicates, first {args.window} months",
-        )
-    )
-    failed = int((~table["passed"]).sum())
-    print(
-        f"{len(table) - failed} of {len(table)} targets pass; results written to {out}/"
-        + (f" (fitted scenario: {out}/{scn.name}_fitted.toml)" if fitted_doc else "")
-    )
-    return 0 if failed == 0 else 1
+    return fill

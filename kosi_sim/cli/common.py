@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -62,7 +63,16 @@ def add_out(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--out", metavar="DIR", help=help)
 
 
-def add_force(p: argparse.ArgumentParser, help: str = "replace an existing folder") -> None:
+def output_folder(out: str | None, name: str, suffix: str = "") -> Path:
+    """--out as given, else results/<name><suffix> (``name`` checked as a folder name)."""
+    from ..outdir import default_folder
+
+    return Path(out) if out else default_folder(name, suffix)
+
+
+def add_force(
+    p: argparse.ArgumentParser, help: str = "replace an existing folder that kosi-sim wrote"
+) -> None:
     p.add_argument("--force", action="store_true", help=help)
 
 

@@ -17,6 +17,7 @@ from .common import (
     add_quiet,
     add_scenario_args,
     add_years,
+    output_folder,
     transient_progress,
 )
 
@@ -46,11 +47,8 @@ def register(subparsers) -> None:
 
 
 def cmd_compare(args) -> int:
-    import json
-
-    from ..compare import INDICATORS, compare, cost_effectiveness, make_executor
-    from ..plots import effect_bands
-    from ..results import atomic_folder, check_target, manifest_base
+    from ..compare import cost_effectiveness
+    from ..outdir import RESULT, claim
 
     scn = _scenario(args)
     if not scn.intervention_specs:
@@ -58,11 +56,40 @@ def cmd_compare(args) -> int:
     scn.without_interventions(args.without)  # validates the names early
     if args.replications < 2:
         raise UsageError("--replications must be at least 2 for a confidence interval")
-    out = Path(args.out) if args.out else Path("results") / f"{scn.name}-compare"
-    check_target(out, args.force)
+    with claim(output_folder(args.out, scn.name, "-compare"), RESULT, args.force) as target:
+        result, seconds = _paired_runs(scn, args)
+        ce = cost_effectiveness(result)
+        target.commit(_compare_filler(scn, args, result, ce, seconds))
+    if not args.quiet:
+        table = Table(
+            title=f"{scn.name}: effect of "
+            f"{'the lab' if not args.without else ', '.join(args.without)} "
+            f"({args.replications} paired replicates, last 12 months)"
+        )
+        for col in ("indicator", "without", "with", "effect", "95% CI"):
+            table.add_column(col, justify="left" if col == "indicator" else "right")
+        for row in result.effects.itertuples():
+            table.add_row(
+                row.label,
+                f"{row.without_lab:,.4g}",
+                f"{row.with_lab:,.4g}",
+                f"{row.effect:+,.3g}",
+                f"[{row.ci95_low:+,.3g}, {row.ci95_high:+,.3g}]",
+            )
+        Console().print(table)
+        for key, value in ce.items():
+            shown = "n/a (no gain)" if value is None else f"EUR {value:,.0f}"
+            print(f"{key.replace('_', ' ')}: {shown}")
+        print(f"results written to {target.label}/")
+    return 0
+
+
+def _paired_runs(scn, args):
+    """The paired replicates (with and without the lab) and their wall time in seconds."""
+    from ..compare import compare, make_executor
+
     console = Console(stderr=True)
     executor = make_executor(args.workers)
-
     t0 = time.perf_counter()
     try:
         with transient_progress(console, disable=args.quiet) as progress:
@@ -78,8 +105,17 @@ def cmd_compare(args) -> int:
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
-    seconds = time.perf_counter() - t0
-    ce = cost_effectiveness(result)
+    return result, time.perf_counter() - t0
+
+
+def _compare_filler(scn, args, result, ce, seconds):
+    """What fills the compare folder: effects, effects over time, the plot, the manifest."""
+    import json
+
+    from ..compare import INDICATORS
+    from ..plots import effect_bands
+    from ..results import manifest_base
+
     names = tuple(n for n, _ in INDICATORS if n != "budget_balance")
 
     def fill(tmp: Path) -> None:
@@ -105,26 +141,4 @@ def cmd_compare(args) -> int:
         )
         (tmp / "manifest.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
 
-    atomic_folder(out, fill, args.force)
-    if not args.quiet:
-        table = Table(
-            title=f"{scn.name}: effect of "
-            f"{'the lab' if not args.without else ', '.join(args.without)} "
-            f"({args.replications} paired replicates, last 12 months)"
-        )
-        for col in ("indicator", "without", "with", "effect", "95% CI"):
-            table.add_column(col, justify="left" if col == "indicator" else "right")
-        for row in result.effects.itertuples():
-            table.add_row(
-                row.label,
-                f"{row.without_lab:,.4g}",
-                f"{row.with_lab:,.4g}",
-                f"{row.effect:+,.3g}",
-                f"[{row.ci95_low:+,.3g}, {row.ci95_high:+,.3g}]",
-            )
-        Console().print(table)
-        for key, value in ce.items():
-            shown = "n/a (no gain)" if value is None else f"EUR {value:,.0f}"
-            print(f"{key.replace('_', ' ')}: {shown}")
-        print(f"results written to {out}/")
-    return 0
+    return fill

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 from rich.console import Console
 
@@ -16,6 +15,7 @@ from .common import (
     add_quiet,
     add_scenario_args,
     add_years,
+    output_folder,
     transient_progress,
 )
 
@@ -34,43 +34,41 @@ def register(subparsers) -> None:
         "--scale", type=float, help="simulated citizens per inhabitant, 0 < scale <= 1"
     )
     add_out(run, "results folder (default results/<name>)")
-    add_force(run, "replace an existing results folder")
+    add_force(run, "replace an existing results folder that kosi-sim wrote")
     add_quiet(run)
     run.set_defaults(func=cmd_run)
 
 
 def cmd_run(args) -> int:
     from ..model import CityModel
+    from ..outdir import RESULT, claim
     from ..plots import run_plots
-    from ..results import check_target, write_run
+    from ..results import run_filler
 
     scn = _scenario(args)
-    out = Path(args.out) if args.out else Path("results") / scn.name
-    check_target(out, args.force)  # fail before computing anything
-    console = Console(stderr=True)
-    t0 = time.perf_counter()
-    model = CityModel(scn)
-    months = scn.years * 12
-    big = sum(d.population for d in scn.districts) * scn.scale * months > 3e6
-    if big and not args.quiet:
-        with transient_progress(console) as progress:
-            task = progress.add_task(f"{scn.name}: months", total=months)
-            model.run(months, progress=lambda: progress.advance(task))
-    else:
-        model.run(months)
-    seconds = time.perf_counter() - t0
-    title = f"{scn.name} (seed {scn.seed})"
-    write_run(
-        out,
-        model,
-        force=args.force,
-        extra={"command": " ".join(sys.argv), "wall_time_s": round(seconds, 3)},
-        plots=lambda df, folder: run_plots(df, folder, title),
-    )
+    # the folder is checked, locked and its temporary sibling made before anything is computed
+    with claim(output_folder(args.out, scn.name), RESULT, args.force) as target:
+        console = Console(stderr=True)
+        t0 = time.perf_counter()
+        model = CityModel(scn)
+        months = scn.years * 12
+        big = sum(d.population for d in scn.districts) * scn.scale * months > 3e6
+        if big and not args.quiet:
+            with transient_progress(console) as progress:
+                task = progress.add_task(f"{scn.name}: months", total=months)
+                model.run(months, progress=lambda: progress.advance(task))
+        else:
+            model.run(months)
+        seconds = time.perf_counter() - t0
+        title = f"{scn.name} (seed {scn.seed})"
+        extra = {"command": " ".join(sys.argv), "wall_time_s": round(seconds, 3)}
+        target.commit(
+            run_filler(model, extra, plots=lambda df, folder: run_plots(df, folder, title))
+        )
     if not args.quiet:
         _summary_table(model, Console(), seconds)
         print(
-            f"results written to {out}/ (metrics.parquet, initiatives.parquet, "
+            f"results written to {target.label}/ (metrics.parquet, initiatives.parquet, "
             "associations.parquet, manifest.json, plots/)"
         )
     return 0

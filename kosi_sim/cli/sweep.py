@@ -7,7 +7,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from .common import EXIT_INTERRUPTED, UsageError, add_force, add_out, add_quiet
+from ..outdir import WriteError
+from .common import EXIT_INTERRUPTED, UsageError, add_force, add_out, add_quiet, output_folder
 
 
 def register(subparsers) -> None:
@@ -37,7 +38,7 @@ def register(subparsers) -> None:
         action="store_true",
         help="continue an interrupted sweep: run only what is missing",
     )
-    add_force(sw, "replace an existing results folder")
+    add_force(sw, "replace an existing sweep folder")
     add_quiet(sw, "no progress bar or summary")
     sw.set_defaults(func=cmd_sweep)
 
@@ -83,7 +84,7 @@ def cmd_sweep(args) -> int:
         exp = load(args.experiment)
     except ExperimentError as e:
         raise UsageError(str(e)) from None
-    out = Path(args.out) if args.out else Path("results") / exp.name
+    out = output_folder(args.out, exp.name)
     if args.resume and not (out / "manifest.json").exists():
         raise UsageError(f"--resume: {out} holds no sweep to resume (no manifest.json)")
     if args.workers is not None and args.workers < 1:
@@ -98,6 +99,7 @@ def cmd_sweep(args) -> int:
         TimeElapsedColumn(),
         TimeRemainingColumn(),
         console=console,
+        transient=True,  # the summary line below says what was done
         disable=args.quiet,
     ) as progress:
         task = progress.add_task(f"{exp.name}: runs", total=exp.n_runs, failed=0)
@@ -109,17 +111,20 @@ def cmd_sweep(args) -> int:
             counts["ok" if status == "ok" else "failed"] += 1
             progress.update(task, advance=1, failed=counts["failed"])
 
-        summary = run_sweep(
-            exp,
-            out,
-            executor=args.executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            resume=args.resume,
-            force=args.force,
-            on_result=on_result,
-            on_start=on_start,
-        )
+        try:
+            summary = run_sweep(
+                exp,
+                out,
+                executor=args.executor,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                force=args.force,
+                on_result=on_result,
+                on_start=on_start,
+            )
+        except WriteError as e:
+            raise WriteError(f"{e}; {_saved(exp, out, args.experiment)}") from None
     done = summary.done_before + summary.ok + summary.failed
     if summary.interrupted:
         print(
@@ -137,12 +142,27 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def _saved(exp, out: Path, experiment: str) -> str:
+    """What a failed sweep left: the runs kept and how to continue, or that nothing is kept."""
+    from ..experiments.store import Store
+
+    if not (out / "manifest.json").is_file():
+        return "nothing was kept"
+    done = len(Store(out).done())
+    return (
+        f"{done} of {exp.n_runs} runs are saved in {out}/; once it can be written, continue "
+        f"with: kosi-sim sweep {experiment} --out {out} --resume"
+    )
+
+
 def cmd_analyze(args) -> int:
     from ..experiments.analysis import analyze
 
     root = Path(args.results)
     out = Path(args.out) if args.out else root / "analysis"
     a = analyze(root, out, args.payoff_metric, args.payoff_threshold)
+    for warning in a.warnings:
+        print(f"kosi-sim: warning: {warning}", file=sys.stderr)
     if not args.quiet:
         print(
             f"{a.manifest['experiment']}: {len(a.outcomes)} successful runs analysed; "

@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..results import ResultsError
+from ..outdir import ANALYSIS, ResultsError, claim
 from .store import Store, read_metrics, read_runs
 
 MAIN = ("engaged_share", "coverage_mean", "trust_share", "initiatives_active")
@@ -46,6 +46,21 @@ class Analysis:
     figures: dict[str, bytes] = field(default_factory=dict)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # e.g. an unfinished sweep
+
+
+def missing_runs(root: Path, manifest: dict, runs: pd.DataFrame) -> str | None:
+    """A warning if the sweep has fewer run records than runs (still running or stopped)."""
+    total = int(manifest.get("runs", 0))
+    missing = total - len(runs)
+    if missing <= 0:
+        return None
+    experiment = manifest.get("experiment_file") or "EXPERIMENT"
+    return (
+        f"{root}: the sweep is unfinished (status {manifest.get('status', 'unknown')}): "
+        f"{missing} of {total} runs have no result yet; this analysis covers the "
+        f"{len(runs)} recorded; finish it with kosi-sim sweep {experiment} --out {root} --resume"
+    )
 
 
 def load(root: Path) -> Analysis:
@@ -67,6 +82,8 @@ def load(root: Path) -> Analysis:
     factors = list(manifest["factors"])
     outcomes = ok[["run_id", "point", "replicate", *factors]].merge(outcomes, on="run_id")
     a = Analysis(manifest, runs, outcomes, factors)
+    if warning := missing_runs(root, manifest, runs):
+        a.warnings.append(warning)
     a.tables["runs_status"] = runs.groupby("status").size().rename("runs").reset_index()
     return a
 
@@ -371,9 +388,10 @@ def report(a: Analysis, path: Path) -> None:
                 f"<h2>{html.escape(name.replace('_', ' '))}</h2>"
                 + table.head(200).to_html(index=False, float_format="%.4g")
             )
-    if a.notes:
+    if a.notes or a.warnings:
+        notes = [*a.warnings, *a.notes]
         parts.append(
-            "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in a.notes) + "</ul>"
+            "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
         )
     prov = {k: v for k, v in a.manifest.items() if k != "experiment_text"}
     parts.append(
@@ -405,13 +423,20 @@ def analyze(
     payoff_threshold: float = 0.02,
     ema: bool = True,
 ) -> Analysis:
-    a = load(root)
-    heatmaps(a)
-    trajectories(a, root)
-    sensitivity(a)
-    discovery(a, payoff_metric, payoff_threshold)
-    from ..results import atomic_folder
+    """Analyse the sweep in ``root`` into the folder ``out``; it replaces an earlier analysis
+    (recognised by its manifest), never another folder, and nothing is written into ``root``
+    except ``out`` itself when it lies there."""
+    a = load(root)  # first: a folder that is no sweep is refused before anything is made
+    with claim(out, ANALYSIS, force=True) as target:
+        heatmaps(a)
+        trajectories(a, root)
+        sensitivity(a)
+        discovery(a, payoff_metric, payoff_threshold)
+        target.commit(_filler(a, root, ema))
+    return a
 
+
+def _filler(a: Analysis, root: Path, ema: bool):
     def fill(tmp: Path) -> None:
         for name, data in a.figures.items():
             (tmp / name).write_bytes(data)
@@ -421,6 +446,7 @@ def analyze(
         report(a, tmp / "report.html")
         if ema:
             save_ema(root, tmp / "ema_results.tar.gz")
+        marker = {ANALYSIS.marker: 1, "sweep": str(Path(root).resolve()), "notes": a.notes}
+        (tmp / "manifest.json").write_text(json.dumps(marker, indent=2) + "\n")
 
-    atomic_folder(out, fill, force=True)
-    return a
+    return fill

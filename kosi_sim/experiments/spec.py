@@ -51,6 +51,7 @@ from ..catalog import CATALOG
 from ..interventions.registry import REGISTRY
 from ..interventions.spec import COMMON
 from ..metrics import INDEX as METRIC_INDEX
+from ..outdir import name_problem
 from ..scenario import Scenario, ScenarioError, _set_key, from_dict, resolve
 from . import designs
 from .designs import Factor
@@ -285,6 +286,8 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
     for key in ("name", "scenario"):
         if not isinstance(doc.get(key), str) or not doc[key]:
             raise _fail(where, f"missing required key {key!r} (a text)")
+    if problem := name_problem(doc["name"]):  # the name becomes the sweep folder's name
+        raise _fail(where, problem)
     scen = doc["scenario"]
     overrides = {k: doc[k] for k in ("years", "scale") if k in doc}
     try:

@@ -11,33 +11,49 @@
 
 A run counts as done once its record exists; the record is written after its metrics file,
 and both are written to a temporary name and renamed, so a killed sweep never leaves a
-half-written file that counts.
+half-written file that counts. A write that fails (disk full, read-only) raises a one-line
+WriteError and leaves no temporary file and no metrics file without its record.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..results import ResultsError, git_commit, package_versions
+from ..outdir import RESULT, SWEEP, ResultsError, check_replaceable, write_errors
+from ..results import git_commit, package_versions
 from .runs import RunResult, RunSpec
+
+_TEMPORARY = re.compile(r"\..+\.tmp-\d+")  # what atomic_write names its temporary files
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` by ``write``-ing a temporary sibling and renaming it; on failure the
+    temporary file is removed and a one-line WriteError raised."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        with write_errors(path):
+            write(tmp)
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def atomic_write_parquet(path: Path, df: pd.DataFrame) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
 
 
 class Store:
@@ -45,20 +61,19 @@ class Store:
         self.root = Path(root)
         self.runs_dir = self.root / "runs"
         self.metrics_dir = self.root / "metrics"
+        self.created = False  # whether create() made the folder
 
     # -- life cycle --------------------------------------------------------------------
     def create(self, exp, executor: str, force: bool = False) -> None:
-        if self.root.exists() and any(self.root.iterdir()):
-            if not force:
-                raise ResultsError(
-                    f"{self.root} already exists; use --resume to continue that "
-                    "sweep, or another --out, or --force to replace it"
-                )
-            import shutil
-
-            shutil.rmtree(self.root)
-        self.runs_dir.mkdir(parents=True, exist_ok=True)
-        self.metrics_dir.mkdir(exist_ok=True)
+        """Start a new sweep folder; with force replace an existing one, if it is a sweep's.
+        The caller holds the folder's lock (:func:`kosi_sim.outdir.writer_lock`)."""
+        check_replaceable(self.root, SWEEP, force, str(self.root))
+        with write_errors(self.root):
+            if self.root.is_dir():
+                shutil.rmtree(self.root)
+            self.runs_dir.mkdir(parents=True)
+            self.metrics_dir.mkdir()
+        self.created = True
         design = exp.points.copy()
         design.insert(0, "point", range(len(design)))
         atomic_write_parquet(self.root / "design.parquet", _plain(design))
@@ -69,7 +84,9 @@ class Store:
         for folder in (self.root, self.runs_dir, self.metrics_dir):
             if folder.is_dir():
                 for p in folder.glob(".*.tmp-*"):
-                    p.unlink(missing_ok=True)
+                    if _TEMPORARY.fullmatch(p.name) and p.is_file():
+                        with write_errors(folder):
+                            p.unlink(missing_ok=True)
 
     def open_resume(self, exp) -> None:
         manifest = self.manifest()
@@ -78,20 +95,31 @@ class Store:
                 f"{self.root}: the experiment file changed since this sweep started (its "
                 "hash differs); resume only with the unchanged file, or start a new --out"
             )
-        self.runs_dir.mkdir(exist_ok=True)
-        self.metrics_dir.mkdir(exist_ok=True)
+        with write_errors(self.root):
+            self.runs_dir.mkdir(exist_ok=True)
+            self.metrics_dir.mkdir(exist_ok=True)
         self.clean_temporary()
 
     def manifest(self) -> dict[str, Any]:
         path = self.root / "manifest.json"
         if not self.root.is_dir():
             raise ResultsError(f"{self.root}: no such results folder")
-        if not path.exists():
+        if not path.is_file():
             raise ResultsError(f"{self.root}: not a kosi-sim sweep folder (no manifest.json)")
         try:
-            return json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError):
+            doc = json.loads(path.read_text())
+        except (OSError, ValueError):
             raise ResultsError(f"{path}: damaged (not valid JSON)") from None
+        if isinstance(doc, dict) and SWEEP.marker in doc:
+            return doc
+        if isinstance(doc, dict) and RESULT.marker in doc:
+            raise ResultsError(
+                f"{self.root} is a results folder of {RESULT.writer}, not a sweep folder; "
+                "give the folder of kosi-sim sweep"
+            )
+        raise ResultsError(
+            f"{self.root}: not a kosi-sim sweep folder (its manifest.json has no {SWEEP.marker})"
+        )
 
     def write_manifest(self, exp, executor: str, status: str, **times: Any) -> None:
         old = {}
@@ -137,8 +165,9 @@ class Store:
 
     def write(self, spec: RunSpec, result: RunResult, factor_values: dict[str, Any]) -> None:
         name = f"run-{spec.run_id:06d}"
+        metrics = self.metrics_dir / f"{name}.parquet"
         if result.metrics is not None:
-            atomic_write_parquet(self.metrics_dir / f"{name}.parquet", result.metrics)
+            atomic_write_parquet(metrics, result.metrics)
         record = {
             "run_id": spec.run_id,
             "point": spec.point,
@@ -151,13 +180,23 @@ class Store:
             "factors": factor_values,
             "parameters": result.parameters or {},
         }
-        atomic_write_bytes(
-            self.runs_dir / f"{name}.json", json.dumps(record, default=_json_default).encode()
-        )
+        try:
+            atomic_write_bytes(
+                self.runs_dir / f"{name}.json", json.dumps(record, default=_json_default).encode()
+            )
+        except BaseException:
+            metrics.unlink(missing_ok=True)  # no metrics without their record: the run is redone
+            raise
 
     def consolidate(self) -> pd.DataFrame:
         """Rebuild runs.parquet from the run records (and drop half-written files)."""
         self.clean_temporary()
+        df = self.records()
+        atomic_write_parquet(self.root / "runs.parquet", _plain(df))
+        return df
+
+    def records(self) -> pd.DataFrame:
+        """All run records as a table, read from runs/ (nothing is written)."""
         rows = []
         for p in sorted(self.runs_dir.glob("run-*.json")):
             try:
@@ -183,15 +222,16 @@ class Store:
         df = pd.DataFrame(rows)
         if not df.empty:
             df = df.sort_values("run_id").reset_index(drop=True)
-        atomic_write_parquet(self.root / "runs.parquet", _plain(df))
         return df
 
 
 def read_runs(root: Path) -> pd.DataFrame:
+    """The run records of a sweep: runs.parquet of a complete sweep, else the records in
+    runs/ (a running or stopped sweep's runs.parquet may be missing or behind)."""
     path = Path(root) / "runs.parquet"
-    Store(root).manifest()
-    if not path.exists():
-        return Store(root).consolidate()
+    store = Store(root)
+    if store.manifest().get("status") != "complete" or not path.exists():
+        return _plain(store.records())
     try:
         return pd.read_parquet(path)
     except Exception as e:

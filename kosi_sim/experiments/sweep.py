@@ -2,18 +2,21 @@
 
 Memory stays bounded: at most a few batches per worker are in flight, and every finished
 run goes to disk at once.  Ctrl-C (or a killed process) loses no finished run; ``resume``
-runs only what has no record yet, or whose worker died running it (and refuses a
-changed experiment file).  A worker that dies loses nothing either (:mod:`.dispatch`).
+runs only what has no record yet (and refuses a changed experiment file). The folder is
+locked while the sweep writes it (a second writer is refused); a write that fails stops the
+sweep with a one-line error and leaves it resumable.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..outdir import ResultsError, make_parents, remove_empty, target_path, writer_lock
 from .dispatch import CRASHED, dispatch
 from .executors import open_executor
 from .runs import RunResult, RunSpec
@@ -82,9 +85,53 @@ def run_sweep(
     on_result: Callable[[str], None] | None = None,
     on_start: Callable[[int, int], None] | None = None,
 ) -> SweepSummary:
-    store = Store(out)
+    """Run the sweep into the folder ``out``, holding its lock; ResultsError with one line if
+    the folder is another's, in use, or cannot be written (finished runs stay resumable)."""
+    path = target_path(out)
+    created = make_parents(path.parent)
+    try:
+        with writer_lock(path, str(out)):
+            store = Store(Path(out))  # as the user wrote it, for the messages
+            try:
+                return _run_locked(
+                    exp,
+                    store,
+                    resume and (Path(out) / "manifest.json").exists(),
+                    executor,
+                    workers,
+                    scheduler,
+                    force,
+                    on_result,
+                    on_start,
+                )
+            except BaseException:
+                if store.created:
+                    _remove_if_no_runs(store)
+                raise
+    finally:
+        remove_empty(created)
+
+
+def _remove_if_no_runs(store: Store) -> None:
+    """Remove the sweep folder this call created if the sweep failed before any run was
+    recorded: it holds only the design and the manifest, and would block the next attempt."""
+    if not any(store.runs_dir.glob("run-*.json")):
+        shutil.rmtree(store.root, ignore_errors=True)
+
+
+def _run_locked(
+    exp: Experiment,
+    store: Store,
+    resume: bool,
+    executor: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    force: bool,
+    on_result: Callable[[str], None] | None,
+    on_start: Callable[[int, int], None] | None,
+) -> SweepSummary:
     kind = "dask" if scheduler else (executor or exp.executor)
-    if resume and (Path(out) / "manifest.json").exists():
+    if resume:
         store.open_resume(exp)
     else:
         store.create(exp, kind, force=force)
@@ -112,12 +159,30 @@ def run_sweep(
             dispatch(pool, _chunks(todo, auto_batch(exp, n_todo, pool.workers)), record)
     except KeyboardInterrupt:
         interrupted = True
-    finally:
-        store.consolidate()
-        status = (
-            "interrupted"
-            if interrupted
-            else ("complete" if len(finished_runs(store)) == exp.n_runs else "incomplete")
-        )
-        store.write_manifest(exp, kind, status=status, ended=_now())
+    except BaseException:
+        _close(store, exp, kind, "incomplete", best_effort=True)
+        raise
+    status = (
+        "interrupted"
+        if interrupted
+        else ("complete" if len(finished_runs(store)) == exp.n_runs else "incomplete")
+    )
+    _close(store, exp, kind, status)
     return SweepSummary(exp.n_runs, len(done), ok, failed, interrupted)
+
+
+def _close(store: Store, exp: Experiment, kind: str, status: str, best_effort=False) -> None:
+    """Rebuild runs.parquet and record the final status, each tried even if the other fails.
+    After a failure (best_effort) a further write error is dropped, so that the first error is
+    the one reported; resume depends on neither file."""
+    errors: list[Exception] = []
+    for step in (
+        store.consolidate,
+        lambda: store.write_manifest(exp, kind, status=status, ended=_now()),
+    ):
+        try:
+            step()
+        except (ResultsError, OSError) as e:
+            errors.append(e)
+    if errors and not best_effort:
+        raise errors[0]

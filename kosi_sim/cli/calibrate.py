@@ -100,7 +100,7 @@ def cmd_calibrate(args) -> int:
                 if not keep:
                     del doc[sec]
         doc["description"] = doc.get("description", "") + " (fitted by kosi-sim calibrate --fit)"
-        doc["scale"] = resolve(args.scenario, _overrides(args.set)).scale  # not the fit's scale
+        doc["scale"] = resolve(args.scenario, *_overrides(args.set)).scale  # not the fit's scale
         fitted_doc = {k: v for k, v in doc.items() if v not in ({}, [], None)}
         from_dict(fitted_doc, "fitted")  # what we write must validate
     t0 = time.perf_counter()

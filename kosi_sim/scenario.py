@@ -18,7 +18,10 @@ per parameter section::
 Anything wrong (unknown keys, wrong types, values out of range, duplicate districts,
 unreadable files) raises :class:`ScenarioError` whose message is one line naming the key
 path, the bad value and what is allowed; an error in a ``--set`` override names the
-override, not the file.
+override, not the file.  Values that are valid one by one but make no sense together are
+refused as well (plausibility guards): a scale that leaves a district with fewer than a
+handful of simulated citizens, an intervention that starts after the run ends, parameters
+that contradict each other (:func:`conflict`).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
+from .agents.associations import DOMAINS
 from .catalog import CATALOG
 from .districts import CITY, DistrictSpec
 from .inputs import listing, read_text, short
@@ -51,6 +55,9 @@ class ScenarioError(ValueError):
     """A scenario (file, override or value) is not valid; the message is one line."""
 
 
+#: a handful: with fewer simulated citizens a district's shares and rates mean nothing, and
+#: as the model keeps at least one citizen per district, a tiny scale inflates the city
+MIN_CITIZENS_PER_DISTRICT = 5
 MAX_YEARS = 100
 MAX_DISTRICTS = 200
 
@@ -70,7 +77,7 @@ WholeNumber = Annotated[int, BeforeValidator(_integral)]
 class DistrictModel(BaseModel):
     model_config = _STRICT
     name: str = Field(min_length=1)
-    population: WholeNumber = Field(ge=1, le=5_000_000)
+    population: WholeNumber = Field(ge=MIN_CITIZENS_PER_DISTRICT, le=5_000_000)
     share_under18: float = Field(0.169, ge=0.0, le=0.6)
     share_65plus: float = Field(0.223, ge=0.0, le=0.7)
     housing_vacancy: float = Field(0.033, ge=0.0, le=0.5)
@@ -279,6 +286,53 @@ def _blamed(loc: tuple, source: str, blame: Mapping[tuple, str] | None) -> str:
     return source
 
 
+def conflict(params: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Parameters that are valid one by one but not together: (section, one-line message),
+    or None.  The one place for such checks: scenarios and sweep design points use it."""
+    shares = [f"share_{d}" for d in DOMAINS]
+    if not any(params[s] for s in shares):
+        return (
+            "associations",
+            f"{', '.join(shares)} are all 0; at least one must be above 0 "
+            "(they are the mix of the Vereine's domains)",
+        )
+    return None
+
+
+def _round_up(x: float, digits: int = 2) -> float:
+    """``x`` rounded up to ``digits`` significant digits (a minimum that is then enough)."""
+    step = 10.0 ** (math.floor(math.log10(x)) - digits + 1)
+    return math.ceil(x / step) * step
+
+
+def _scale_too_small(m: Any) -> str | None:
+    """The plausibility guard on the scale: every district keeps a handful of citizens."""
+    smallest = min(m.districts, key=lambda d: d.population)
+    if smallest.population * m.scale >= MIN_CITIZENS_PER_DISTRICT:
+        return None
+    lowest = _round_up(MIN_CITIZENS_PER_DISTRICT / smallest.population)
+    return (
+        f"scale = {m.scale:g} leaves district {smallest.name!r} ({smallest.population:,} "
+        f"inhabitants) with {smallest.population * m.scale:.2g} simulated citizens; at least "
+        f"{MIN_CITIZENS_PER_DISTRICT} per district are needed; allowed: a scale from "
+        f"{lowest:g} to 1"
+    )
+
+
+def _starts_after_end(specs: tuple[InterventionSpec, ...], years: int) -> str | None:
+    """The plausibility guard on interventions: each starts within the run."""
+    end = years * 12
+    late = [s for s in specs if s.start > end]
+    if not late:
+        return None
+    s = late[0]
+    return (
+        f"intervention {s.label!r} starts in month {s.start} (year {(s.start - 1) // 12 + 1}), "
+        f"after the run ends with month {end} (years = {years}); allowed: a start up to month "
+        f"{end}, or a run of at least {math.ceil(s.start / 12)} years"
+    )
+
+
 def from_dict(
     doc: dict[str, Any], source: str = "<scenario>", blame: Mapping[tuple, str] | None = None
 ) -> Scenario:
@@ -337,6 +391,15 @@ def from_dict(
         params = Params(CATALOG, values)
     except (KeyError, ValueError) as e:
         raise error((), str(e)) from None
+    clash = conflict(params)
+    if clash is not None:
+        raise error((clash[0],), f"[{clash[0]}] {clash[1]}")
+    implausible = _scale_too_small(m)
+    if implausible:
+        raise error(("scale",), implausible)
+    implausible = _starts_after_end(specs, m.years)
+    if implausible:
+        raise error(("years",), implausible)
     return Scenario(
         name=m.name,
         description=m.description,

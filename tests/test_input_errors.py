@@ -219,3 +219,38 @@ def test_a_fifo_does_not_block(tmp_path, kind):
     proc = kosi("validate", str(target), text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.startswith(f"kosi-sim: error: {fifo}: not a regular file")
+
+
+# -- plausibility guards: values valid one by one that make no sense together ----------------
+
+GUARDS = [
+    (TOWN + "scale = 1e-9\n" + DISTRICT, [], "allowed: a scale from 0.002 to 1"),
+    (CLASSROOM, ["--set", "scale=0.001"], "district 'Dorf' (1,300 inhabitants) with 1.3"),
+    (
+        TOWN + DISTRICT + '[[interventions]]\ntype = "matching"\nbudget_eur_per_year = 1000\n'
+        "staff_fte = 0.1\nstart = {year = 3, month = 2}\n",
+        [],
+        "'matching' starts in month 26 (year 3), after the run ends with month 24",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "extra", "phrase"), GUARDS)
+def test_implausible_scenario_is_refused(tmp_path, capsys, text, extra, phrase):
+    assert phrase in validate_error(tmp_path, capsys, text, *extra)
+
+
+def test_all_association_shares_zero(capsys):
+    zero = [
+        f"--set=share_{d}=0"
+        for d in ("sport", "culture", "social", "education", "environment", "neighbourhood")
+    ]
+    msg = one_line_error(capsys, "validate", "classroom", *zero)
+    assert "[associations] share_sport" in msg and "are all 0; at least one must be above 0" in msg
+
+
+def test_an_intervention_after_a_shortened_run(capsys, tmp_path):
+    out = str(tmp_path / "o")
+    msg = one_line_error(capsys, "compare", "classroom_toolbox", "--years", "1", "--out", out)
+    assert msg.startswith("kosi-sim: error: --years 1: intervention 'transfer' starts in month 25")
+    assert "a run of at least 3 years" in msg

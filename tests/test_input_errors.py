@@ -180,7 +180,7 @@ def test_a_districts_file_is_never_echoed(tmp_path, capsys):
 # -- files that are no regular files, or too large ---------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["scenario", "districts"])
+@pytest.mark.parametrize("kind", ["scenario", "districts", "experiment"])
 @pytest.mark.parametrize(
     ("make", "phrase"),
     [
@@ -194,6 +194,8 @@ def test_files_are_regular_and_bounded(tmp_path, capsys, kind, make, phrase):
     target = make(tmp_path)
     if kind == "scenario":
         args = ["validate", str(target)]
+    elif kind == "experiment":
+        args = ["sweep", str(target), "--out", str(tmp_path / "out")]
     else:
         scenario = tmp_path / "s.toml"
         scenario.write_text(f'name = "t"\ndistricts_file = "{target}"\n')
@@ -254,3 +256,88 @@ def test_an_intervention_after_a_shortened_run(capsys, tmp_path):
     msg = one_line_error(capsys, "compare", "classroom_toolbox", "--years", "1", "--out", out)
     assert msg.startswith("kosi-sim: error: --years 1: intervention 'transfer' starts in month 25")
     assert "a run of at least 3 years" in msg
+
+
+# -- experiment files -------------------------------------------------------------------------
+
+EXPERIMENT = """
+name = "e"
+scenario = "classroom"
+years = 1
+executor = "serial"
+[design]
+kind = "full_factorial"
+points = {points}
+"""
+
+
+def _factors(names: list[str], low: float = 0.1, high: float = 0.4) -> str:
+    return "".join(f'[[factors]]\nname = "{n}"\nlow = {low}\nhigh = {high}\n' for n in names)
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        (
+            EXPERIMENT.format(points=1000)
+            + _factors(["threshold_mean", "review_rate", "peer_weight"]),
+            "the full_factorial design has 1,000,000,000 points; allowed: at most 100,000",
+        ),
+        (
+            EXPERIMENT.format(points=1000) + _factors(["threshold_mean", "review_rate"]),
+            "the full_factorial design has 1,000,000 points",
+        ),
+        (
+            EXPERIMENT.replace('kind = "full_factorial"', 'kind = "sobol"\nsamples = 524288')
+            .format(points=2)
+            .replace("points = 2\n", "")
+            + _factors(["threshold_mean", "review_rate"]),
+            "the sobol design has 2,097,152 points",
+        ),
+        (
+            EXPERIMENT.format(points=2) + _factors(["threshold_mean"], low="nan"),
+            "threshold_mean: nan is not a finite number",
+        ),
+        (EXPERIMENT.format(points="inf") + _factors(["threshold_mean"]), "points = inf is not a"),
+        (
+            EXPERIMENT.format(points=2)
+            + "".join(
+                f'[[factors]]\nname = "share_{d}"\nlevels = [0.5, 0.0]\n'
+                for d in ("sport", "culture", "social", "education", "environment", "neighbourhood")
+            ),
+            "design point 63: [associations] share_sport",
+        ),
+    ],
+)
+def test_bad_experiment_is_one_line(tmp_path, capsys, text, phrase):
+    path = tmp_path / "e.toml"
+    path.write_text(text)
+    msg = one_line_error(capsys, "sweep", str(path), "--out", str(tmp_path / "out"))
+    assert phrase in msg
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "discrete"),
+    [
+        ("full_factorial", {"points": 3}, True),
+        ("latin_hypercube", {"samples": 7}, True),
+        ("sobol", {"samples": 8, "second_order": False}, False),
+        ("sobol", {"samples": 8, "second_order": True}, False),
+        ("morris", {"samples": 4, "levels": 4}, False),
+    ],
+)
+def test_a_designs_size_is_known_before_it_is_built(kind, options, discrete):
+    from kosi_sim.experiments import designs
+    from kosi_sim.experiments.designs import Factor
+
+    factors = [Factor("x", low=0.2, high=0.4), Factor("y", low=1.0, high=3.0)]
+    if discrete:
+        factors.append(Factor("lab", levels=(True, False)))
+    build = {
+        "full_factorial": lambda: designs.full_factorial(factors, options["points"]),
+        "latin_hypercube": lambda: designs.latin_hypercube(factors, options["samples"], 1),
+        "sobol": lambda: designs.sobol(factors, options["samples"], 1, options["second_order"]),
+        "morris": lambda: designs.morris(factors, options["samples"], 1, options["levels"]),
+    }[kind]
+    assert designs.size(kind, factors, options) == len(build())

@@ -341,3 +341,59 @@ def test_a_designs_size_is_known_before_it_is_built(kind, options, discrete):
         "morris": lambda: designs.morris(factors, options["samples"], 1, options["levels"]),
     }[kind]
     assert designs.size(kind, factors, options) == len(build())
+
+
+# -- command-line values ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (["compare", "classroom_toolbox", "--workers", "0"], "--workers 0 is not allowed"),
+        (["compare", "classroom_toolbox", "--workers", "-1"], "--workers -1 is not allowed"),
+        (["sweep", "x.toml", "--workers", "0"], "--workers 0 is not allowed"),
+        (
+            ["calibrate", "classroom", "--fit", "--max-evaluations", "0"],
+            "--max-evaluations 0 is not allowed; allowed: a whole number of at least 1",
+        ),
+        (
+            ["calibrate", "classroom", "--window", "100000"],
+            "--window 100000 is not allowed; allowed: a whole number from 1 to 1200",
+        ),
+        (["calibrate", "classroom", "--replications", "0"], "--replications 0 is not allowed"),
+        (["run", "classroom", "--years", "abc"], "argument --years: invalid int value: 'abc'"),
+        (["params", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
+        (["app", "--host", "999.1.1.1"], "--host 999.1.1.1 is not a valid address"),
+        (["sweep", "x.toml", "--scheduler", "tcp://127.0.0.1"], "is not a scheduler address"),
+    ],
+)
+def test_bad_option_values_are_one_line(tmp_path, capsys, args, phrase):
+    out = (
+        ["--out", str(tmp_path / "o")]
+        if args[0] in ("run", "compare", "calibrate", "sweep")
+        else []
+    )
+    msg = one_line_error(capsys, *args, *out)
+    assert phrase in msg
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_scheduler_where_nothing_listens(tmp_path, capsys):
+    port = free_port()  # closed again: nothing listens there
+    msg = one_line_error(
+        capsys, "sweep", "x.toml", "--scheduler", f"tcp://127.0.0.1:{port}", "--out", str(tmp_path)
+    )
+    assert f"--scheduler tcp://127.0.0.1:{port}: no scheduler answers there" in msg
+
+
+@pytest.mark.parametrize("fmt", ["csv", "markdown", "table"])
+def test_a_closed_pipe_ends_quietly(fmt):
+    """``kosi-sim params | head``: the reader is gone before the first write."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = kosi("params", "--format", fmt, stdout=write)
+    finally:
+        os.close(write)
+    assert proc.stderr == b""
+    assert proc.returncode == 1

@@ -9,8 +9,8 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..scenario import resolve
-from .common import UsageError, _overrides, _scenario, add_force, add_out, add_scenario_args
+from ..scenario import MAX_YEARS, resolve
+from .common import _overrides, _scenario, add_force, add_out, add_scenario_args, check_option
 
 
 def register(subparsers) -> None:
@@ -26,7 +26,10 @@ def register(subparsers) -> None:
     cal.add_argument("--replications", type=int, default=3, help="replicates (default 3)")
     cal.add_argument("--scale", type=float, help="simulated citizens per inhabitant")
     cal.add_argument(
-        "--window", type=int, default=24, help="months measured from the start (default 24)"
+        "--window",
+        type=int,
+        default=24,
+        help=f"months measured from the start, at most {MAX_YEARS * 12} (default 24)",
     )
     cal.add_argument("--fit", action="store_true", help="tune the free parameters first")
     cal.add_argument(
@@ -68,9 +71,11 @@ def cmd_calibrate(args) -> int:
     from ..results import atomic_folder, check_target, manifest_base
     from ..scenario import describe_overrides, from_dict
 
+    check_option("--replications", args.replications, 1)
+    check_option("--window", args.window, 1, MAX_YEARS * 12)  # the longest run a scenario has
+    if args.fit:
+        check_option("--max-evaluations", args.max_evaluations, 1)
     scn = _scenario(args)
-    if args.replications < 1 or args.window < 1:
-        raise UsageError("--replications and --window must be at least 1")
     out = Path(args.out) if args.out else Path("results") / f"{scn.name}-calibration"
     check_target(out, args.force)
     console = Console()

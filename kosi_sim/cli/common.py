@@ -96,6 +96,13 @@ def _scenario(args):
     return resolve(args.scenario, values, labels)
 
 
+def check_option(option: str, value: int, lo: int, hi: int | None = None) -> None:
+    """UsageError unless the whole-number option lies from ``lo`` to ``hi``."""
+    if value < lo or (hi is not None and value > hi):
+        allowed = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"
+        raise UsageError(f"{option} {value} is not allowed; allowed: a whole number {allowed}")
+
+
 # --- output -----------------------------------------------------------------------------
 
 

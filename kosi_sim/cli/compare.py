@@ -17,6 +17,7 @@ from .common import (
     add_quiet,
     add_scenario_args,
     add_years,
+    check_option,
     transient_progress,
 )
 
@@ -52,6 +53,7 @@ def cmd_compare(args) -> int:
     from ..plots import effect_bands
     from ..results import atomic_folder, check_target, manifest_base
 
+    check_option("--workers", args.workers, 1)
     scn = _scenario(args)
     if not scn.intervention_specs:
         raise UsageError(f"{args.scenario}: the scenario has no [[interventions]] to evaluate")

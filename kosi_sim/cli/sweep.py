@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
-from .common import EXIT_INTERRUPTED, UsageError, add_force, add_out, add_quiet
+from .common import EXIT_INTERRUPTED, UsageError, add_force, add_out, add_quiet, check_option
 
 
 def register(subparsers) -> None:
@@ -79,6 +80,10 @@ def cmd_sweep(args) -> int:
     from ..experiments.spec import ExperimentError, load
     from ..experiments.sweep import run_sweep
 
+    if args.workers is not None:
+        check_option("--workers", args.workers, 1)
+    if args.scheduler:
+        check_scheduler(args.scheduler)
     try:
         exp = load(args.experiment)
     except ExperimentError as e:
@@ -86,8 +91,6 @@ def cmd_sweep(args) -> int:
     out = Path(args.out) if args.out else Path("results") / exp.name
     if args.resume and not (out / "manifest.json").exists():
         raise UsageError(f"--resume: {out} holds no sweep to resume (no manifest.json)")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
     console = Console(stderr=True)
     counts = {"ok": 0, "failed": 0}
     with Progress(
@@ -135,6 +138,32 @@ def cmd_sweep(args) -> int:
             f"(runs.parquet, metrics/, manifest.json)"
         )
     return 0
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """UsageError unless something listens at a TCP scheduler address (``tcp://host:port``
+    or ``host:port``; other protocols are left to Dask)."""
+    from urllib.parse import urlsplit
+
+    example = "e.g. tcp://host:8786"
+    url = urlsplit(address if "://" in address else f"tcp://{address}")
+    if url.scheme not in ("tcp", "tls"):
+        return
+    try:
+        host, port = url.hostname, url.port
+    except ValueError:
+        host = port = None
+    if not host or port is None:
+        raise UsageError(
+            f"--scheduler {address} is not a scheduler address; allowed: host and port, {example}"
+        )
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as e:
+        raise UsageError(
+            f"--scheduler {address}: no scheduler answers there ({e.strerror or 'no answer'}); "
+            f"start one (dask scheduler) or give the address of a running one, {example}"
+        ) from None
 
 
 def cmd_analyze(args) -> int:

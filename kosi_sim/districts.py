@@ -16,6 +16,9 @@ import numpy as np
 
 from .census import ADULTS_18_64, AGE_65PLUS
 
+#: the name of the whole city in the results tables (next to the districts' names)
+CITY = "city"
+
 
 @dataclass(frozen=True)
 class DistrictSpec:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from .agents.initiatives import PRODUCING, in_stages
 from .census import ADULTS_18_64, AGE_14PLUS, AGE_65PLUS, AGE_80PLUS, CHILDREN, ENGAGED
+from .districts import CITY
 from .services import SERVICE_DOMAINS
 
 
@@ -267,7 +268,7 @@ class MetricRecorder:
         factor = np.array([1.0 / model.scale if m.name in SCALED else 1.0 for m in METRICS])
         data = data * factor[None, :, None]
         n_m, n_met, n_col = data.shape
-        districts = [*model.district_names, "city"]
+        districts = [*model.district_names, CITY]
         df = pd.DataFrame(
             {
                 "month": np.repeat(np.array(self.months, dtype=np.int32), n_met * n_col),

@@ -13,11 +13,27 @@ Sources: a citation, ``"derived: ..."`` for numbers computed from cited ones, or
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .inputs import short
+
 Value = float | int | bool | str
+
+#: what a message says about NaN and infinity, wherever a number is expected
+NOT_FINITE = "is not a finite number"
+
+
+def finite_number(value: Any) -> int | float:
+    """``value`` if it is an int or a finite float; ``ValueError`` saying what is wrong
+    otherwise (true/false and text are no numbers; NaN and infinity are not finite)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{short(value)} is not a number")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value!r} {NOT_FINITE}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -68,34 +84,30 @@ class Param:
                 return value
             if isinstance(value, str) and value.lower() in ("true", "false"):
                 return value.lower() == "true"
-            raise ValueError(f"must be {self.allowed()}, got {value!r}")
+            raise ValueError(f"must be {self.allowed()}, got {short(value)}")
         if kind is str:
             if isinstance(value, str) and (self.choices is None or value in self.choices):
                 return value
-            raise ValueError(f"must be {self.allowed()}, got {value!r}")
-        if isinstance(value, bool):
-            raise ValueError(f"must be {self.allowed()}, got {value!r}")
+            raise ValueError(f"must be {self.allowed()}, got {short(value)}")
         if isinstance(value, str):
             try:
                 value = float(value)
             except ValueError:
-                raise ValueError(f"must be {self.allowed()}, got {value!r}") from None
-        if not isinstance(value, int | float) or value != value:
-            raise ValueError(f"must be {self.allowed()}, got {value!r}")
-        if kind is int:
-            if float(value) != int(value):
-                raise ValueError(f"must be {self.allowed()}, got {value!r}")
-            value = int(value)
-        else:
-            value = float(value)
+                raise ValueError(f"must be {self.allowed()}, got {short(value)}") from None
+        try:
+            value = finite_number(value)
+        except ValueError as e:
+            raise ValueError(f"{e}; allowed: {self.allowed()}") from None
+        if kind is int and isinstance(value, float) and not value.is_integer():
+            raise ValueError(f"must be {self.allowed()}, got {short(value)}")
         lo, hi = self.bounds  # type: ignore[misc]
-        if not lo <= value <= hi:
+        if not lo <= value <= hi:  # before converting: a huge int has no float
             raise ValueError(f"{_fmt(value)} is out of range; allowed {self.allowed()}")
-        return value
+        return int(value) if kind is int else float(value)
 
 
 def _fmt(x: float) -> str:
-    return f"{x:g}"
+    return f"{x:g}" if abs(x) < 1e300 else short(x)  # an int beyond floats has no :g
 
 
 @dataclass(frozen=True)

@@ -17,24 +17,37 @@ per parameter section::
 
 Anything wrong (unknown keys, wrong types, values out of range, duplicate districts,
 unreadable files) raises :class:`ScenarioError` whose message is one line naming the key
-path, the bad value and what is allowed.
+path, the bad value and what is allowed; an error in a ``--set`` override names the
+override, not the file.  Values that are valid one by one but make no sense together are
+refused as well (plausibility guards): a scale that leaves a district with fewer than a
+handful of simulated citizens, an intervention that starts after the run ends, parameters
+that contradict each other (:func:`conflict`).
 """
 
 from __future__ import annotations
 
+import csv
+import difflib
+import io
+import math
+import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic.fields import FieldInfo
 
+from .agents.associations import DOMAINS
 from .catalog import CATALOG
-from .districts import DistrictSpec
+from .districts import CITY, DistrictSpec
+from .inputs import listing, read_text, short
 from .interventions.base import InterventionSpec
 from .interventions.spec import parse as parse_interventions
 from .outdir import name_problem
-from .parameters import Param, Params
+from .parameters import NOT_FINITE, Param, Params, finite_number
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 
@@ -43,13 +56,29 @@ class ScenarioError(ValueError):
     """A scenario (file, override or value) is not valid; the message is one line."""
 
 
-_STRICT = ConfigDict(extra="forbid", strict=True)
+#: a handful: with fewer simulated citizens a district's shares and rates mean nothing, and
+#: as the model keeps at least one citizen per district, a tiny scale inflates the city
+MIN_CITIZENS_PER_DISTRICT = 5
+MAX_YEARS = 100
+MAX_DISTRICTS = 200
+
+# NaN and infinity are refused in every float field (TOML can write them: nan, inf)
+_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
+
+
+def _integral(value: Any) -> Any:
+    """An integral float (2500.0, as spreadsheets write it) as an int; anything else is left
+    to the strict int check."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_integral)]
 
 
 class DistrictModel(BaseModel):
     model_config = _STRICT
     name: str = Field(min_length=1)
-    population: int = Field(ge=1, le=5_000_000)
+    population: WholeNumber = Field(ge=MIN_CITIZENS_PER_DISTRICT, le=5_000_000)
     share_under18: float = Field(0.169, ge=0.0, le=0.6)
     share_65plus: float = Field(0.223, ge=0.0, le=0.7)
     housing_vacancy: float = Field(0.033, ge=0.0, le=0.5)
@@ -62,7 +91,8 @@ def _field(p: Param) -> tuple[Any, Any]:
     if p.choices is not None:
         return (Literal[p.choices], Field(p.default, description=p.doc))  # type: ignore[valid-type]
     lo, hi = p.bounds  # type: ignore[misc]
-    return (p.kind, Field(p.default, ge=lo, le=hi, description=p.doc))
+    kind = WholeNumber if p.kind is int else p.kind
+    return (kind, Field(p.default, ge=lo, le=hi, description=p.doc))
 
 
 SECTION_MODELS: dict[str, type[BaseModel]] = {
@@ -77,10 +107,10 @@ ScenarioModel = create_model(
     __config__=_STRICT,
     name=(str, Field(min_length=1)),
     description=(str, ""),
-    seed=(int, Field(42, ge=0, le=2**63 - 1)),
-    years=(int, Field(20, ge=1, le=100)),
+    seed=(WholeNumber, Field(42, ge=0, le=2**63 - 1)),
+    years=(WholeNumber, Field(20, ge=1, le=MAX_YEARS)),
     scale=(float, Field(1.0, gt=0.0, le=1.0)),
-    districts=(list[DistrictModel], Field(min_length=1, max_length=200)),
+    districts=(list[DistrictModel], Field(min_length=1, max_length=MAX_DISTRICTS)),
     interventions=(list[dict[str, Any]], Field(default_factory=list)),
     calibration=(dict[str, float], Field(default_factory=dict)),
     **{name: (model | None, None) for name, model in SECTION_MODELS.items()},
@@ -183,7 +213,36 @@ def _loc(loc: tuple) -> str:
     return out
 
 
-def _explain(err: dict[str, Any], doc: dict[str, Any]) -> str:
+def _field_allowed(field: FieldInfo) -> str | None:
+    """What a numeric field allows, from its declared bounds (e.g. a number from 0 to 0.6)."""
+    if field.annotation not in (int, float):
+        return None
+    lo = hi = ""
+    for m in field.metadata:
+        if getattr(m, "ge", None) is not None:
+            lo = f" from {m.ge:g}"
+        elif getattr(m, "gt", None) is not None:
+            lo = f" above {m.gt:g}"
+        elif getattr(m, "le", None) is not None:
+            hi = f" up to {m.le:g}" if lo.startswith(" above") else f" to {m.le:g}"
+    what = "a whole number" if field.annotation is int else "a number"
+    return what + lo + hi
+
+
+def _allowed(loc: tuple) -> str | None:
+    """What the value at ``loc`` may be, where a range or choice is declared."""
+    if len(loc) == 2 and loc[0] in SECTION_MODELS:
+        p = CATALOG.by_name.get(str(loc[1]))
+        return p.allowed() if p is not None else None
+    if len(loc) == 1 and loc[0] in ScenarioModel.model_fields:
+        return _field_allowed(ScenarioModel.model_fields[loc[0]])
+    if len(loc) == 3 and loc[0] == "districts" and loc[2] in DistrictModel.model_fields:
+        return _field_allowed(DistrictModel.model_fields[loc[2]])
+    return None
+
+
+def _explain(err: dict[str, Any]) -> str:
+    """One line for pydantic's first error: the key path, the value and what is allowed."""
     loc = tuple(err["loc"])
     path = _loc(loc)
     kind = err["type"]
@@ -198,50 +257,134 @@ def _explain(err: dict[str, Any], doc: dict[str, Any]) -> str:
             valid = list(DistrictModel.model_fields)
         else:
             valid = []
-        return f"unknown key {path!r}; valid keys here: {', '.join(valid)}"
+        close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        return f"unknown key {short(path)}; {hint}valid keys here: {listing(valid)}"
     if kind == "missing":
         return f"missing required key {path!r}"
-    if len(loc) == 2 and loc[0] in SECTION_MODELS:
-        p = CATALOG.by_name.get(str(loc[1]))
-        if p is not None:
-            return f"{path} = {value!r} is not allowed; allowed: {p.allowed()}"
+    if kind in ("too_long", "too_short") and isinstance(value, list):
+        bound = "at most" if kind == "too_long" else "at least"
+        limit = err["ctx"]["max_length" if kind == "too_long" else "min_length"]
+        return f"{path} has {len(value)} entries; allowed: {bound} {limit}"
+    allowed = _allowed(loc)
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{path} = {value} {NOT_FINITE}" + (f"; allowed: {allowed}" if allowed else "")
+    if allowed is not None:
+        return f"{path} = {short(value)} is not allowed; allowed: {allowed}"
     msg = err["msg"][0].lower() + err["msg"][1:]
-    return f"{path} = {value!r}: {msg}"
+    return f"{path} = {short(value)}: {msg}"
 
 
-def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate plain data (as read from TOML) into a :class:`Scenario`."""
+def _blamed(loc: tuple, source: str, blame: Mapping[tuple, str] | None) -> str:
+    """Who gave the value at ``loc``: an override's label (e.g. ``--set years=0``) if one set
+    it or a key below or above it, else ``source``."""
+    if not loc:
+        return source
+    for key, label in (blame or {}).items():
+        n = min(len(key), len(loc))
+        if key[:n] == tuple(loc[:n]):
+            return label
+    return source
+
+
+def conflict(params: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Parameters that are valid one by one but not together: (section, one-line message),
+    or None.  The one place for such checks: scenarios and sweep design points use it."""
+    shares = [f"share_{d}" for d in DOMAINS]
+    if not any(params[s] for s in shares):
+        return (
+            "associations",
+            f"{', '.join(shares)} are all 0; at least one must be above 0 "
+            "(they are the mix of the Vereine's domains)",
+        )
+    return None
+
+
+def _round_up(x: float, digits: int = 2) -> float:
+    """``x`` rounded up to ``digits`` significant digits (a minimum that is then enough)."""
+    step = 10.0 ** (math.floor(math.log10(x)) - digits + 1)
+    return math.ceil(x / step) * step
+
+
+def _scale_too_small(m: Any) -> str | None:
+    """The plausibility guard on the scale: every district keeps a handful of citizens."""
+    smallest = min(m.districts, key=lambda d: d.population)
+    if smallest.population * m.scale >= MIN_CITIZENS_PER_DISTRICT:
+        return None
+    lowest = _round_up(MIN_CITIZENS_PER_DISTRICT / smallest.population)
+    return (
+        f"scale = {m.scale:g} leaves district {smallest.name!r} ({smallest.population:,} "
+        f"inhabitants) with {smallest.population * m.scale:.2g} simulated citizens; at least "
+        f"{MIN_CITIZENS_PER_DISTRICT} per district are needed; allowed: a scale from "
+        f"{lowest:g} to 1"
+    )
+
+
+def _starts_after_end(specs: tuple[InterventionSpec, ...], years: int) -> str | None:
+    """The plausibility guard on interventions: each starts within the run."""
+    end = years * 12
+    late = [s for s in specs if s.start > end]
+    if not late:
+        return None
+    s = late[0]
+    return (
+        f"intervention {s.label!r} starts in month {s.start} (year {(s.start - 1) // 12 + 1}), "
+        f"after the run ends with month {end} (years = {years}); allowed: a start up to month "
+        f"{end}, or a run of at least {math.ceil(s.start / 12)} years"
+    )
+
+
+def from_dict(
+    doc: dict[str, Any], source: str = "<scenario>", blame: Mapping[tuple, str] | None = None
+) -> Scenario:
+    """Validate plain data (as read from TOML) into a :class:`Scenario`.
+
+    ``blame`` maps key paths set by overrides to how the user gave them (``--set
+    years=0``); an error at such a path names the override instead of ``source``."""
+
+    def error(loc: tuple, msg: str) -> ScenarioError:
+        return ScenarioError(f"{_blamed(loc, source, blame)}: {msg}")
+
     if not isinstance(doc, dict):
         raise ScenarioError(f"{source}: a scenario must be a table of keys")
     try:
         m = ScenarioModel.model_validate(doc)
     except ValidationError as e:
-        raise ScenarioError(f"{source}: {_explain(e.errors()[0], doc)}") from None
+        err = e.errors()[0]
+        raise error(tuple(err["loc"]), _explain(err)) from None
     if problem := name_problem(m.name):  # the name becomes the results folder's name
-        raise ScenarioError(f"{source}: {problem}")
+        raise error(("name",), problem)
     names = [d.name for d in m.districts]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
-        raise ScenarioError(
-            f"{source}: districts: duplicate district name(s) {dupes}; "
-            "each district needs a unique name"
+        raise error(
+            ("districts",),
+            f"districts: duplicate district name(s) {listing(map(repr, dupes))}; "
+            "each district needs a unique name",
         )
     for i, d in enumerate(m.districts):
+        if d.name == CITY:
+            raise error(
+                ("districts", i),
+                f"districts[{i}].name = {CITY!r} is reserved for the whole city in the "
+                "results; allowed: any other name",
+            )
         if d.share_under18 + d.share_65plus >= 0.95:
-            raise ScenarioError(
-                f"{source}: districts[{i}] ({d.name}): share_under18 + share_65plus = "
-                f"{d.share_under18 + d.share_65plus:g}; allowed: below 0.95"
+            raise error(
+                ("districts", i),
+                f"districts[{i}] ({d.name}): share_under18 + share_65plus = "
+                f"{d.share_under18 + d.share_65plus:g}; allowed: below 0.95",
             )
     bad = sorted(set(m.calibration) - set(CITY_TARGETS))
     if bad:
-        raise ScenarioError(
-            f"{source}: unknown key 'calibration.{bad[0]}'; valid keys here: "
-            + ", ".join(CITY_TARGETS)
+        raise error(
+            ("calibration",),
+            f"unknown key 'calibration.{bad[0]}'; valid keys here: " + ", ".join(CITY_TARGETS),
         )
     try:
         specs = parse_interventions(list(m.interventions), names)
     except ValueError as e:
-        raise ScenarioError(f"{source}: {e}") from None
+        raise error(("interventions",), str(e)) from None
     values: dict[str, Any] = {}
     for sec in SECTION_MODELS:
         part = getattr(m, sec)
@@ -250,7 +393,16 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
     try:
         params = Params(CATALOG, values)
     except (KeyError, ValueError) as e:
-        raise ScenarioError(f"{source}: {e}") from None
+        raise error((), str(e)) from None
+    clash = conflict(params)
+    if clash is not None:
+        raise error((clash[0],), f"[{clash[0]}] {clash[1]}")
+    implausible = _scale_too_small(m)
+    if implausible:
+        raise error(("scale",), implausible)
+    implausible = _starts_after_end(specs, m.years)
+    if implausible:
+        raise error(("years",), implausible)
     return Scenario(
         name=m.name,
         description=m.description,
@@ -266,64 +418,107 @@ def from_dict(doc: dict[str, Any], source: str = "<scenario>") -> Scenario:
     )
 
 
-def load(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
-    """Read, override and validate a scenario file; ScenarioError with one line if bad."""
+def load(
+    path: str | Path,
+    overrides: dict[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Scenario:
+    """Read, override and validate a scenario file; ScenarioError with one line if bad.
+
+    ``labels`` says how the user gave each override (``--set years=0``, ``--years 0``), for
+    messages; overrides without a label are blamed on the file."""
     path = Path(path)
-    if not path.exists():
-        raise ScenarioError(f"{path}: no such scenario file")
-    if path.is_dir():
-        raise ScenarioError(f"{path}: is a folder, expected a scenario .toml file")
+    text = read_text(path, "scenario file", ScenarioError)
     try:
-        doc = tomllib.loads(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ScenarioError(f"{path}: not a text file (expected UTF-8 TOML)") from None
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ScenarioError(f"{path}: not valid TOML: {e}") from None
-    except OSError as e:
-        raise ScenarioError(f"{path}: cannot be read: {e.strerror}") from None
-    if isinstance(doc, dict) and "districts_file" in doc:
+    if "districts_file" in doc:
         if "districts" in doc:
             raise ScenarioError(f"{path}: give either [[districts]] or districts_file, not both")
         doc["districts"] = read_districts(path.parent, doc.pop("districts_file"), str(path))
+    blame = {}
     for key, value in (overrides or {}).items():
-        _set_key(doc, key, value, source=str(path))
-    return from_dict(doc, str(path))
+        label = (labels or {}).get(key)
+        loc = _set_key(doc, key, value, source=label or str(path))
+        if label:
+            blame[loc] = label
+    return from_dict(doc, str(path), blame)
+
+
+def _districts_path(base: Path, name: Any, source: str) -> Path:
+    """A districts file: an absolute path, or a path inside the scenario's folder."""
+    if not isinstance(name, str) or not name:
+        raise ScenarioError(f"{source}: districts_file = {short(name)}: expected a file name")
+    if os.path.isabs(name):
+        return Path(name)
+    if os.path.normpath(name).split(os.sep)[0] == os.pardir:
+        raise ScenarioError(
+            f"{source}: districts_file = {short(name)} lies outside the scenario's folder; "
+            "allowed: a path inside it (e.g. data/districts.csv) or an absolute path"
+        )
+    return base / name
+
+
+#: districts CSV columns: those of [[districts]] and an optional source of the figures
+DISTRICT_COLUMNS = (*DistrictModel.model_fields, "source")
+
+
+def _csv_number(text: str, whole: bool) -> int | float:
+    """A CSV cell as a number; ValueError saying what is wrong (echoing no text)."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise ValueError("not a number") from None
+    finite_number(x)
+    if whole:
+        if not x.is_integer():
+            raise ValueError("not a whole number")
+        return int(x)
+    return x
 
 
 def read_districts(base: Path, name: Any, source: str) -> list[dict[str, Any]]:
-    """Districts from a CSV file (columns as in [[districts]], plus an optional source)."""
-    import csv
+    """Districts from a CSV file (columns as in [[districts]], plus an optional source).
 
-    if not isinstance(name, str):
-        raise ScenarioError(f"{source}: districts_file = {name!r}: expected a file name")
-    path = base / name
+    The file's content is never echoed in a message (a districts_file may name any file):
+    errors give line and column."""
+    path = _districts_path(base, name, source)
+    reader = csv.reader(io.StringIO(read_text(path, "districts CSV file", ScenarioError)))
     try:
-        with path.open(encoding="utf-8", newline="") as f:
-            rows = list(csv.DictReader(f))
-    except FileNotFoundError:
-        raise ScenarioError(f"{source}: districts_file {path} does not exist") from None
-    except (OSError, UnicodeDecodeError, csv.Error) as e:
-        raise ScenarioError(f"{source}: districts_file {path} cannot be read: {e}") from None
-    allowed = set(DistrictModel.model_fields)
-    out = []
-    for i, row in enumerate(rows, start=2):
-        unknown = sorted(set(row) - allowed - {"source"})
-        if unknown:
+        rows = [(reader.line_num, row) for row in reader if row]
+    except csv.Error as e:
+        raise ScenarioError(f"{path}: not a valid CSV file: {e}") from None
+    if not rows:
+        raise ScenarioError(f"{path}: empty; expected a header line naming the columns")
+    header = rows[0][1]
+    for j, col in enumerate(header, start=1):
+        if col not in DISTRICT_COLUMNS or col in header[: j - 1]:
             raise ScenarioError(
-                f"{path}: unknown column {unknown[0]!r}; valid columns: "
-                + ", ".join([*allowed, "source"])
+                f"{path}: line 1, column {j} is not a districts column or repeats one; "
+                f"valid columns: {', '.join(DISTRICT_COLUMNS)}"
+            )
+    missing = [c for c in ("name", "population") if c not in header]
+    if missing:
+        raise ScenarioError(f"{path}: no column {missing[0]!r}; needed: name, population")
+    out = []
+    for line, row in rows[1:]:
+        if len(row) != len(header):
+            raise ScenarioError(
+                f"{path}: line {line} has {len(row)} fields, the header {len(header)} "
+                "columns (quote a value that contains a comma)"
             )
         entry: dict[str, Any] = {}
-        for key, text in row.items():
-            if key == "source" or text is None or text == "":
+        for key, text in zip(header, row, strict=True):
+            if key == "source" or text == "":
                 continue
             if key == "name":
                 entry[key] = text
                 continue
             try:
-                entry[key] = int(text) if key == "population" else float(text)
-            except ValueError:
-                raise ScenarioError(f"{path}: line {i}, {key} = {text!r} is not a number") from None
+                entry[key] = _csv_number(text, whole=key == "population")
+            except ValueError as e:
+                raise ScenarioError(f"{path}: line {line}, {key}: {e}") from None
         out.append(entry)
     return out
 
@@ -341,17 +536,22 @@ def load_builtin(name: str) -> Scenario:
     return load(path)
 
 
-def resolve(name_or_path: str, overrides: dict[str, Any] | None = None) -> Scenario:
-    """A built-in scenario by name, or a scenario file by path."""
+def resolve(
+    name_or_path: str,
+    overrides: dict[str, Any] | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> Scenario:
+    """A built-in scenario by name, or a scenario file by path (overrides as in
+    :func:`load`)."""
     if name_or_path in builtin_names() and not Path(name_or_path).exists():
-        return load(SCENARIO_DIR / f"{name_or_path}.toml", overrides)
+        return load(SCENARIO_DIR / f"{name_or_path}.toml", overrides, labels)
     path = Path(name_or_path)
     if not path.exists() and path.suffix != ".toml" and len(path.parts) == 1:
         raise ScenarioError(
             f"unknown scenario {name_or_path!r}; built-in scenarios: "
             f"{', '.join(builtin_names())}; or give the path of a .toml file"
         )
-    return load(name_or_path, overrides)
+    return load(name_or_path, overrides, labels)
 
 
 def parse_value(text: str) -> Any:
@@ -369,11 +569,12 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return key.strip(), parse_value(value.strip())
 
 
-def _set_key(doc: dict[str, Any], key: str, value: Any, source: str = "--set") -> None:
-    """Set ``key`` (a top-level setting, ``name`` or ``section.name``) in a raw document."""
+def _set_key(doc: dict[str, Any], key: str, value: Any, source: str = "--set") -> tuple:
+    """Set ``key`` (a top-level setting, ``name`` or ``section.name``) in a raw document;
+    the key path it set."""
     if key in ("name", "description", "seed", "years", "scale"):
         doc[key] = value
-        return
+        return (key,)
     try:
         p = CATALOG.resolve(key)
     except KeyError as e:
@@ -383,6 +584,7 @@ def _set_key(doc: dict[str, Any], key: str, value: Any, source: str = "--set") -
     if not isinstance(doc[section], dict):
         raise ScenarioError(f"{source}: [{section}] must be a table")
     doc[section][p.name] = value
+    return (section, p.name)
 
 
 def describe_overrides(scn: Scenario) -> dict[str, Any]:

@@ -26,11 +26,11 @@ from .test_experiments import EXP
 
 CLASSROOM = Path(__file__).resolve().parents[1] / "scenarios" / "classroom.toml"
 RUN = ["run", str(CLASSROOM), "--years", "1", "--quiet"]
-EXPERIMENT = EXP  # a tiny serial sweep of classroom_toolbox, 1 year
+EXPERIMENT = EXP  # a tiny serial sweep of classroom_toolbox
 RUNS = 8  # 2 x 2 points, 2 replicates
 WRITERS = {  # every command that writes an output folder, without --out
     "run": RUN,
-    "compare": ["compare", "classroom_toolbox", "--years", "1", "--replications", "2", "--quiet"],
+    "compare": ["compare", "classroom_toolbox", "--years", "3", "--replications", "2", "--quiet"],
     "calibrate": ["calibrate", str(CLASSROOM), "--replications", "1", "--window", "1"],
     "sweep": ["sweep", "tiny.toml", "--quiet"],
 }

@@ -39,12 +39,15 @@ def test_the_exercises_have_commands_for_every_exercise():
 
 @pytest.mark.parametrize("args", exercise_commands(), ids=lambda a: " ".join(a[:4]))
 def test_exercise_command_runs(args, tmp_path, monkeypatch, capsys):
-    """The command as written, shortened to one year (and two replicates) for the suite."""
+    """The command as written, shortened (to one year, or as many as it takes for every
+    intervention to start) and with two replicates, for the suite."""
     monkeypatch.chdir(ROOT)
     args = list(args)
     i = args.index("--out")
     args[i + 1] = str(tmp_path / "out")
-    args += ["--years", "1", "--quiet"]
+    starts = [s.start for s in resolve(args[1]).intervention_specs]
+    years = max(((start - 1) // 12 + 1 for start in starts), default=1)
+    args += ["--years", str(years), "--quiet"]
     if args[0] == "compare":
         args += ["--replications", "2"]
     assert main(args) == 0, capsys.readouterr().err

@@ -9,6 +9,7 @@ there, and the server runs with Solara's telemetry and version check switched of
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import subprocess
@@ -48,16 +49,44 @@ def missing_assets(base: Path | None = None) -> list[str]:
     return [a for a in REQUIRED_ASSETS if not (base / a).is_file()]
 
 
+#: what --host may be, for messages
+HOSTS_ALLOWED = "an address of this computer, e.g. 127.0.0.1 (this computer only) or 0.0.0.0 (all)"
+
+
+def listen_address(host: str, port: int) -> tuple:
+    """The socket family and address for ``host``; AppError if it is no valid address (a
+    dotted number like 999.1.1.1 is not looked up as a host name)."""
+    numeric = all(c.isdigit() or c == "." for c in host) or ":" in host
+    flags = socket.AI_NUMERICHOST if numeric else 0
+    try:
+        family, _, _, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=flags
+        )[0]
+    except (socket.gaierror, UnicodeError):
+        raise AppError(f"--host {host} is not a valid address; allowed: {HOSTS_ALLOWED}") from None
+    return family, address
+
+
 def check_port(host: str, port: int) -> None:
+    """AppError unless the app can listen on ``host`` and ``port``."""
     if not 1 <= port <= 65535:
         raise AppError(f"--port {port} is not allowed; allowed: a whole number from 1 to 65535")
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    family, address = listen_address(host, port)
+    with socket.socket(family, socket.SOCK_STREAM) as s:
         try:
-            s.bind((host, port))
-        except OSError:
+            s.bind(address)
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                raise AppError(
+                    f"port {port} on {host} is in use; stop the other program or pick "
+                    "another with --port"
+                ) from None
+            if e.errno == errno.EACCES:
+                raise AppError(
+                    f"--port {port} needs administrator rights; allowed: a port from 1024 to 65535"
+                ) from None
             raise AppError(
-                f"port {port} on {host} is in use; stop the other program or pick "
-                "another with --port"
+                f"--host {host} is not available here ({e.strerror}); allowed: {HOSTS_ALLOWED}"
             ) from None
 
 

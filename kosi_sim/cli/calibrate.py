@@ -9,14 +9,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..scenario import resolve
+from ..scenario import MAX_YEARS, resolve
 from .common import (
-    UsageError,
     _overrides,
     _scenario,
     add_force,
     add_out,
     add_scenario_args,
+    check_option,
     output_folder,
 )
 
@@ -34,7 +34,10 @@ def register(subparsers) -> None:
     cal.add_argument("--replications", type=int, default=3, help="replicates (default 3)")
     cal.add_argument("--scale", type=float, help="simulated citizens per inhabitant")
     cal.add_argument(
-        "--window", type=int, default=24, help="months measured from the start (default 24)"
+        "--window",
+        type=int,
+        default=24,
+        help=f"months measured from the start, at most {MAX_YEARS * 12} (default 24)",
     )
     cal.add_argument("--fit", action="store_true", help="tune the free parameters first")
     cal.add_argument(
@@ -70,9 +73,11 @@ def cmd_calibrate(args) -> int:
     from ..calibration import evaluate
     from ..outdir import RESULT, claim
 
+    check_option("--replications", args.replications, 1)
+    check_option("--window", args.window, 1, MAX_YEARS * 12)  # the longest run a scenario has
+    if args.fit:
+        check_option("--max-evaluations", args.max_evaluations, 1)
     scn = _scenario(args)
-    if args.replications < 1 or args.window < 1:
-        raise UsageError("--replications and --window must be at least 1")
     with claim(output_folder(args.out, scn.name, "-calibration"), RESULT, args.force) as target:
         fitted_doc = None
         if args.fit:
@@ -126,7 +131,7 @@ def _fit(scn, args):
             if not keep:
                 del doc[sec]
     doc["description"] = doc.get("description", "") + " (fitted by kosi-sim calibrate --fit)"
-    doc["scale"] = resolve(args.scenario, _overrides(args.set)).scale  # not the fit's scale
+    doc["scale"] = resolve(args.scenario, *_overrides(args.set)).scale  # not the fit's scale
     fitted_doc = {k: v for k, v in doc.items() if v not in ({}, [], None)}
     from_dict(fitted_doc, "fitted")  # what we write must validate
     return scn, fitted_doc

@@ -10,10 +10,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ..inputs import clip
 from ..scenario import builtin_names, parse_assignment, resolve
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+#: the reader of the output went away (``| head``): quietly, with the code of Python's
+#: recipe for this case, which rich's console (the tables) uses as well
+EXIT_BROKEN_PIPE = 1
 
 SUMMARY = (
     ("population", "inhabitants", "{:,.0f}"),
@@ -83,23 +87,30 @@ def add_quiet(p: argparse.ArgumentParser, help: str = "print nothing on success"
 # --- the scenario from the command line -------------------------------------------------
 
 
-def _overrides(items: Sequence[str] | None) -> dict:
-    out = {}
+def _overrides(items: Sequence[str] | None) -> tuple[dict, dict]:
+    """The ``--set`` overrides and, for messages, how each was written."""
+    values, labels = {}, {}
     for item in items or ():
         key, value = parse_assignment(item)
-        out[key] = value
-    return out
+        values[key], labels[key] = value, f"--set {clip(item)}"
+    return values, labels
 
 
 def _scenario(args):
-    overrides = _overrides(args.set)
-    if getattr(args, "seed", None) is not None:
-        overrides["seed"] = args.seed
-    if getattr(args, "years", None) is not None:
-        overrides["years"] = args.years
-    if getattr(args, "scale", None) is not None:
-        overrides["scale"] = args.scale
-    return resolve(args.scenario, overrides)
+    """The scenario with ``--set`` and the options --seed, --years, --scale applied."""
+    values, labels = _overrides(args.set)
+    for option in ("seed", "years", "scale"):
+        if getattr(args, option, None) is not None:
+            values[option] = getattr(args, option)
+            labels[option] = f"--{option} {values[option]}"
+    return resolve(args.scenario, values, labels)
+
+
+def check_option(option: str, value: int, lo: int, hi: int | None = None) -> None:
+    """UsageError unless the whole-number option lies from ``lo`` to ``hi``."""
+    if value < lo or (hi is not None and value > hi):
+        allowed = f"from {lo} to {hi}" if hi is not None else f"of at least {lo}"
+        raise UsageError(f"{option} {value} is not allowed; allowed: a whole number {allowed}")
 
 
 # --- output -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .common import (
     add_quiet,
     add_scenario_args,
     add_years,
+    check_option,
     output_folder,
     transient_progress,
 )
@@ -50,6 +51,7 @@ def cmd_compare(args) -> int:
     from ..compare import cost_effectiveness
     from ..outdir import RESULT, claim
 
+    check_option("--workers", args.workers, 1)
     scn = _scenario(args)
     if not scn.intervention_specs:
         raise UsageError(f"{args.scenario}: the scenario has no [[interventions]] to evaluate")

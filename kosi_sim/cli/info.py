@@ -10,7 +10,7 @@ from rich.table import Table
 
 from ..catalog import CATALOG
 from ..scenario import builtin_names, resolve
-from .common import UsageError, _overrides, add_scenario_args
+from .common import UsageError, _scenario, add_scenario_args
 
 
 def register(subparsers) -> None:
@@ -41,7 +41,7 @@ def register_scenarios(subparsers) -> None:
 
 
 def cmd_validate(args) -> int:
-    scn = resolve(args.scenario, _overrides(args.set))
+    scn = _scenario(args)
     n = sum(d.population for d in scn.districts)
     print(
         f"{args.scenario}: valid scenario {scn.name!r}: {len(scn.districts)} districts, "

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from ..outdir import WriteError
-from .common import EXIT_INTERRUPTED, UsageError, add_force, add_out, add_quiet, output_folder
+from .common import (
+    EXIT_INTERRUPTED,
+    UsageError,
+    add_force,
+    add_out,
+    add_quiet,
+    check_option,
+    output_folder,
+)
 
 
 def register(subparsers) -> None:
@@ -80,6 +89,10 @@ def cmd_sweep(args) -> int:
     from ..experiments.spec import ExperimentError, load
     from ..experiments.sweep import run_sweep
 
+    if args.workers is not None:
+        check_option("--workers", args.workers, 1)
+    if args.scheduler:
+        check_scheduler(args.scheduler)
     try:
         exp = load(args.experiment)
     except ExperimentError as e:
@@ -87,8 +100,6 @@ def cmd_sweep(args) -> int:
     out = output_folder(args.out, exp.name)
     if args.resume and not (out / "manifest.json").exists():
         raise UsageError(f"--resume: {out} holds no sweep to resume (no manifest.json)")
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
     console = Console(stderr=True)
     counts = {"ok": 0, "failed": 0}
     with Progress(
@@ -153,6 +164,32 @@ def _saved(exp, out: Path, experiment: str) -> str:
         f"{done} of {exp.n_runs} runs are saved in {out}/; once it can be written, continue "
         f"with: kosi-sim sweep {experiment} --out {out} --resume"
     )
+
+
+def check_scheduler(address: str, timeout: float = 5.0) -> None:
+    """UsageError unless something listens at a TCP scheduler address (``tcp://host:port``
+    or ``host:port``; other protocols are left to Dask)."""
+    from urllib.parse import urlsplit
+
+    example = "e.g. tcp://host:8786"
+    url = urlsplit(address if "://" in address else f"tcp://{address}")
+    if url.scheme not in ("tcp", "tls"):
+        return
+    try:
+        host, port = url.hostname, url.port
+    except ValueError:
+        host = port = None
+    if not host or port is None:
+        raise UsageError(
+            f"--scheduler {address} is not a scheduler address; allowed: host and port, {example}"
+        )
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as e:
+        raise UsageError(
+            f"--scheduler {address}: no scheduler answers there ({e.strerror or 'no answer'}); "
+            f"start one (dask scheduler) or give the address of a running one, {example}"
+        ) from None
 
 
 def cmd_analyze(args) -> int:

@@ -8,11 +8,16 @@ so the same experiment file always gives the same points.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+#: the most points a design may have: each is at least one model run of seconds or more, and
+#: the table of points and the records of the runs are held in memory
+MAX_POINTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,22 @@ class Factor:
     @property
     def continuous(self) -> bool:
         return self.levels is None
+
+
+def size(kind: str, factors: list[Factor], options: dict[str, Any]) -> int:
+    """How many points the design ``kind`` gives, computed without building them (a design
+    too large to build is refused by its size)."""
+    ranges = sum(f.continuous for f in factors)
+    levels = math.prod(len(f.levels) for f in factors if not f.continuous)
+    if kind == "full_factorial":
+        return options["points"] ** ranges * levels
+    if kind == "latin_hypercube":
+        return (options["samples"] if ranges else 1) * levels
+    if kind == "sobol":
+        return options["samples"] * (2 * ranges + 2 if options["second_order"] else ranges + 2)
+    if kind == "morris":
+        return options["samples"] * (ranges + 1)
+    raise ValueError(f"no size formula for design {kind!r}")
 
 
 def problem(factors: list[Factor]) -> dict[str, Any]:

@@ -48,11 +48,13 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import CATALOG
+from ..inputs import read_text, short
 from ..interventions.registry import REGISTRY
 from ..interventions.spec import COMMON
 from ..metrics import INDEX as METRIC_INDEX
 from ..outdir import name_problem
-from ..scenario import Scenario, ScenarioError, _set_key, from_dict, resolve
+from ..parameters import finite_number
+from ..scenario import Scenario, ScenarioError, _set_key, conflict, from_dict, resolve
 from . import designs
 from .designs import Factor
 
@@ -242,14 +244,19 @@ def _checker(name: str, base: Scenario, where: str):
 
 def _bool(v: Any) -> bool:
     if not isinstance(v, bool):
-        raise ValueError(f"levels must be true or false, got {v!r}")
+        raise ValueError(f"levels must be true or false, got {short(v)}")
     return v
 
 
 def _number(lo: float, hi: float):
     def check(v: Any) -> float:
-        if isinstance(v, bool) or not isinstance(v, int | float) or not lo <= v <= hi:
-            raise ValueError(f"{v!r} is not allowed; allowed: a number from {lo:g} to {hi:g}")
+        allowed = f"allowed: a number from {lo:g} to {hi:g}"
+        try:
+            finite_number(v)
+        except ValueError as e:
+            raise ValueError(f"{e}; {allowed}") from None
+        if not lo <= v <= hi:
+            raise ValueError(f"{short(v)} is not allowed; {allowed}")
         return float(v)
 
     return check
@@ -257,22 +264,21 @@ def _number(lo: float, hi: float):
 
 def _int(doc: dict, key: str, default: int, lo: int, hi: int, where: str) -> int:
     v = doc.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, int) or not lo <= v <= hi:
-        raise _fail(
-            where, f"{key} = {v!r} is not allowed; allowed: a whole number from {lo} to {hi}"
-        )
+    allowed = f"allowed: a whole number from {lo} to {hi}"
+    try:
+        finite_number(v)
+    except ValueError as e:
+        raise _fail(where, f"{key} = {e}; {allowed}") from None
+    if not isinstance(v, int) or not lo <= v <= hi:
+        raise _fail(where, f"{key} = {short(v)} is not allowed; {allowed}")
     return v
 
 
 def load(path: str | Path) -> Experiment:
     path = Path(path)
-    if not path.is_file():
-        raise ExperimentError(f"{path}: no such experiment file")
+    text = read_text(path, "experiment file", ExperimentError)
     try:
-        text = path.read_text(encoding="utf-8")
         doc = tomllib.loads(text)
-    except UnicodeDecodeError:
-        raise ExperimentError(f"{path}: not a text file (expected UTF-8 TOML)") from None
     except tomllib.TOMLDecodeError as e:
         raise ExperimentError(f"{path}: not valid TOML: {e}") from None
     return from_document(doc, text, path)
@@ -300,7 +306,7 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
     executor = doc.get("executor", "processes")
     if executor not in EXECUTORS:
         raise _fail(
-            where, f"executor = {executor!r} is not allowed; allowed: " + ", ".join(EXECUTORS)
+            where, f"executor = {short(executor)} is not allowed; allowed: " + ", ".join(EXECUTORS)
         )
     batch = doc.get("batch_size", "auto")
     if batch != "auto":
@@ -331,13 +337,32 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
         path=str(path),
         points=points,
     )
-    # every design point must give a valid scenario (clear error now, not mid-sweep)
-    for i, row in enumerate(points.to_dict("records")):
-        try:
-            from_dict(exp.scenario_for(row), f"design point {i}")
-        except ScenarioError as e:
-            raise _fail(where, str(e)) from None
+    _check_points(exp, where)
     return exp
+
+
+def _check_points(exp: Experiment, where: str) -> None:
+    """Every design point must give a valid scenario (a clear error now, not mid-sweep).
+
+    The factors' values were checked one by one; so the first point is validated as a whole
+    scenario and every point only against what can fail in combination, the checks of
+    parameters together (:func:`kosi_sim.scenario.conflict`), which is fast for large
+    designs."""
+    rows = exp.points.to_dict("records")
+    try:
+        from_dict(exp.scenario_for(rows[0]), "design point 0")
+    except ScenarioError as e:
+        raise _fail(where, str(e)) from None
+    params = {
+        f.name: CATALOG.resolve(f.name).name
+        for f in exp.factors
+        if f.name != "lab" and not f.name.startswith("intervention.")
+    }
+    base = exp.scenario.params.as_dict()
+    for i, row in enumerate(rows):
+        clash = conflict({**base, **{name: row[factor] for factor, name in params.items()}})
+        if clash is not None:
+            raise _fail(where, f"design point {i}: [{clash[0]}] {clash[1]}")
 
 
 def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
@@ -345,7 +370,9 @@ def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
         raise _fail(where, "[design] must be a table")
     kind = raw.get("kind", "full_factorial")
     if kind not in DESIGNS:
-        raise _fail(where, f"design.kind = {kind!r} is not allowed; allowed: " + ", ".join(DESIGNS))
+        raise _fail(
+            where, f"design.kind = {short(kind)} is not allowed; allowed: " + ", ".join(DESIGNS)
+        )
     allowed = {"kind", "points", "samples", "levels", "second_order"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
@@ -353,50 +380,67 @@ def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
             where, f"unknown key 'design.{unknown[0]}'; valid keys: " + ", ".join(sorted(allowed))
         )
     fl = list(factors)
+    if kind == "explicit":
+        return kind, {}, _explicit(raw, fl, where)
+    options = _design_options(raw, kind, where)
+    n = designs.size(kind, fl, options)
+    if n > designs.MAX_POINTS:
+        lower = "design.points" if kind == "full_factorial" else "design.samples"
+        raise _fail(
+            where,
+            f"the {kind} design has {n:,} points; allowed: at most {designs.MAX_POINTS:,} "
+            f"(lower {lower} or use fewer factors)",
+        )
     try:
         if kind == "full_factorial":
-            options = {"points": _int(raw, "points", 5, 2, 1000, where)}
             points = designs.full_factorial(fl, options["points"])
         elif kind == "latin_hypercube":
-            options = {"samples": _int(raw, "samples", 20, 1, 1_000_000, where)}
             points = designs.latin_hypercube(fl, options["samples"], seed)
         elif kind == "sobol":
-            options = {
-                "samples": _int(raw, "samples", 64, 2, 1_000_000, where),
-                "second_order": bool(raw.get("second_order", False)),
-            }
-            if options["samples"] & (options["samples"] - 1):
-                raise _fail(
-                    where,
-                    f"design.samples = {options['samples']}: Sobol sampling "
-                    "needs a power of 2 (e.g. 32, 64, 128)",
-                )
             points = designs.sobol(fl, options["samples"], seed, options["second_order"])
-        elif kind == "morris":
-            options = {
-                "samples": _int(raw, "samples", 10, 2, 100_000, where),
-                "levels": _int(raw, "levels", 4, 2, 100, where),
-            }
-            points = designs.morris(fl, options["samples"], seed, options["levels"])
         else:
-            pts = raw.get("points")
-            if not isinstance(pts, list) or not pts or not all(isinstance(p, dict) for p in pts):
-                raise _fail(where, "an explicit design needs [[design.points]] tables")
-            for i, p in enumerate(pts):
-                if set(p) != {f.name for f in factors}:
-                    raise _fail(
-                        where,
-                        f"design.points[{i}] must set exactly the factors: "
-                        + ", ".join(f.name for f in factors),
-                    )
-            options = {}
-            points = designs.explicit(fl, pts)
+            points = designs.morris(fl, options["samples"], seed, options["levels"])
     except ValueError as e:
-        if isinstance(e, ExperimentError):
-            raise
         raise _fail(where, str(e)) from None
-    points.index.name = "point"
     return kind, options, points.reset_index(drop=True)
+
+
+def _design_options(raw: dict, kind: str, where: str) -> dict[str, Any]:
+    """The checked options of a sampling or factorial design."""
+    if kind == "full_factorial":
+        return {"points": _int(raw, "points", 5, 2, 1000, where)}
+    if kind == "latin_hypercube":
+        return {"samples": _int(raw, "samples", 20, 1, 1_000_000, where)}
+    if kind == "sobol":
+        samples = _int(raw, "samples", 64, 2, 1_000_000, where)
+        if samples & (samples - 1):
+            raise _fail(
+                where,
+                f"design.samples = {samples}: Sobol sampling needs a power of 2 (e.g. 32, 64, 128)",
+            )
+        return {"samples": samples, "second_order": bool(raw.get("second_order", False))}
+    return {
+        "samples": _int(raw, "samples", 10, 2, 100_000, where),
+        "levels": _int(raw, "levels", 4, 2, 100, where),
+    }
+
+
+def _explicit(raw: dict, factors: list[Factor], where: str) -> pd.DataFrame:
+    pts = raw.get("points")
+    if not isinstance(pts, list) or not pts or not all(isinstance(p, dict) for p in pts):
+        raise _fail(where, "an explicit design needs [[design.points]] tables")
+    if len(pts) > designs.MAX_POINTS:
+        raise _fail(
+            where,
+            f"the explicit design has {len(pts):,} points; allowed: at most {designs.MAX_POINTS:,}",
+        )
+    names = [f.name for f in factors]
+    for i, p in enumerate(pts):
+        if set(p) != set(names):
+            raise _fail(
+                where, f"design.points[{i}] must set exactly the factors: " + ", ".join(names)
+            )
+    return designs.explicit(factors, pts)
 
 
 def _output(raw: Any, where: str) -> Output:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..inputs import listing, short
+from ..parameters import finite_number
 from .base import BUDGET, STAFF, InterventionSpec
 from .presets import PRESETS, expand
 from .registry import REGISTRY
@@ -15,7 +17,7 @@ def _month(value: Any, where: str) -> int:
     """A month index from an int (1 = first month) or a table {year = Y, month = M}."""
     if isinstance(value, bool):
         raise ValueError(
-            f"{where} = {value!r}: expected a month number >= 1 or {{year = Y, month = M}}"
+            f"{where} = {short(value)}: expected a month number >= 1 or {{year = Y, month = M}}"
         )
     if isinstance(value, int):
         if value < 1:
@@ -33,12 +35,12 @@ def _month(value: Any, where: str) -> int:
             or not 1 <= month <= 12
         ):
             raise ValueError(
-                f"{where} = {value!r}: expected {{year = Y, month = M}} with "
+                f"{where} = {short(value)}: expected {{year = Y, month = M}} with "
                 "Y >= 1 and M from 1 to 12"
             )
         return (year - 1) * 12 + month
     raise ValueError(
-        f"{where} = {value!r}: expected a month number >= 1 or {{year = Y, month = M}}"
+        f"{where} = {short(value)}: expected a month number >= 1 or {{year = Y, month = M}}"
     )
 
 
@@ -46,10 +48,13 @@ def _number(entry: dict, key: str, where: str, hi: float) -> float:
     if key not in entry:
         raise ValueError(f"{where}: missing required key {key!r}")
     v = entry[key]
-    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v <= hi or v != v:
-        raise ValueError(
-            f"{where}.{key} = {v!r} is not allowed; allowed: a number from 0 to {hi:g}"
-        )
+    allowed = f"allowed: a number from 0 to {hi:g}"
+    try:
+        finite_number(v)
+    except ValueError as e:
+        raise ValueError(f"{where}.{key} = {e}; {allowed}") from None
+    if not 0 <= v <= hi:
+        raise ValueError(f"{where}.{key} = {short(v)} is not allowed; {allowed}")
     return float(v)
 
 
@@ -65,7 +70,7 @@ def parse(entries: list[Any], district_names: list[str]) -> tuple[InterventionSp
         kind = raw.get("type")
         if kind not in REGISTRY and kind not in PRESETS:
             raise ValueError(
-                f"{where}.type = {kind!r} is not allowed; allowed: " + ", ".join(valid_types)
+                f"{where}.type = {short(kind)} is not allowed; allowed: " + ", ".join(valid_types)
             )
         if kind in PRESETS:
             unknown = sorted(set(raw) - set(COMMON))
@@ -102,13 +107,14 @@ def _one(entry: dict, where: str, names: list[str], labels: set[str]) -> Interve
             or not all(isinstance(d, str) for d in districts)
         ):
             raise ValueError(
-                f"{where}.districts = {districts!r}: expected a non-empty list of district names"
+                f"{where}.districts = {short(districts)}: expected a non-empty list of "
+                "district names"
             )
         bad = [d for d in districts if d not in names]
         if bad:
             raise ValueError(
-                f"{where}.districts: unknown district {bad[0]!r}; districts of "
-                f"this scenario: {', '.join(names)}"
+                f"{where}.districts: unknown district {short(bad[0])}; districts of "
+                f"this scenario: {listing(names)}"
             )
         if len(set(districts)) != len(districts):
             raise ValueError(f"{where}.districts: a district is listed twice")
@@ -119,10 +125,10 @@ def _one(entry: dict, where: str, names: list[str], labels: set[str]) -> Interve
             try:
                 params[key] = p.check(entry[key])
             except ValueError as e:
-                raise ValueError(f"{where}.{key} = {entry[key]!r}: {e}") from None
+                raise ValueError(f"{where}.{key} = {short(entry[key])}: {e}") from None
     label = entry.get("label", cls.type)
     if not isinstance(label, str) or not label:
-        raise ValueError(f"{where}.label = {label!r}: expected a non-empty text")
+        raise ValueError(f"{where}.label = {short(label)}: expected a non-empty text")
     base, k = label, 2
     while label in labels:
         label, k = f"{base}#{k}", k + 1

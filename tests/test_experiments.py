@@ -291,3 +291,15 @@ def test_prim_finds_where_the_lab_pays_off():
     assert box.loc["civic_engagement", "low"] <= 0.55  # engagement does not matter here
     assert box["density"].iloc[0] >= 0.8 and box["coverage"].iloc[0] >= 0.9
     assert "prim.png" in a.figures
+
+
+def test_dry_run_checks_and_counts_but_writes_nothing(exp_file, tmp_path, capsys, monkeypatch):
+    from kosi_sim.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    assert main(["sweep", str(exp_file), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "4 design points x 2 replicates = 8 runs" in out
+    assert "results/tiny/" in out
+    assert sorted(tmp_path.rglob("*")) == before

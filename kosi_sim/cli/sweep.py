@@ -48,6 +48,12 @@ def register(subparsers) -> None:
         help="continue an interrupted sweep: run only what is missing",
     )
     add_force(sw, "replace an existing sweep folder")
+    sw.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the experiment file and say what would run (points, runs, months, "
+        "folder); run and write nothing",
+    )
     add_quiet(sw, "no progress bar or summary")
     sw.set_defaults(func=cmd_sweep)
 
@@ -100,6 +106,13 @@ def cmd_sweep(args) -> int:
     out = output_folder(args.out, exp.name)
     if args.resume and not (out / "manifest.json").exists():
         raise UsageError(f"--resume: {out} holds no sweep to resume (no manifest.json)")
+    if args.dry_run:
+        print(
+            f"{args.experiment}: valid experiment {exp.name!r}: {len(exp.points):,} design "
+            f"points x {exp.replications} replicates = {exp.n_runs:,} runs of "
+            f"{exp.months} months of {exp.scenario.name!r}; results would go to {out}/"
+        )
+        return 0
     console = Console(stderr=True)
     counts = {"ok": 0, "failed": 0}
     with Progress(

@@ -183,6 +183,12 @@ def _factor(raw: Any, i: int, base: Scenario) -> Factor:
     if unknown:
         raise _fail(where, f"unknown key {unknown[0]!r}; valid keys: name, levels, low, high")
     name = raw["name"]
+    if not isinstance(name, str) or not name:
+        raise _fail(
+            where,
+            f"name = {short(name)} is not allowed; allowed: a parameter's name, 'lab' or "
+            "'intervention.<label>[.<key>]'",
+        )
     has_levels = "levels" in raw
     has_range = "low" in raw or "high" in raw
     if has_levels == has_range:

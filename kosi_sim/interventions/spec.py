@@ -68,7 +68,7 @@ def parse(entries: list[Any], district_names: list[str]) -> tuple[InterventionSp
         if not isinstance(raw, dict):
             raise ValueError(f"{where}: expected a table with at least 'type'")
         kind = raw.get("type")
-        if kind not in REGISTRY and kind not in PRESETS:
+        if not isinstance(kind, str) or (kind not in REGISTRY and kind not in PRESETS):
             raise ValueError(
                 f"{where}.type = {short(kind)} is not allowed; allowed: " + ", ".join(valid_types)
             )

@@ -160,3 +160,24 @@ def _is_worker(proc: psutil.Process) -> bool:
         return "multiprocessing.spawn" in " ".join(proc.cmdline())
     except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
         return False
+
+
+def test_a_scheduler_address_that_is_not_dask_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    """Something listens at the address but never speaks Dask's protocol."""
+    import socket
+
+    from kosi_sim.cli import main
+    from kosi_sim.experiments import executors
+
+    monkeypatch.setattr(executors, "SCHEDULER_TIMEOUT", 1.0)
+    path = tmp_path / "e.toml"
+    path.write_text(EXP)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        code = main(["sweep", str(path), "--out", str(tmp_path / "s"), "--scheduler", address])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert "no Dask scheduler answered" in err[0]
+    assert not (tmp_path / "s").exists()

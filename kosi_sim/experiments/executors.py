@@ -17,6 +17,8 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 
+from ..results import ResultsError
+
 
 class SerialExecutor(Executor):
     def submit(self, fn: Callable, /, *args, **kwargs) -> Future:
@@ -98,6 +100,42 @@ class Pool:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
 
+#: how long to wait for a Dask scheduler's answer, in seconds
+SCHEDULER_TIMEOUT = 20.0
+
+
+class SchedulerError(ResultsError):
+    """No Dask scheduler answers at the given address (a one-line error)."""
+
+
+def _connect(client_cls, address: str):
+    """A Dask client of the scheduler at ``address``.  Dask's own timeout does not cover a
+    peer that accepts the connection but never answers (it waits forever), so the client
+    is made on a daemon thread and given up after SCHEDULER_TIMEOUT."""
+    import queue
+    import threading
+
+    answer: queue.Queue = queue.Queue()
+
+    def connect() -> None:
+        try:
+            answer.put(client_cls(address, timeout=f"{SCHEDULER_TIMEOUT}s"))
+        except Exception as e:  # refused, unreachable, not Dask's protocol
+            answer.put(e)
+
+    threading.Thread(target=connect, name="kosi-sim-dask-connect", daemon=True).start()
+    try:
+        got = answer.get(timeout=SCHEDULER_TIMEOUT + 5.0)
+    except queue.Empty:
+        got = TimeoutError("no answer")
+    if isinstance(got, Exception):
+        raise SchedulerError(
+            f"--scheduler {address}: no Dask scheduler answered within {SCHEDULER_TIMEOUT:g} s "
+            f"({type(got).__name__}); give the address of a running one, e.g. tcp://host:8786"
+        )
+    return got
+
+
 @contextmanager
 def open_executor(kind: str, workers: int | None = None, scheduler: str | None = None):
     """Yield a :class:`Pool`; closes everything on exit."""
@@ -119,7 +157,7 @@ def open_executor(kind: str, workers: int | None = None, scheduler: str | None =
 
         cluster = None
         if scheduler:
-            client = Client(scheduler, timeout="20s")
+            client = _connect(Client, scheduler)
             n = sum(client.nthreads().values()) or 1
         else:
             cluster = LocalCluster(

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .inputs import short
+
 try:
     import fcntl
 except ImportError:  # not POSIX
@@ -56,18 +58,11 @@ NAME_RULE = (
 _NAME = re.compile(r"[^\W_][\w.-]*")  # \w: Unicode letters and digits, and '_'
 
 
-def shown(value: Any, limit: int = 40) -> str:
-    """A value for a one-line message: its repr, cut after ``limit`` characters."""
-    if isinstance(value, str) and len(value) > limit:
-        return repr(value[:limit]) + f"... ({len(value)} characters)"
-    return repr(value)
-
-
 def name_problem(name: Any) -> str | None:
     """Why ``name`` cannot be a folder name, or None if it can."""
     if isinstance(name, str) and len(name) <= NAME_MAX and _NAME.fullmatch(name):
         return None
-    return f"name = {shown(name)} cannot name an output folder; allowed: {NAME_RULE}"
+    return f"name = {short(name)} cannot name an output folder; allowed: {NAME_RULE}"
 
 
 def check_name(name: Any) -> str:

@@ -19,6 +19,7 @@ import pytest
 from kosi_sim import outdir
 from kosi_sim.cli import main
 from kosi_sim.experiments.spec import ExperimentError, from_document
+from kosi_sim.inputs import short
 from kosi_sim.outdir import NAME_RULE, ResultsError, writer_lock
 from kosi_sim.scenario import ScenarioError, from_dict
 
@@ -96,7 +97,7 @@ def test_a_scenario_name_must_be_a_safe_folder_name(small_doc, name):
     small_doc["name"] = name
     with pytest.raises(ScenarioError) as e:
         from_dict(small_doc, "s.toml")
-    assert str(e.value) == f"s.toml: name = {outdir.shown(name)} cannot name an output folder; " + (
+    assert str(e.value) == f"s.toml: name = {short(name)} cannot name an output folder; " + (
         f"allowed: {NAME_RULE}"
     )
     assert "\n" not in str(e.value)

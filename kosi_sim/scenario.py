@@ -297,6 +297,14 @@ def conflict(params: Mapping[str, Any]) -> tuple[str, str] | None:
             f"{', '.join(shares)} are all 0; at least one must be above 0 "
             "(they are the mix of the Vereine's domains)",
         )
+    net, out = params["net_migration_rate"], params["out_migration_rate"]
+    if out + net < 0:
+        return (
+            "demography",
+            f"net_migration_rate = {net:g} is below minus out_migration_rate ({out:g}): "
+            "in-migration would be negative; allowed: a net rate of at least "
+            f"{-out:g} with this out-migration rate",
+        )
     return None
 
 

@@ -251,6 +251,31 @@ def test_all_association_shares_zero(capsys):
     assert "[associations] share_sport" in msg and "are all 0; at least one must be above 0" in msg
 
 
+def test_net_migration_below_minus_the_out_rate(capsys):
+    msg = one_line_error(
+        capsys,
+        "validate",
+        "classroom",
+        "--set=net_migration_rate=-0.05",
+        "--set=out_migration_rate=0.01",
+    )
+    assert "in-migration would be negative" in msg and "at least -0.01" in msg
+    # the same rates with a net rate of -0.01 are valid
+    from kosi_sim.cli import main
+
+    assert (
+        main(
+            [
+                "validate",
+                "classroom",
+                "--set=net_migration_rate=-0.01",
+                "--set=out_migration_rate=0.01",
+            ]
+        )
+        == 0
+    )
+
+
 def test_an_intervention_after_a_shortened_run(capsys, tmp_path):
     out = str(tmp_path / "o")
     msg = one_line_error(capsys, "compare", "classroom_toolbox", "--years", "1", "--out", out)

@@ -171,10 +171,31 @@ def _sweep_cmd(*args):
     return [sys.executable, "-m", "kosi_sim.cli", "sweep", *args]
 
 
+#: runs ``kosi-sim`` with the store's write patched: after the n-th run record is saved the
+#: process writes a "ready" file and waits, so the test interrupts it at a known point
+_PAUSING = """
+import sys, time
+from pathlib import Path
+from kosi_sim.experiments.store import Store
+ready, n = Path(sys.argv[1]), int(sys.argv[2])
+write, saved = Store.write, []
+def pausing_write(self, *args, **kwargs):
+    write(self, *args, **kwargs)
+    saved.append(1)
+    if len(saved) == n:
+        ready.write_text("ready")
+        time.sleep(3600)  # until the test's signal
+Store.write = pausing_write
+from kosi_sim.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
 @pytest.mark.parametrize("how", ["sigint", "sigkill"])
 def test_interrupted_sweep_resumes_to_the_same_results(exp_file, tmp_path, how):
-    slow = exp_file.read_text().replace("years = 3", "years = 6")
-    exp_file.write_text(slow)
+    """The sweep is interrupted right after its second run is saved (not at a moment raced
+    against the clock): exactly two runs are kept, the resume runs the other six, and the
+    results equal an uninterrupted sweep's."""
     full = tmp_path / "full"
     assert (
         subprocess.run(
@@ -182,17 +203,35 @@ def test_interrupted_sweep_resumes_to_the_same_results(exp_file, tmp_path, how):
         ).returncode
         == 0
     )
-    part = tmp_path / "part"
+    part, ready = tmp_path / "part", tmp_path / "ready"
+    script = tmp_path / "pausing.py"
+    script.write_text(_PAUSING)
     proc = subprocess.Popen(
-        _sweep_cmd(str(exp_file), "--out", str(part), "--quiet"), stderr=subprocess.PIPE, text=True
+        [
+            sys.executable,
+            str(script),
+            str(ready),
+            "2",
+            "sweep",
+            str(exp_file),
+            "--out",
+            str(part),
+            "--quiet",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
     )
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list((part / "runs").glob("*.json"))) < 2:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
-    proc.wait(timeout=60)
-    done = len(list((part / "runs").glob("*.json")))
-    assert 2 <= done < 8, f"{done} runs were saved before the {how}"
+    try:
+        for _ in range(3000):  # a bound against a hang only: the file appears after 2 runs
+            if ready.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert ready.exists(), "the sweep never saved its second run"
+        proc.send_signal(signal.SIGINT if how == "sigint" else signal.SIGKILL)
+        proc.wait(timeout=120)
+    finally:
+        proc.kill()
+    assert len(list((part / "runs").glob("*.json"))) == 2
     if how == "sigint":
         assert proc.returncode == 130 and "--resume" in proc.stderr.read()
     assert (

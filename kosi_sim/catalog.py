@@ -83,17 +83,20 @@ def fill_markdown(text: str) -> str:
     )
 
 
-def _params_table(params) -> str:
+def _params_table(params, scaling: dict[str, str]) -> str:
+    from .interventions.base import SCALING
+
     lines = [
-        "| parameter | default | unit | range | meaning | source |",
-        "|---|---|---|---|---|---|",
+        "| parameter | default | unit | range | at scale s < 1 | meaning | source |",
+        "|---|---|---|---|---|---|---|",
     ]
     for p in params:
         rng = "" if p.bounds is None else f"{p.bounds[0]:g} to {p.bounds[1]:g}"
         if p.choices:
             rng = ", ".join(p.choices)
         default = f"{p.default:g}" if not isinstance(p.default, bool | str) else str(p.default)
-        cells = [f"`{p.name}`", default, p.unit, rng, p.doc, p.source]
+        at_scale = SCALING[scaling[p.name]]
+        cells = [f"`{p.name}`", default, p.unit, rng, at_scale, p.doc, p.source]
         lines.append("| " + " | ".join(str(x).replace("|", "/") for x in cells) + " |")
     return "\n".join(lines)
 
@@ -111,7 +114,7 @@ def instruments_markdown() -> str:
         doc = inspect.cleandoc(sys.modules[cls.__module__].__doc__ or "")
         out.append(f"### 11.{k} `{name}`: {cls.doc}\n\n{doc}\n")
         if cls.params:
-            out.append(_params_table(cls.params) + "\n")
+            out.append(_params_table(cls.params, cls.scaling) + "\n")
     out.append(f"### 11.{len(REGISTRY) + 1} Presets\n")
     from .interventions import presets
 

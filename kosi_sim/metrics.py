@@ -48,7 +48,7 @@ METRICS: tuple[Metric, ...] = (
     _M("engaged_share_30_49", "share", "Engaged share, ages 30-49"),
     _M("engaged_share_50_64", "share", "Engaged share, ages 50-64"),
     _M("engaged_share_65plus", "share", "Engaged share, ages 65+"),
-    _M("hours_mean", "h/week", "Mean volunteer hours per week among the engaged"),
+    _M("hours_mean", "h/week per engaged", "Mean volunteer hours per week among the engaged"),
     _M("hours_share_upto2", "share of engaged", "Engaged giving up to 2 h a week"),
     _M("hours_share_3to5", "share of engaged", "Engaged giving 3-5 h a week"),
     _M("hours_share_6plus", "share of engaged", "Engaged giving 6 h or more a week"),
@@ -98,35 +98,24 @@ METRICS: tuple[Metric, ...] = (
 )
 CITY_METRICS = METRICS
 INDEX = {m.name: i for i, m in enumerate(METRICS)}
-# metrics counted in persons, organisations or euros: reported for the real city (/ scale)
-SCALED = {
-    "population",
-    "births",
-    "deaths",
-    "in_migration",
-    "out_migration",
-    "moves_in",
-    "moves_out",
-    "volunteer_hours",
-    "associations",
-    "association_members",
-    "associations_founded",
-    "associations_dissolved",
-    "businesses",
-    "initiatives_active",
-    "initiatives_in_pipeline",
-    "initiatives_started",
-    "initiatives_sustained",
-    "initiatives_failed",
-    "ideas",
-    "proposals",
-    "approved",
-    "rejected",
-    "budget_revenue",
-    "budget_balance",
-    "service_budget",
-    *(f"initiatives_active_{d}" for d in SERVICE_DOMAINS),
-}
+#: units of totals over the simulated citizens (persons, organisations, initiatives, euros,
+#: hours): a model at ``scale`` s simulates s of the city, so these are reported for the real
+#: city divided by s
+COUNT_UNITS = frozenset({"persons", "persons/month", "count", "count/month", "EUR/month", "h/week"})
+#: units of shares, means, ratios and indices: the same for the sample and the city
+INTENSIVE_UNITS = frozenset(
+    {
+        "share",
+        "share of 14+",
+        "share of engaged",
+        "h/week per engaged",
+        "0..1",
+        "supply/demand",
+        "months",
+    }
+)
+#: metrics reported for the real city (/ scale): every metric whose unit is a count
+SCALED = frozenset(m.name for m in METRICS if m.unit in COUNT_UNITS)
 
 
 def _with_city(num: np.ndarray, den: np.ndarray | None = None) -> np.ndarray:

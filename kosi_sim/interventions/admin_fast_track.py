@@ -8,6 +8,8 @@ faster, and rejections out of risk aversion are ``1 - rejection_cut * c`` as lik
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import GATE
@@ -46,6 +48,11 @@ class AdminFastTrack(Intervention):
             (0.0, 1.0),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "hours_per_case": "size",
+        "lead_time_cut": "same",
+        "rejection_cut": "same",
+    }
     extra_metrics = ("cases",)
 
     def act(self, model) -> None:

@@ -10,14 +10,39 @@ An intervention (a lab instrument) is a plug-in component with a fixed lifecycle
 
 Money: ``budget_eur_per_year`` is refilled at the start of each of its years and never
 overdrawn (so lumpy instruments such as an annual call can spend it at once).  Staff:
-``staff_fte`` gives ``staff_fte * hours_per_fte_year / 12`` hours each month, not carried
-over.  Staff are paid ``staff_cost_per_fte_year`` whether busy or not.  :meth:`afford`
-says how many actions of a given cost fit; :meth:`spend` refuses to overdraw.  Each
-intervention draws only from its own random stream.
+``staff_fte`` gives ``staff_fte * hours_per_fte_year / 12`` hours each month.  Staff are paid
+``staff_cost_per_fte_year`` whether busy or not.  :meth:`afford` says how many actions of a
+given cost fit; :meth:`spend` refuses to overdraw.  Each intervention draws only from its own
+random stream.
+
+Scale.  Budget, staff and every parameter are given for the real city.  A model at ``scale``
+s < 1 simulates a sample of s of the inhabitants, and its instruments act for that sample:
+
+* money and staff: each refill adds s of the real amount (``budget_eur_per_year * s`` a
+  year, ``hours * s`` a month) and staff cost ``s`` of the real cost; what the simulated lab
+  leaves unspent carries over up to the real lab's amount for one period (a year's budget, a
+  month's hours), so an action the real lab pays in one piece (a grant, a meeting, a course)
+  still fits into the sample, in about s of the periods.  At s = 1 this is exactly "refilled,
+  not carried over".  Spending and the municipal budget are in the simulated town's units;
+* a *count of actions* of the real lab (courses or round tables a year, transfers a year, the
+  reviews one month of staff time allows) scales: :meth:`scaled_count` gives ``n * s``,
+  rounded stochastically from the instrument's own stream (the expected value is exact; no
+  draw when ``n * s`` is whole, so nothing changes at s = 1);
+* the *size of one action* does not scale (members of a round table, participants of a
+  course, a grant's or a project's EUR, hours per consultation, recruits per grant): one
+  simulated table has as many members as a real one;
+* a *city-wide action* that the sample shares (the vote of a participatory budget, the jury
+  of a neighbourhood fund) is not thinned; its cost and its reported size are the sample's
+  share, :meth:`sample_share` (``x * s``);
+* shares, probabilities and effect sizes do not scale.
+
+Reports (``counts``) are kept in the simulated town's units while an instrument acts and are
+logged in real-city units (divided by s), as the city metrics in :data:`kosi_sim.metrics.SCALED`.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
@@ -71,6 +96,15 @@ TYPICAL_SOURCE = (
     "(used as the app's starting value)"
 )
 
+#: how an instrument's own parameter behaves at scale s < 1 (see the module docstring);
+#: every instrument declares one kind per parameter in ``scaling``
+SCALING = {
+    "count": "× s, stochastically rounded (a count of actions)",
+    "size": "unchanged (the size of one action)",
+    "city": "× s (one city-wide action: the sample's share)",
+    "same": "unchanged (a share, chance, effect, time or setting)",
+}
+
 #: metrics every intervention reports each month (zero where they do not apply)
 STANDARD_METRICS = (
     "money_eur",
@@ -111,6 +145,8 @@ class Intervention:
     params: ClassVar[tuple[Param, ...]] = ()
     #: instrument-specific metrics, reported beside STANDARD_METRICS
     extra_metrics: ClassVar[tuple[str, ...]] = ()
+    #: each of ``params`` -> its kind in :data:`SCALING`
+    scaling: ClassVar[dict[str, str]] = {}
     #: origin code written on initiatives it launches
     origin: ClassVar[int] = 1
     #: a small town's budget (EUR/year) and staff (FTE) for it: the app's starting values
@@ -138,8 +174,14 @@ class Intervention:
         self.districts = np.array([names.index(d) for d in chosen], dtype=np.int64)
         self.in_target = np.zeros(model.n_districts, dtype=bool)
         self.in_target[self.districts] = True
-        self.hours_per_month = spec.staff_fte * model.params.hours_per_fte_year / 12.0
-        self.staff_cost_per_month = spec.staff_fte * model.params.staff_cost_per_fte_year / 12.0
+        self.scale = float(model.scale)
+        # the real lab's staff hours a month; the simulated lab gets the sample's share
+        self.real_hours_per_month = spec.staff_fte * model.params.hours_per_fte_year / 12.0
+        self.hours_per_month = self.real_hours_per_month * self.scale
+        self.budget_per_year = spec.budget_eur_per_year * self.scale
+        self.staff_cost_per_month = (
+            spec.staff_fte * model.params.staff_cost_per_fte_year / 12.0 * self.scale
+        )
         self.money_left = 0.0
         self.hours_left = 0.0
         self.spent_this_step = 0.0
@@ -165,9 +207,14 @@ class Intervention:
         if not self.started:
             self.started = True
             self.start(model)
+        # refill by the sample's share; carry over up to the real lab's amount (see above)
         if (month - self.spec.start) % 12 == 0:
-            self.money_left = self.spec.budget_eur_per_year
-        self.hours_left = self.hours_per_month
+            self.money_left = min(
+                max(self.money_left, 0.0) + self.budget_per_year, self.spec.budget_eur_per_year
+            )
+        self.hours_left = min(
+            max(self.hours_left, 0.0) + self.hours_per_month, self.real_hours_per_month
+        )
         self.counts["staff_cost_eur"] = self.staff_cost_per_month
         self.spent_this_step = self.staff_cost_per_month
         self.act(model)
@@ -175,9 +222,10 @@ class Intervention:
     def report(self, model) -> None:
         if self.started and not self.ended and self.running(model.month):
             self.observe(model)
+        real = {key: value / self.scale for key, value in self.counts.items()}
         for key in self.totals:
-            self.totals[key] += self.counts.get(key, 0.0)
-        model.intervention_log.append((model.month, self.label, self.type, dict(self.counts)))
+            self.totals[key] += real.get(key, 0.0)
+        model.intervention_log.append((model.month, self.label, self.type, real))
 
     # -- hooks for instruments --------------------------------------------------------
     def start(self, model) -> None:
@@ -215,7 +263,30 @@ class Intervention:
         self.spent_this_step += eur
 
     def count(self, key: str, n: float) -> None:
+        """Add ``n`` (simulated-town units) to this month's report ``key``."""
         self.counts[key] += n
+
+    # -- scale (see the module docstring) -------------------------------------------------
+    def scaled_count(self, n: float) -> int:
+        """The sample's share of ``n`` actions of the real lab: ``n * scale`` rounded
+        stochastically (from the instrument's own stream; no draw when it is whole)."""
+        x = n * self.scale
+        whole = math.floor(x)
+        if x > whole and self.rng.random() < x - whole:
+            whole += 1
+        return int(whole)
+
+    def sample_share(self, amount: float) -> float:
+        """The sample's share of a city-wide amount (a vote's staff time, a jury's size)."""
+        return amount * self.scale
+
+    def monthly_capacity(self, hours_each: float) -> int:
+        """How many actions of ``hours_each`` one month of the real lab's staff time allows,
+        as the sample's share (:meth:`scaled_count`): for work done for the whole city in one
+        month (reviewing a call's submissions), which banked hours must not enlarge."""
+        if hours_each <= 0:
+            return 10**12
+        return self.scaled_count(int(self.real_hours_per_month // hours_each + 1e-9))
 
 
 class _Namespace:

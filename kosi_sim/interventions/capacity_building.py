@@ -9,6 +9,8 @@ the spare time to lead an initiative and are preferred when a Verein looks for a
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..parameters import Param
@@ -55,11 +57,20 @@ class CapacityBuilding(Intervention):
             (0.0, 1.0),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "courses_per_year": "count",
+        "participants_per_course": "size",
+        "eur_per_participant": "size",
+        "hours_per_participant": "size",
+        "burnout_relief": "same",
+    }
     extra_metrics = ("courses", "trained")
 
     def act(self, model) -> None:
         interval = max(1, 12 // self.p.courses_per_year)
         if (model.month - self.spec.start) % interval != 0:
+            return
+        if self.scaled_count(1) == 0:  # a count of courses: the sample holds s of them
             return
         pop = model.pop
         cand = np.flatnonzero(target_citizens(model, self.in_target) & pop.engaged & ~pop.trained)

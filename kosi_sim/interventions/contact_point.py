@@ -13,6 +13,8 @@ proposals in the target districts that can be consulted:
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import IDEA, PROPOSAL
@@ -59,6 +61,12 @@ class ContactPoint(Intervention):
             (0.0, 1.0),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "hours_per_consultation": "size",
+        "eur_per_consultation": "size",
+        "conversion_boost": "same",
+        "leader_help": "same",
+    }
     extra_metrics = ("consultations", "rooms_given")
 
     def act(self, model) -> None:

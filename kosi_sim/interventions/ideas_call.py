@@ -10,6 +10,8 @@ another citizen of the district who can lead), with the grant as its money.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import PROPOSAL
@@ -59,6 +61,14 @@ class IdeasCall(Intervention):
             (0.0, 400.0),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "interval_months": "same",
+        "submission_rate": "same",
+        "shortlist_share": "same",
+        "grant_eur": "size",
+        "hours_per_submission": "size",
+        "hours_per_project": "size",
+    }
     extra_metrics = ("submissions", "shortlisted", "funded")
 
     def act(self, model) -> None:
@@ -71,7 +81,11 @@ class IdeasCall(Intervention):
         per_submission = self.p.hours_per_submission + self.p.shortlist_share * (
             self.p.hours_per_project
         )
-        reviewed = self.afford(len(submitted), hours_each=per_submission)
+        # the review is one month's work for the whole city: banked hours do not enlarge it
+        reviewed = min(
+            self.afford(len(submitted), hours_each=per_submission),
+            self.monthly_capacity(per_submission),
+        )
         submitted = submitted[:reviewed]
         self.spend(hours=reviewed * self.p.hours_per_submission)
         shortlist = submitted[self.rng.random(len(submitted)) < self.p.shortlist_share]

@@ -9,6 +9,8 @@ Wuppertal; Freiwilligensurvey 2019: about 60% willing vs 40% engaged).
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, SUSTAINED, in_stages
@@ -40,6 +42,10 @@ class Matching(Intervention):
             (0.0, 1.0),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "hours_per_match": "size",
+        "match_success": "same",
+    }
     extra_metrics = ("matched",)
 
     def act(self, model) -> None:

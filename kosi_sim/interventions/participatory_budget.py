@@ -12,6 +12,8 @@ mild disappointment.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import ACTIVE
@@ -54,6 +56,15 @@ class ParticipatoryBudget(Intervention):
             "hours_for_vote", 40.0, "h", "Staff time to run the vote", "assumption", (0.0, 2000.0)
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "submission_rate": "same",
+        "finalist_share": "same",
+        "turnout": "same",
+        "votes_per_voter": "size",
+        "project_eur": "size",
+        "hours_per_idea": "size",
+        "hours_for_vote": "city",
+    }
     extra_metrics = ("ideas_submitted", "finalists", "voters", "votes_cast", "projects_funded")
 
     def start(self, model) -> None:
@@ -68,7 +79,10 @@ class ParticipatoryBudget(Intervention):
         if phase == 0:
             cand = np.flatnonzero(eligible & (pop.willingness >= model.params.willing_cutoff))
             ideas = cand[self.rng.random(len(cand)) < self.p.submission_rate]
-            n = self.afford(len(ideas), hours_each=self.p.hours_per_idea)
+            n = min(
+                self.afford(len(ideas), hours_each=self.p.hours_per_idea),
+                self.monthly_capacity(self.p.hours_per_idea),
+            )
             self.ideas = pop.uid[ideas[:n]]
             self.spend(hours=n * self.p.hours_per_idea)
             self.count("ideas_submitted", n)
@@ -80,9 +94,10 @@ class ParticipatoryBudget(Intervention):
             self.finalists = self.ideas[np.argsort(-support, kind="stable")[:k]]
             self.count("finalists", len(self.finalists))
         elif phase == 4 and len(self.finalists):
-            if self.afford(1, hours_each=self.p.hours_for_vote) == 0:
+            vote_hours = self.sample_share(self.p.hours_for_vote)  # one vote for the city
+            if self.afford(1, hours_each=vote_hours) == 0:
                 return
-            self.spend(hours=self.p.hours_for_vote)
+            self.spend(hours=vote_hours)
             n14 = int(eligible.sum())
             trust = float(pop.trust[eligible].mean()) if n14 else 0.0
             voters = self.rng.binomial(n14, min(1.0, self.p.turnout * (0.5 + trust)))

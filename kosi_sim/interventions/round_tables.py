@@ -21,6 +21,7 @@ out of time dissolves and its citizens are disappointed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 
@@ -161,6 +162,23 @@ class RoundTables(Intervention):
             (0.0, 1e6),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "tables_per_year": "count",
+        "table_months": "same",
+        "max_members": "size",
+        "citizen_share": "same",
+        "facilitated": "same",
+        "mandate": "same",
+        "theme": "same",
+        "base_convergence": "same",
+        "facilitation_effect": "same",
+        "mandate_effect": "same",
+        "clash_effect": "same",
+        "group_size_reference": "size",
+        "hours_per_meeting": "size",
+        "eur_per_meeting": "size",
+        "seed_money_eur": "size",
+    }
     extra_metrics = ("tables_running", "meetings", "tables_converged", "tables_failed")
 
     def start(self, model) -> None:
@@ -170,7 +188,10 @@ class RoundTables(Intervention):
         months_since = model.month - self.spec.start
         per_year = self.p.tables_per_year
         interval = max(1, 12 // per_year) if per_year else 0
-        if interval and months_since % interval == 0 and (months_since % 12) // interval < per_year:
+        due = (
+            interval and months_since % interval == 0 and (months_since % 12) // interval < per_year
+        )
+        if due and self.scaled_count(1):  # a count of tables: the sample opens s of them
             self._open_table(model)
         for table in list(self.tables):
             self._meet(model, table)

@@ -15,6 +15,8 @@ incentives are what draws them in.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, in_stages
@@ -77,6 +79,14 @@ class SmallGrants(Intervention):
             (0, 50),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "grant_eur": "size",
+        "hours_per_grant": "size",
+        "jury_size": "city",
+        "exposure": "same",
+        "exposure_contacts": "same",
+        "recruits_per_grant": "size",
+    }
     extra_metrics = ("grants", "recruited")
 
     def act(self, model) -> None:
@@ -89,7 +99,7 @@ class SmallGrants(Intervention):
         if n == 0:
             return
         if (model.month - self.spec.start) % 12 == 0:
-            self.count("reached", self.p.jury_size)
+            self.count("reached", self.sample_share(self.p.jury_size))  # one jury for the city
         funded = open_[np.argsort(t.money[open_] - t.money_need[open_], kind="stable")[:n]]
         self.spend(n * self.p.grant_eur, n * self.p.hours_per_grant)
         t.money[funded] += np.float32(self.p.grant_eur)

@@ -10,6 +10,8 @@ carry any more is given back.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..parameters import Param
@@ -47,6 +49,11 @@ class SpaceProvision(Intervention):
             (0.0, 1.0),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "rent_eur_per_month": "size",
+        "hours_per_premises": "size",
+        "open_chance": "same",
+    }
     extra_metrics = ("premises_used",)
 
     def act(self, model) -> None:

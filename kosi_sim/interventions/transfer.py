@@ -8,6 +8,8 @@ that domain, for a citizen who can lead a copy; the copy starts as a proposal wi
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from ..agents.initiatives import PROPOSAL, SUSTAINED
@@ -41,18 +43,25 @@ class Transfer(Intervention):
             (0.0, 1e6),
         ),
     )
+    scaling: ClassVar[dict[str, str]] = {
+        "transfers_per_year": "count",
+        "hours_per_transfer": "size",
+        "seed_money_eur": "size",
+    }
     extra_metrics = ("transfers",)
 
     def start(self, model) -> None:
         self.this_year = 0
+        self.quota = 0  # transfers this year: the sample's share of transfers_per_year
         self.copied: set[int] = set()
 
     def act(self, model) -> None:
         if (model.month - self.spec.start) % 12 == 0:
             self.this_year = 0
+            self.quota = self.scaled_count(self.p.transfers_per_year)
         t = model.initiatives
         sources = [int(r) for r in np.flatnonzero(t.stage == SUSTAINED) if r not in self.copied]
-        room = max(0, self.p.transfers_per_year - self.this_year)
+        room = max(0, self.quota - self.this_year)
         n = self.afford(min(len(sources), room), self.p.seed_money_eur, self.p.hours_per_transfer)
         if n == 0:
             return

@@ -5,8 +5,14 @@ Replicate ``r`` gets the seed ``SeedSequence(scenario seed).spawn(R)[r]``; its "
 touch (demography, traits, engagement decisions) and differ only through the lab.  The
 effect of the lab on an indicator is the mean over replicates of the paired difference of
 the indicator's mean over the last ``window`` months, with a t-based 95% confidence
-interval.  Cost-effectiveness uses the lab's total cost (activity money and staff) per
-year.
+interval and a plain verdict: a clear increase or decrease when the interval excludes zero,
+otherwise "not distinguishable from zero".
+
+Cost-effectiveness uses the lab's total cost (activity money and staff) per year, counted
+over the months in which the lab runs (not averaged with the months before it starts).  A
+ratio such as EUR per additional engaged citizen is given only for an effect that is a clear
+increase, with its own 95% interval from the paired bootstrap over replicates (each resample
+keeps a replicate's cost and effect together); otherwise it is "n/a" with the reason.
 """
 
 from __future__ import annotations
@@ -67,12 +73,30 @@ def run_pair(doc: dict[str, Any], without: list[str] | None, seed: int, months: 
     return out[0], out[1], cost.to_numpy()
 
 
+#: verdicts on an effect, from its 95% interval
+CLEAR_INCREASE = "clear increase"
+CLEAR_DECREASE = "clear decrease"
+UNCLEAR = "not distinguishable from zero"
+
+
+def verdict(low: float, high: float) -> str:
+    """A plain verdict on an effect with the 95% interval [low, high]."""
+    if low > 0:
+        return CLEAR_INCREASE
+    if high < 0:
+        return CLEAR_DECREASE
+    return UNCLEAR
+
+
 @dataclass
 class Comparison:
     effects: pd.DataFrame  # one row per indicator
     over_time: pd.DataFrame  # month, indicator, mean, lo, hi
-    cost_per_year: float
+    cost_per_year: float  # mean over replicates, over the months the lab runs
     replications: int
+    replicate_effects: pd.DataFrame  # replicate x indicator: each pair's effect
+    replicate_costs: np.ndarray  # each replicate's lab cost per year
+    seed: int  # of the bootstrap (the scenario's)
 
 
 def _ci(diffs: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -119,7 +143,8 @@ def compare(
     mean, lo, hi = _ci(final)
     base = without_[:, -window:, :].mean(axis=(0, 1))
     lab = with_[:, -window:, :].mean(axis=(0, 1))
-    cost_per_year = float(cost[:, 1:].sum(axis=1).mean() / (months / 12))
+    running = _running_months(scenario, without, months)
+    costs = cost[:, 1:].sum(axis=1) / max(running, 1) * 12.0  # each replicate's, per year
     names = [n for n, _ in INDICATORS]
     effects = pd.DataFrame(
         {
@@ -130,6 +155,7 @@ def compare(
             "effect": mean,
             "ci95_low": lo,
             "ci95_high": hi,
+            "verdict": [verdict(a, b) for a, b in zip(lo, hi, strict=True)],
         }
     )
     m, l_, h_ = _ci(diff)
@@ -143,23 +169,71 @@ def compare(
             "ci95_high": h_.reshape(-1),
         }
     )
-    return Comparison(effects, over_time, cost_per_year, replications)
+    return Comparison(
+        effects,
+        over_time,
+        float(costs.mean()),
+        replications,
+        pd.DataFrame(final, columns=names),
+        costs,
+        scenario.seed,
+    )
 
 
-def cost_effectiveness(c: Comparison) -> dict[str, float | None]:
-    """EUR per additional engaged citizen and per point (0.01) of mean coverage gained."""
-    eff = c.effects.set_index("indicator")["effect"]
-    engaged = eff["engaged_citizens"]
-    coverage_points = eff["coverage_mean"] * 100
-    return {
-        "lab_cost_eur_per_year": c.cost_per_year,
-        "eur_per_additional_engaged_citizen_per_year": (
-            c.cost_per_year / engaged if engaged > 0 else None
-        ),
-        "eur_per_coverage_point_per_year": (
-            c.cost_per_year / coverage_points if coverage_points > 0 else None
-        ),
-    }
+def _running_months(scenario: Scenario, without: list[str] | None, months: int) -> int:
+    """How many of the months 1..months at least one evaluated intervention runs."""
+    kept = scenario.without_interventions(without).intervention_specs
+    labels = {s.label for s in kept}
+    lab = [s for s in scenario.intervention_specs if s.label not in labels]
+    return sum(
+        any(s.start <= m and (s.end is None or m <= s.end) for s in lab)
+        for m in range(1, months + 1)
+    )
+
+
+#: the ratios of cost-effectiveness: (name, indicator, units of the indicator per unit)
+RATIOS = (
+    ("eur_per_additional_engaged_citizen_per_year", "engaged_citizens", 1.0),
+    ("eur_per_coverage_point_per_year", "coverage_mean", 100.0),  # a point = 0.01
+)
+BOOTSTRAP = 4000
+
+
+def cost_effectiveness(c: Comparison) -> pd.DataFrame:
+    """The lab's cost per year and what one unit of gain costs, one row per measure:
+    ``value``, its 95% interval and a ``note``.  A ratio is given only where the effect is
+    a clear increase; its interval comes from the paired bootstrap over replicates."""
+    rows = [
+        {
+            "measure": "lab_cost_eur_per_year",
+            "value": c.cost_per_year,
+            "ci95_low": np.nan,
+            "ci95_high": np.nan,
+            "note": "over the months the lab runs",
+        }
+    ]
+    effects = c.effects.set_index("indicator")
+    rng = np.random.default_rng([c.seed, 0xB007])
+    picks = rng.integers(0, c.replications, size=(BOOTSTRAP, c.replications))
+    for name, indicator, per in RATIOS:
+        call = effects.at[indicator, "verdict"]
+        row = {"measure": name, "value": np.nan, "ci95_low": np.nan, "ci95_high": np.nan}
+        if call != CLEAR_INCREASE:
+            row["note"] = (
+                "n/a: effect not distinguishable from zero"
+                if call == UNCLEAR
+                else "n/a: the lab lowers it"
+            )
+        else:
+            gain = c.replicate_effects[indicator].to_numpy() * per
+            row["value"] = c.cost_per_year / (effects.at[indicator, "effect"] * per)
+            cost_b = c.replicate_costs[picks].mean(axis=1)
+            gain_b = gain[picks].mean(axis=1)
+            ratio_b = np.where(gain_b > 0, cost_b / np.where(gain_b > 0, gain_b, 1.0), np.inf)
+            row["ci95_low"], row["ci95_high"] = np.percentile(ratio_b, [2.5, 97.5])
+            row["note"] = f"95% interval from {BOOTSTRAP:,} paired bootstrap resamples"
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def make_executor(workers: int) -> Executor | None:

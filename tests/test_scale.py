@@ -212,8 +212,8 @@ def test_paired_lab_effects_on_shares_agree_across_scales(lab_at_scales, scale):
 
 @pytest.mark.parametrize("scale", [0.5, 0.2])
 def test_lab_cost_and_cost_effectiveness_are_in_real_city_units(lab_at_scales, scale):
-    full = cost_effectiveness(lab_at_scales[1.0])
-    part = cost_effectiveness(lab_at_scales[scale])
+    full = cost_effectiveness(lab_at_scales[1.0]).set_index("measure")["value"]
+    part = cost_effectiveness(lab_at_scales[scale]).set_index("measure")["value"]
     # staff cost is exact; the money spent varies with what the lab finds to fund
     assert part["lab_cost_eur_per_year"] == pytest.approx(full["lab_cost_eur_per_year"], rel=0.1)
     per_engaged = part["eur_per_additional_engaged_citizen_per_year"]

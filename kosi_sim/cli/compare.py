@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ..compare import UNCLEAR
 from .common import (
     UsageError,
     _scenario,
@@ -66,24 +67,60 @@ def cmd_compare(args) -> int:
         table = Table(
             title=f"{scn.name}: effect of "
             f"{'the lab' if not args.without else ', '.join(args.without)} "
-            f"({args.replications} paired replicates, last 12 months)"
+            f"({args.replications} paired replicates, mean of the last 12 months)"
         )
-        for col in ("indicator", "without", "with", "effect", "95% CI"):
-            table.add_column(col, justify="left" if col == "indicator" else "right")
+        for col in ("indicator", "without", "with", "effect", "95% interval", "verdict"):
+            table.add_column(col, justify="left" if col in ("indicator", "verdict") else "right")
         for row in result.effects.itertuples():
+            level, change = _formats(row.indicator)
             table.add_row(
                 row.label,
-                f"{row.without_lab:,.4g}",
-                f"{row.with_lab:,.4g}",
-                f"{row.effect:+,.3g}",
-                f"[{row.ci95_low:+,.3g}, {row.ci95_high:+,.3g}]",
+                level(row.without_lab),
+                level(row.with_lab),
+                change(row.effect),
+                f"[{change(row.ci95_low)}, {change(row.ci95_high)}]",
+                SHORT_VERDICT.get(row.verdict, row.verdict),
             )
         Console().print(table)
-        for key, value in ce.items():
-            shown = "n/a (no gain)" if value is None else f"EUR {value:,.0f}"
-            print(f"{key.replace('_', ' ')}: {shown}")
+        print(
+            "verdict: clear when the 95% interval excludes zero; 'no clear effect' when it "
+            "includes zero (pp = percentage points)"
+        )
+        for row in ce.itertuples():
+            print(f"{CE_LABELS[row.measure]}: {_ce_value(row)}")
         print(f"results written to {target.label}/")
     return 0
+
+
+#: the terminal table's verdicts (the files keep the full wording)
+SHORT_VERDICT = {UNCLEAR: "no clear effect"}
+
+CE_LABELS = {
+    "lab_cost_eur_per_year": "lab cost per year (months the lab runs)",
+    "eur_per_additional_engaged_citizen_per_year": "EUR per additional engaged citizen a year",
+    "eur_per_coverage_point_per_year": "EUR per point (0.01) of service coverage a year",
+}
+
+
+def _formats(indicator: str):
+    """How to show an indicator's level and its change: shares in percent (changes in
+    percentage points), counts whole with thousands separators, coverage as a ratio."""
+    if indicator.endswith("_share") or indicator.endswith("_vacancy"):
+        return (lambda v: f"{v:.1%}"), (lambda v: f"{v * 100:+.2f} pp")
+    if indicator.startswith("coverage") or indicator == "burnout_mean":
+        return (lambda v: f"{v:.3f}"), (lambda v: f"{v:+.3f}")
+    if indicator == "budget_balance":
+        return (lambda v: f"EUR {v:,.0f}"), (lambda v: f"{v:+,.0f}")
+    return (lambda v: f"{v:,.0f}"), (lambda v: f"{v:+,.1f}")
+
+
+def _ce_value(row) -> str:
+    if row.value != row.value:  # NaN: no ratio for this effect
+        return row.note
+    if row.measure == "lab_cost_eur_per_year":
+        return f"EUR {row.value:,.0f}"
+    high = "unbounded" if row.ci95_high == float("inf") else f"{row.ci95_high:,.0f}"
+    return f"EUR {row.value:,.0f} (95% interval {row.ci95_low:,.0f} to {high})"
 
 
 def _paired_runs(scn, args):
@@ -123,6 +160,8 @@ def _compare_filler(scn, args, result, ce, seconds):
     def fill(tmp: Path) -> None:
         result.effects.to_csv(tmp / "effects.csv", index=False)
         result.effects.to_parquet(tmp / "effects.parquet", index=False)
+        ce.to_csv(tmp / "cost_effectiveness.csv", index=False)
+        ce.to_parquet(tmp / "cost_effectiveness.parquet", index=False)
         result.over_time.to_parquet(tmp / "effects_over_time.parquet", index=False)
         (tmp / "plots").mkdir()
         effect_bands(
@@ -137,7 +176,7 @@ def _compare_filler(scn, args, result, ce, seconds):
                 "command": " ".join(sys.argv),
                 "replications": args.replications,
                 "without": args.without or "all",
-                "cost_effectiveness": ce,
+                "cost_effectiveness": ce.astype(object).where(ce.notna(), None).to_dict("records"),
                 "wall_time_s": round(seconds, 3),
             },
         )

@@ -45,8 +45,32 @@ CATALOG = Catalog(
 )
 
 
+INSTRUMENT_PREFIX = "instrument."
+
+
+def listed_sections() -> list[Section]:
+    """Every section that ``kosi-sim params`` lists: the model's, then each lab
+    instrument's own parameters as the section ``instrument.<type>``."""
+    from .interventions.registry import REGISTRY
+
+    return [
+        *CATALOG.sections,
+        *(
+            Section(INSTRUMENT_PREFIX + kind, f"Lab instrument {kind}: {cls.doc}", cls.params)
+            for kind, cls in REGISTRY.items()
+            if cls.params
+        ),
+    ]
+
+
 def markdown_table(section_name: str) -> str:
-    """The parameter table of one section as Markdown (used by docs/odd.md)."""
+    """The parameter table of one section as Markdown (used by docs/odd.md); an
+    instrument's section also says how each parameter behaves at scale s < 1."""
+    if section_name.startswith(INSTRUMENT_PREFIX):
+        from .interventions.registry import REGISTRY
+
+        cls = REGISTRY[section_name.removeprefix(INSTRUMENT_PREFIX)]
+        return _params_table(cls.params, cls.scaling)
     sec = CATALOG.section(section_name)
     lines = [
         "| parameter | default | unit | range | meaning | source |",

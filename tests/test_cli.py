@@ -137,9 +137,40 @@ def test_help_is_complete(sub):
 
 
 def test_params_lists_every_section(capsys):
-    from kosi_sim.catalog import CATALOG
+    from kosi_sim.catalog import listed_sections
 
     assert main(["params", "--format", "csv"]) == 0
     out = capsys.readouterr().out
-    assert len(out.strip().splitlines()) == 1 + len(CATALOG.by_name)
+    rows = sum(len(s.params) for s in listed_sections())
+    assert len(out.strip().splitlines()) == 1 + rows
     assert "civic_engagement" in out and "Destatis" in out
+    assert "instrument.participatory_budget,turnout," in out
+
+
+def test_params_piped_lists_every_parameter_with_whole_words(capsys):
+    """Piped (or in a narrow terminal) the parameters come as records wrapped between
+    words: every word of every meaning and source appears whole; the instruments'
+    parameters are listed under their instrument."""
+    from kosi_sim.catalog import listed_sections
+    from kosi_sim.cli import main
+
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    tokens = set(out.split())
+    sections = listed_sections()
+    assert any(s.name == "instrument.small_grants" for s in sections)
+    for sec in sections:
+        assert f"[{sec.name}]" in out
+        for p in sec.params:
+            assert f"{p.name} =" in out
+            missing = [w for w in f"{p.doc} source: {p.source}".split() if w not in tokens]
+            assert not missing, (p.name, missing)
+
+
+def test_every_command_has_a_description():
+    from kosi_sim.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert p.description, name

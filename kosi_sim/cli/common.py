@@ -139,8 +139,8 @@ def _summary_table(model, console: Console, seconds: float) -> None:
         f"({model.month} months, seed {model.seed}) in {seconds:.1f} s"
     )
     table.add_column("indicator (city)")
-    table.add_column("start", justify="right")
-    table.add_column("end", justify="right")
+    table.add_column("month 0 (after spin-up)", justify="right")
+    table.add_column(f"month {model.month}", justify="right")
     from ..metrics import SCALED
 
     for name, label, fmt in SUMMARY:

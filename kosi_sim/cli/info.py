@@ -8,7 +8,6 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from ..catalog import CATALOG
 from ..scenario import builtin_names, resolve
 from .common import UsageError, _scenario, add_scenario_args
 
@@ -24,7 +23,14 @@ def register(subparsers) -> None:
     add_scenario_args(val)
     val.set_defaults(func=cmd_validate)
 
-    par = subparsers.add_parser("params", help="list all parameters with units, ranges and sources")
+    par = subparsers.add_parser(
+        "params",
+        help="list all parameters with units, ranges and sources",
+        description="List every declared parameter: the model's sections and each lab "
+        "instrument's own parameters (section 'instrument.<type>'), with default, unit, "
+        "range, meaning and source.  Scenario files set them under their section; "
+        "instruments' parameters go into their [[interventions]] entry.",
+    )
     par.add_argument("--section", help="only this section")
     par.add_argument(
         "--format",
@@ -36,7 +42,12 @@ def register(subparsers) -> None:
 
 
 def register_scenarios(subparsers) -> None:
-    scs = subparsers.add_parser("scenarios", help="list the built-in scenarios")
+    scs = subparsers.add_parser(
+        "scenarios",
+        help="list the built-in scenarios",
+        description="List the built-in scenarios by name with a line on each; any of the "
+        "names can be given where a command takes a SCENARIO.",
+    )
     scs.set_defaults(func=cmd_scenarios)
 
 
@@ -52,13 +63,14 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from ..catalog import markdown_table
+    from ..catalog import listed_sections, markdown_table
 
-    sections = [s for s in CATALOG.sections if not args.section or s.name == args.section]
+    everything = listed_sections()
+    sections = [s for s in everything if not args.section or s.name == args.section]
     if not sections:
         raise UsageError(
             f"unknown section {args.section!r}; valid sections: "
-            + ", ".join(s.name for s in CATALOG.sections)
+            + ", ".join(s.name for s in everything)
         )
     if args.format == "markdown":
         for sec in sections:
@@ -75,20 +87,55 @@ def cmd_params(args) -> int:
                 w.writerow([sec.name, p.name, p.default, p.unit, lo, hi, p.doc, p.source])
         return 0
     console = Console()
+    if console.width < TABLE_MIN_WIDTH:  # a narrow terminal or a pipe: one record per parameter
+        print("\n\n".join(_records(sec, console.width) for sec in sections))
+        return 0
     for sec in sections:
         table = Table(title=f"[{sec.name}] {sec.doc}", title_justify="left")
         table.add_column("name", no_wrap=True)
-        for col in ("default", "unit", "range", "source"):
-            table.add_column(col, overflow="fold")
+        for col in ("default", "unit", "range", "meaning", "source"):
+            table.add_column(col)  # wrapped between words
         for p in sec.params:
-            rng = "" if p.bounds is None else f"{p.bounds[0]:g} .. {p.bounds[1]:g}"
-            table.add_row(p.name, str(p.default), p.unit, rng, p.source)
+            table.add_row(p.name, str(p.default), p.unit, _range(p), p.doc, p.source)
         console.print(table)
     return 0
 
 
+#: below this width (a narrow terminal, or a pipe, which rich treats as 80 columns) the
+#: parameters are listed as records instead of a table, so that no word is cut
+TABLE_MIN_WIDTH = 140
+
+
+def _range(p) -> str:
+    if p.choices:
+        return ", ".join(p.choices)
+    return "" if p.bounds is None else f"{p.bounds[0]:g} .. {p.bounds[1]:g}"
+
+
+def _records(sec, width: int) -> str:
+    """A section as plain text: a line per parameter, its meaning and source indented and
+    wrapped between words (never inside one)."""
+    import textwrap
+
+    wrap = textwrap.TextWrapper(
+        width=max(width, 60),
+        initial_indent="      ",
+        subsequent_indent="      ",
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+    lines = [f"[{sec.name}] {sec.doc}"]
+    for p in sec.params:
+        unit = f" {p.unit}" if p.unit else ""
+        lines.append(f"  {p.name} = {p.default}{unit}, allowed {_range(p)}")
+        lines += wrap.wrap(p.doc)
+        lines += wrap.wrap(f"source: {p.source}")
+    return "\n".join(lines)
+
+
 def cmd_scenarios(args) -> int:
-    for name in builtin_names():
-        scn = resolve(name)
-        print(f"{name:18s} {scn.description}")
+    names = builtin_names()
+    width = max(map(len, names))
+    for name in names:
+        print(f"{name:{width}s}  {resolve(name).description}")
     return 0

@@ -276,6 +276,14 @@ def test_analysis_and_report_on_a_small_sweep(tmp_path):
     assert "data:image/png;base64" in page and "Provenance" in page
     grid = pd.read_csv(folder / "lab_effect_grid.csv")
     assert len(grid) == 4 * 4  # 4 metrics x 2 x 2 cells
+    # each cell's paired effect with its interval over the cell's pairs and a verdict
+    assert (grid["pairs"] == 2).all()  # the two replicates of each cell, paired
+    assert (grid["ci95_low"] <= grid["effect"]).all() and (
+        grid["effect"] <= grid["ci95_high"]
+    ).all()
+    unclear = (grid["ci95_low"] <= 0) & (grid["ci95_high"] >= 0)
+    assert (grid.loc[unclear, "verdict"] == "not distinguishable from zero").all()
+    assert (grid.loc[~unclear, "verdict"] != "not distinguishable from zero").all()
 
     import warnings
 

@@ -27,6 +27,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
@@ -101,56 +102,148 @@ def _binned(values: pd.Series) -> pd.Series:
     return pd.cut(values, 5).apply(lambda iv: round(iv.mid, 3)).astype(float)
 
 
+def _cell_text(metric: str, value: float, change: bool = False) -> str:
+    """A heatmap cell's value: shares in percent (changes in percentage points), counts
+    whole, other ratios with three decimals."""
+    if value != value:
+        return ""
+    if metric.endswith("_share"):
+        return f"{value * 100:+.1f} pp" if change else f"{value:.1%}"
+    if metric.startswith("initiatives") or metric == "associations":
+        return f"{value:+,.0f}" if change else f"{value:,.0f}"
+    return f"{value:+.3f}" if change else f"{value:.3f}"
+
+
+def _cell_effects(paired: pd.DataFrame) -> pd.DataFrame:
+    """Per heatmap cell: the mean paired effect, its t-based 95% interval over the cell's
+    pairs, their number and the verdict (clear or not distinguishable from zero)."""
+    from ..compare import _ci, verdict
+
+    rows = []
+    for (y, x), group in paired.groupby(["_y", "_x"]):
+        mean, lo, hi = _ci(group["effect"].to_numpy()[:, None])
+        rows.append(
+            {
+                "_y": y,
+                "_x": x,
+                "effect": mean[0],
+                "ci95_low": lo[0],
+                "ci95_high": hi[0],
+                "pairs": len(group),
+                "verdict": verdict(lo[0], hi[0]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _draw_grid(
+    fig,
+    ax,
+    grid: pd.DataFrame,
+    metric: str,
+    title: str,
+    limits,
+    change: bool,
+    unclear: np.ndarray | None = None,
+) -> None:
+    """One heatmap panel with its value in every cell; a difference panel uses a diverging
+    scale centred on zero and hatches the cells whose interval includes zero."""
+    from ..compare import UNCLEAR
+
+    vmin, vmax = limits
+    im = ax.imshow(
+        grid.values,
+        origin="lower",
+        aspect="auto",
+        cmap="RdBu" if change else "viridis",
+        vmin=vmin,
+        vmax=vmax,
+    )
+    norm = im.norm
+    for (r, c), value in np.ndenumerate(grid.values):
+        shade = norm(value) if value == value else 0.5
+        dark = not 0.2 < shade < 0.8 if change else shade < 0.55  # white text on dark cells
+        ax.text(
+            c,
+            r,
+            _cell_text(metric, value, change),
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="white" if dark else "black",
+        )
+        if unclear is not None and unclear[r, c]:
+            ax.add_patch(
+                plt.Rectangle(
+                    (c - 0.5, r - 0.5), 1, 1, fill=False, hatch="///", edgecolor="0.45", linewidth=0
+                )
+            )
+    ax.set_xticks(range(len(grid.columns)), [f"{c:.3g}" for c in grid.columns])
+    ax.set_yticks(range(len(grid.index)), [f"{c:.3g}" for c in grid.index])
+    ax.set_xlabel(HEAT_X.replace("_", " ") + " (0 = today's rates)")
+    ax.set_ylabel(HEAT_Y.replace("_", " ") + " (1 = calibrated)")
+    ax.set_title(f"{metric.replace('_', ' ')}: {title}", fontsize=9)
+    bar = fig.colorbar(im, ax=ax, shrink=0.8)
+    if metric.endswith("_share"):
+        bar.ax.yaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(
+                (lambda v, _: f"{v * 100:+.1f} pp") if change else (lambda v, _: f"{v:.1%}")
+            )
+        )
+    if change and unclear is not None and unclear.any():
+        ax.text(0.0, -0.32, f"hatched: {UNCLEAR}", transform=ax.transAxes, fontsize=7)
+
+
 def heatmaps(a: Analysis, metrics=MAIN) -> None:
+    """Outcomes over pressure x engagement: with and without the lab on one colour scale,
+    and the paired difference on a diverging scale centred on zero, every cell labelled."""
+    from ..compare import UNCLEAR
+
     if HEAT_X not in a.factors or HEAT_Y not in a.factors:
         a.notes.append(f"No heatmaps: the sweep does not vary both {HEAT_X} and {HEAT_Y}.")
         return
     df = a.outcomes.copy()
     df["_x"], df["_y"] = _binned(df[HEAT_X]), _binned(df[HEAT_Y])
     has_lab = "lab" in a.factors and df["lab"].nunique() == 2
-    panels = ["with lab", "without lab", "difference"] if has_lab else ["all runs"]
+    panels = ["with lab", "without lab", "difference (paired)"] if has_lab else ["all runs"]
     fig, axes = plt.subplots(
         len(metrics),
         len(panels),
         squeeze=False,
-        figsize=(4.2 * len(panels), 3.4 * len(metrics)),
+        figsize=(4.6 * len(panels), 3.8 * len(metrics)),
         constrained_layout=True,
     )
     rows = []
     for i, m in enumerate(metrics):
         if m not in df:
             continue
-        grids = []
-        if has_lab:
-            on = df[df["lab"]].pivot_table(index="_y", columns="_x", values=m)
-            off = df[~df["lab"]].pivot_table(index="_y", columns="_x", values=m)
-            paired = _paired(df, m, a.factors)
-            diff = paired.pivot_table(index="_y", columns="_x", values="effect")
-            grids = [on, off, diff]
-        else:
-            grids = [df.pivot_table(index="_y", columns="_x", values=m)]
-        for j, (grid, title) in enumerate(zip(grids, panels, strict=True)):
-            ax = axes[i][j]
-            cmap = "RdBu" if title == "difference" else "viridis"
-            vmax = np.nanmax(np.abs(grid.values)) if title == "difference" else None
-            im = ax.imshow(
-                grid.values,
-                origin="lower",
-                aspect="auto",
-                cmap=cmap,
-                vmin=-vmax if vmax else None,
-                vmax=vmax,
-            )
-            ax.set_xticks(range(len(grid.columns)), [f"{c:.3g}" for c in grid.columns])
-            ax.set_yticks(range(len(grid.index)), [f"{c:.3g}" for c in grid.index])
-            ax.set_xlabel(HEAT_X.replace("_", " "))
-            ax.set_ylabel(HEAT_Y.replace("_", " "))
-            ax.set_title(f"{m.replace('_', ' ')}: {title}", fontsize=9)
-            fig.colorbar(im, ax=ax, shrink=0.8)
-            if title == "difference":
-                long = grid.stack().rename("effect").reset_index()
-                long.insert(0, "metric", m)
-                rows.append(long.rename(columns={"_x": HEAT_X, "_y": HEAT_Y}))
+        if not has_lab:
+            grid = df.pivot_table(index="_y", columns="_x", values=m)
+            limits = (np.nanmin(grid.values), np.nanmax(grid.values))
+            _draw_grid(fig, axes[i][0], grid, m, panels[0], limits, change=False)
+            continue
+        on = df[df["lab"]].pivot_table(index="_y", columns="_x", values=m)
+        off = df[~df["lab"]].pivot_table(index="_y", columns="_x", values=m)
+        shared = (  # with and without the lab on one scale
+            np.nanmin([np.nanmin(on.values), np.nanmin(off.values)]),
+            np.nanmax([np.nanmax(on.values), np.nanmax(off.values)]),
+        )
+        _draw_grid(fig, axes[i][0], on, m, panels[0], shared, change=False)
+        _draw_grid(fig, axes[i][1], off, m, panels[1], shared, change=False)
+        cells = _cell_effects(_paired(df, m, a.factors))
+        diff = cells.pivot_table(index="_y", columns="_x", values="effect")
+        unclear = (
+            cells.assign(u=cells["verdict"] == UNCLEAR)
+            .pivot_table(index="_y", columns="_x", values="u", aggfunc="max")
+            .reindex_like(diff)
+            .fillna(True)
+            .to_numpy(dtype=bool)
+        )
+        vmax = float(np.nanmax(np.abs(diff.values))) or 1.0
+        _draw_grid(fig, axes[i][2], diff, m, panels[2], (-vmax, vmax), True, unclear)
+        long = cells.rename(columns={"_x": HEAT_X, "_y": HEAT_Y})
+        long.insert(0, "metric", m)
+        rows.append(long)
     a.figures["heatmaps.png"] = _png(fig)
     if rows:
         a.tables["lab_effect_grid"] = pd.concat(rows, ignore_index=True)

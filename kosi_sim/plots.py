@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from . import plotstyle as style
 from .services import SERVICE_DOMAINS
 
 MAIN_PANELS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -50,16 +51,18 @@ def _city(df: pd.DataFrame) -> pd.DataFrame:
 def main_indicators(df: pd.DataFrame, path: Path, title: str = "") -> None:
     wide = _city(df)
     years = wide.index / 12
-    fig, axes = plt.subplots(3, 3, figsize=(14, 10), constrained_layout=True)
+    fig, axes = plt.subplots(3, 3, figsize=(15, 10), constrained_layout=True)
     for ax, (label, names) in zip(axes.flat, MAIN_PANELS, strict=True):
-        for name in names:
-            if name in wide:
-                ax.plot(years, wide[name], label=name.replace("_", " "))
+        shown = [n for n in names if n in wide]
+        for name, colour in zip(shown, style.colours(len(shown)), strict=True):
+            ax.plot(years, wide[name], label=style.readable(name), color=colour)
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
-        if len(names) > 1:
-            ax.legend(fontsize=7)
+        if shown:
+            style.metric_axis(ax, style.unit_of(shown[0]))
+        if len(shown) > 1:
+            style.legend_outside(ax)
     if title:
         fig.suptitle(title)
     fig.savefig(path, dpi=100)
@@ -68,14 +71,17 @@ def main_indicators(df: pd.DataFrame, path: Path, title: str = "") -> None:
 
 def district_multiples(df: pd.DataFrame, path: Path, title: str = "") -> None:
     sub = df[(df["district"] != "city") & df["metric"].isin(DISTRICT_PANELS)]
+    districts = [d for d in sub["district"].cat.categories if d != "city"]
+    colour = dict(zip(districts, style.colours(len(districts)), strict=True))
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.5), constrained_layout=True)
     for ax, name in zip(axes.flat, DISTRICT_PANELS, strict=True):
         part = sub[sub["metric"] == name]
         for district, g in part.groupby("district", observed=True):
-            ax.plot(g["month"] / 12, g["value"], label=str(district))
-        ax.set_title(name.replace("_", " "), fontsize=10)
+            ax.plot(g["month"] / 12, g["value"], label=str(district), color=colour[district])
+        ax.set_title(style.readable(name), fontsize=10)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
+        style.metric_axis(ax, style.unit_of(name))
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=min(6, len(labels)), fontsize=8)
     if title:
@@ -90,9 +96,15 @@ def run_plots(df: pd.DataFrame, folder: Path, title: str = "") -> None:
 
 
 def effect_bands(
-    over_time: pd.DataFrame, path: Path, indicators: tuple[str, ...], title: str = ""
+    over_time: pd.DataFrame,
+    path: Path,
+    indicators: tuple[str, ...],
+    title: str = "",
+    replications: int | None = None,
+    start_month: int | None = None,
 ) -> None:
-    """Effect of the lab over time (with minus without) with 95% bands across replicates."""
+    """Effect of the lab over time (with minus without, paired) with its 95% interval
+    across replicates; the lab's start marked."""
     n = len(indicators)
     cols = 3
     rows = (n + cols - 1) // cols
@@ -101,15 +113,22 @@ def effect_bands(
     )
     for ax in axes.flat[n:]:
         ax.set_visible(False)
+    band = "95% interval" + (f" over {replications} paired replicates" if replications else "")
     for ax, name in zip(axes.flat, indicators, strict=False):
         part = over_time[over_time["indicator"] == name]
         years = part["month"] / 12
-        ax.plot(years, part["effect"], color="C0")
-        ax.fill_between(years, part["ci95_low"], part["ci95_high"], color="C0", alpha=0.25)
-        ax.axhline(0.0, color="black", lw=0.8)
-        ax.set_title(f"effect on {name.replace('_', ' ')}", fontsize=10)
+        ax.plot(years, part["effect"], color="C0", label="mean effect")
+        ax.fill_between(
+            years, part["ci95_low"], part["ci95_high"], color="C0", alpha=0.25, label=band
+        )
+        ax.set_title(f"effect on {style.readable(name)}", fontsize=10)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
+        style.metric_axis(ax, style.unit_of(name), change=True)
+        if start_month is not None:
+            style.mark_start(ax, start_month / 12)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
     if title:
         fig.suptitle(title)
     fig.savefig(path, dpi=100)

@@ -169,6 +169,8 @@ def _compare_filler(scn, args, result, ce, seconds):
             tmp / "plots" / "effects_over_time.png",
             names,
             f"{scn.name}: effect of the lab, {args.replications} paired replicates",
+            replications=args.replications,
+            start_month=min(s.start for s in scn.intervention_specs),
         )
         doc = manifest_base(
             scn,

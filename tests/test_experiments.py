@@ -350,3 +350,12 @@ def test_dry_run_checks_and_counts_but_writes_nothing(exp_file, tmp_path, capsys
     assert "4 design points x 2 replicates = 8 runs" in out
     assert "results/tiny/" in out
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_trajectory_legends_name_the_levels_in_words():
+    from kosi_sim.experiments.analysis import _level_label
+
+    assert _level_label("lab", True) == "with lab"
+    assert _level_label("lab", False) == "without lab"
+    assert _level_label("intervention.small_grants", True) == "with small grants"
+    assert _level_label(None, None) == "all runs"

@@ -31,6 +31,7 @@ import matplotlib.ticker
 import numpy as np
 import pandas as pd
 
+from .. import plotstyle as style
 from ..outdir import ANALYSIS, ResultsError, claim
 from .store import Store, read_metrics, read_runs
 
@@ -261,13 +262,24 @@ def _paired(df: pd.DataFrame, metric: str, factors: list[str]) -> pd.DataFrame:
     return effect
 
 
+def _level_label(switch: str | None, level) -> str:
+    """A legend entry for one level of an on/off factor ("with lab", not "lab = True")."""
+    if switch is None:
+        return "all runs"
+    name = "lab" if switch == "lab" else switch.removeprefix("intervention.").replace("_", " ")
+    return f"with {name}" if level else f"without {name}"
+
+
 def trajectories(a: Analysis, root: Path, metrics=MAIN) -> None:
+    """The city's main outcomes over time: the mean over all runs of each level of the first
+    on/off factor, with the band from the 10th to the 90th percentile of those runs (over
+    every design point and replicate: the spread of the study, not an interval of a mean)."""
     metrics_df = read_metrics(root, columns=["run_id", "month", "district", "metric", "value"])
     city = metrics_df[(metrics_df["district"] == "city") & metrics_df["metric"].isin(metrics)]
     switch = next((f for f in a.factors if a.outcomes[f].dtype == bool), None)
     groups = [(None, a.outcomes)] if switch is None else list(a.outcomes.groupby(switch))
     fig, axes = plt.subplots(
-        1, len(metrics), figsize=(4.2 * len(metrics), 3.4), constrained_layout=True, squeeze=False
+        1, len(metrics), figsize=(4.4 * len(metrics), 3.8), constrained_layout=True, squeeze=False
     )
     for ax, m in zip(axes[0], metrics, strict=True):
         for level, g in groups:
@@ -275,13 +287,22 @@ def trajectories(a: Analysis, root: Path, metrics=MAIN) -> None:
             stats = part.groupby("month")["value"].agg(
                 mean="mean", lo=lambda s: s.quantile(0.1), hi=lambda s: s.quantile(0.9)
             )
-            label = "all runs" if switch is None else f"{switch} = {level}"
-            ax.plot(stats.index / 12, stats["mean"], label=label)
-            ax.fill_between(stats.index / 12, stats["lo"], stats["hi"], alpha=0.2)
-        ax.set_title(m.replace("_", " "), fontsize=10)
+            label = _level_label(switch, level)
+            ax.plot(stats.index / 12, stats["mean"], label=f"{label}: mean of {len(g)} runs")
+            ax.fill_between(
+                stats.index / 12,
+                stats["lo"],
+                stats["hi"],
+                alpha=0.2,
+                label=f"{label}: 10-90% of runs",
+            )
+        ax.set_title(style.readable(m), fontsize=10)
         ax.set_xlabel("year")
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        style.metric_axis(ax, style.unit_of(m))
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
+    fig.suptitle("Over every design point and replicate", fontsize=9)
     a.figures["trajectories.png"] = _png(fig)
 
 

@@ -99,7 +99,8 @@ class Comparison:
     seed: int  # of the bootstrap (the scenario's)
 
 
-def _ci(diffs: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def mean_ci95(diffs: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean along ``axis`` and its t-based 95% interval (NaN with one value)."""
     n = diffs.shape[axis]
     mean = diffs.mean(axis=axis)
     if n < 2:
@@ -140,7 +141,7 @@ def compare(
     cost = np.stack([r[2] for r in results])
     diff = with_ - without_
     final = diff[:, -window:, :].mean(axis=1)
-    mean, lo, hi = _ci(final)
+    mean, lo, hi = mean_ci95(final)
     base = without_[:, -window:, :].mean(axis=(0, 1))
     lab = with_[:, -window:, :].mean(axis=(0, 1))
     running = _running_months(scenario, without, months)
@@ -158,7 +159,7 @@ def compare(
             "verdict": [verdict(a, b) for a, b in zip(lo, hi, strict=True)],
         }
     )
-    m, l_, h_ = _ci(diff)
+    m, l_, h_ = mean_ci95(diff)
     months_index = results[0][0].index.to_numpy()
     over_time = pd.DataFrame(
         {
@@ -185,10 +186,7 @@ def _running_months(scenario: Scenario, without: list[str] | None, months: int) 
     kept = scenario.without_interventions(without).intervention_specs
     labels = {s.label for s in kept}
     lab = [s for s in scenario.intervention_specs if s.label not in labels]
-    return sum(
-        any(s.start <= m and (s.end is None or m <= s.end) for s in lab)
-        for m in range(1, months + 1)
-    )
+    return sum(any(s.running(m) for s in lab) for m in range(1, months + 1))
 
 
 #: the ratios of cost-effectiveness: (name, indicator, units of the indicator per unit)

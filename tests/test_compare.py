@@ -60,10 +60,10 @@ def test_verdicts_from_the_interval():
 def _comparison(engaged: list[float], costs: list[float]) -> Comparison:
     """A hand-built comparison: per-replicate effects on engaged citizens (coverage no
     effect at all) and per-replicate lab costs."""
-    from kosi_sim.compare import _ci
+    from kosi_sim.compare import mean_ci95
 
     per = pd.DataFrame({"engaged_citizens": engaged, "coverage_mean": [0.0] * len(engaged)})
-    mean, lo, hi = _ci(per.to_numpy())
+    mean, lo, hi = mean_ci95(per.to_numpy())
     effects = pd.DataFrame(
         {
             "indicator": per.columns,

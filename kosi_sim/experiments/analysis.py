@@ -118,11 +118,11 @@ def _cell_text(metric: str, value: float, change: bool = False) -> str:
 def _cell_effects(paired: pd.DataFrame) -> pd.DataFrame:
     """Per heatmap cell: the mean paired effect, its t-based 95% interval over the cell's
     pairs, their number and the verdict (clear or not distinguishable from zero)."""
-    from ..compare import _ci, verdict
+    from ..compare import mean_ci95, verdict
 
     rows = []
     for (y, x), group in paired.groupby(["_y", "_x"]):
-        mean, lo, hi = _ci(group["effect"].to_numpy()[:, None])
+        mean, lo, hi = mean_ci95(group["effect"].to_numpy()[:, None])
         rows.append(
             {
                 "_y": y,

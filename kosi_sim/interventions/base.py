@@ -132,6 +132,10 @@ class InterventionSpec:
     districts: tuple[str, ...] | None
     params: Mapping[str, Any]
 
+    def running(self, month: int) -> bool:
+        """Whether the intervention acts in ``month`` (1 = the first month)."""
+        return self.start <= month and (self.end is None or month <= self.end)
+
 
 class BudgetError(RuntimeError):
     """An instrument tried to spend more than it has: a bug in the instrument."""
@@ -192,8 +196,7 @@ class Intervention:
 
     # -- lifecycle driven by the model ----------------------------------------------------
     def running(self, month: int) -> bool:
-        end = self.spec.end
-        return self.spec.start <= month and (end is None or month <= end)
+        return self.spec.running(month)
 
     def step(self, model) -> None:
         self.counts = dict.fromkeys((*STANDARD_METRICS, *self.extra_metrics), 0.0)

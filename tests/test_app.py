@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import socket
 
 import ipyvuetify as v
@@ -293,5 +294,14 @@ def test_app_command_line_is_local_and_offline():
     cmd, env = server.prepare("classroom", "de", "127.0.0.1", port)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert "--production" in cmd
+    assert "--no-check-version" in cmd  # no "New version of Solara available" notice
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env["KOSI_APP_LANG"] == "de"
+    assert server.QUIET_WARNINGS in env["PYTHONWARNINGS"].split(",")
+
+
+def test_app_environment_is_the_servers_only(monkeypatch):
+    monkeypatch.setenv("PYTHONWARNINGS", "default::DeprecationWarning")
+    env = server.environment("classroom", "en")
+    assert env["PYTHONWARNINGS"] == f"default::DeprecationWarning,{server.QUIET_WARNINGS}"
+    assert os.environ["PYTHONWARNINGS"] == "default::DeprecationWarning"

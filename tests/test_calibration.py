@@ -42,55 +42,24 @@ def test_cities_pass_every_target_at_reduced_scale(city):
     assert (miss <= 1.5).all(), table.loc[le, ["target", "simulated_mean"]].to_string()
 
 
+def _calibrate(out, *args) -> subprocess.CompletedProcess:
+    """``kosi-sim calibrate classroom`` with one replicate and a 6-month window."""
+    command = [sys.executable, "-m", "kosi_sim.cli", "calibrate", "classroom"]
+    command += ["--replications", "1", "--window", "6", "--out", str(out), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
 def test_calibrate_command_exits_1_on_a_failing_target(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "calibrate",
-            "classroom",
-            "--replications",
-            "1",
-            "--window",
-            "6",
-            "--set",
-            "willing_cutoff=0.9",
-            "--out",
-            str(tmp_path / "c"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _calibrate(tmp_path / "c", "--set", "willing_cutoff=0.9", "--no-long-run")
     assert proc.returncode == 1, proc.stderr
     assert "FAIL" in proc.stdout
     assert (tmp_path / "c" / "calibration.png").exists()
+    assert not (tmp_path / "c" / "long_run.csv").exists()
 
 
 def test_fit_writes_a_scenario_that_validates(tmp_path):
     out = tmp_path / "fit"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "calibrate",
-            "classroom",
-            "--replications",
-            "1",
-            "--window",
-            "6",
-            "--fit",
-            "--max-evaluations",
-            "3",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _calibrate(out, "--fit", "--max-evaluations", "3", "--no-long-run")
     assert proc.returncode in (0, 1), proc.stderr
     assert "evaluation   1" in proc.stdout
     fitted = load(out / "classroom_fitted.toml")
@@ -132,26 +101,7 @@ def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
 
 
 def test_calibrate_reports_the_long_run_checks(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "calibrate",
-            "classroom",
-            "--replications",
-            "1",
-            "--window",
-            "6",
-            "--set",
-            "years=2",
-            "--out",
-            str(tmp_path / "c"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _calibrate(tmp_path / "c", "--set", "years=2")
     assert "long-run checks over 2 years" in proc.stdout, proc.stdout + proc.stderr
     table = pd.read_csv(tmp_path / "c" / "long_run.csv")
     assert {"vacancy_in_range", "district_age_differences"} <= set(table["check"])

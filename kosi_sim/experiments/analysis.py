@@ -6,7 +6,8 @@ Works only on the results folder (never on live models):
 * heatmaps of the main outcomes over ``demographic_pressure`` x ``civic_engagement`` - with
   the lab, without it and the paired difference when the sweep has a ``lab`` factor;
 * trajectories: mean and 10-90% band across runs, per level of the first on/off factor;
-* sensitivity: Sobol (S1, ST) or Morris (mu*, sigma) indices via SALib, for those designs;
+* sensitivity: Sobol (S1, ST) or Morris (mu*, sigma) indices via SALib, for those designs,
+  with warnings when they are unreliable (:mod:`.sensitivity`);
 * scenario discovery: PRIM (EMA Workbench) boxes of factor space in which the lab pays off
   (its paired effect on ``payoff_metric`` reaches ``payoff_threshold``);
 * an HTML report with figures (embedded), tables and provenance;
@@ -33,6 +34,7 @@ import pandas as pd
 
 from .. import plotstyle as style
 from ..outdir import ANALYSIS, ResultsError, claim
+from .sensitivity import sensitivity
 from .store import Store, read_metrics, read_runs
 
 MAIN = ("engaged_share", "coverage_mean", "trust_share", "initiatives_active")
@@ -306,68 +308,6 @@ def trajectories(a: Analysis, root: Path, metrics=MAIN) -> None:
     a.figures["trajectories.png"] = _png(fig)
 
 
-def sensitivity(a: Analysis, metrics=MAIN) -> None:
-    design = a.manifest.get("design")
-    if design not in ("sobol", "morris"):
-        a.notes.append(f"No sensitivity indices: the design is {design} (use sobol or morris).")
-        return
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-
-    names = a.factors
-    pts = a.outcomes.groupby("point")[[*names, *metrics]].mean().sort_index()
-    expected = a.manifest["points"]
-    if len(pts) != expected:
-        a.notes.append(
-            f"No sensitivity indices: {expected - len(pts)} design points have "
-            "no successful run (finish the sweep with --resume)."
-        )
-        return
-    bounds = [[float(a.outcomes[n].min()), float(a.outcomes[n].max())] for n in names]
-    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
-    rows = []
-    for m in metrics:
-        y = pts[m].to_numpy()
-        if design == "sobol":
-            second = a.manifest["design_options"].get("second_order", False)
-            res = sobol_analyze.analyze(problem, y, calc_second_order=second, seed=0)
-            for n, s1, st, c1, ct in zip(
-                names, res["S1"], res["ST"], res["S1_conf"], res["ST_conf"], strict=True
-            ):
-                rows.append(
-                    {"metric": m, "factor": n, "S1": s1, "S1_conf": c1, "ST": st, "ST_conf": ct}
-                )
-        else:
-            res = morris_analyze.analyze(
-                problem,
-                pts[names].to_numpy(),
-                y,
-                seed=0,
-                num_levels=a.manifest["design_options"]["levels"],
-            )
-            for n, mu, sig, conf in zip(
-                names, res["mu_star"], res["sigma"], res["mu_star_conf"], strict=True
-            ):
-                rows.append(
-                    {"metric": m, "factor": n, "mu_star": mu, "mu_star_conf": conf, "sigma": sig}
-                )
-    table = pd.DataFrame(rows)
-    a.tables["sensitivity"] = table
-    value, err = ("ST", "ST_conf") if design == "sobol" else ("mu_star", "mu_star_conf")
-    fig, axes = plt.subplots(
-        1, len(metrics), figsize=(4.2 * len(metrics), 3.6), constrained_layout=True, squeeze=False
-    )
-    for ax, m in zip(axes[0], metrics, strict=True):
-        part = table[table["metric"] == m].sort_values(value)
-        ax.barh(part["factor"], part[value], xerr=part[err], color="C0")
-        if design == "sobol":
-            ax.barh(part["factor"], part["S1"], color="C1", alpha=0.8, label="S1")
-            ax.legend(["ST", "S1"], fontsize=7)
-        ax.set_title(f"{m.replace('_', ' ')}: {value}", fontsize=10)
-        ax.tick_params(axis="y", labelsize=7)
-    a.figures["sensitivity.png"] = _png(fig)
-
-
 def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.02) -> None:
     if "lab" not in a.factors or a.outcomes["lab"].nunique() < 2:
         a.notes.append("No scenario discovery: the sweep has no 'lab' factor with both levels.")
@@ -544,7 +484,7 @@ def analyze(
     with claim(out, ANALYSIS, force=True) as target:
         heatmaps(a)
         trajectories(a, root)
-        sensitivity(a)
+        sensitivity(a, MAIN)
         discovery(a, payoff_metric, payoff_threshold)
         target.commit(_filler(a, root, ema))
     return a

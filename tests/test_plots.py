@@ -192,6 +192,27 @@ def test_sensitivity_intervals_are_repeatable(figures):
     assert tables[0].equals(tables[1])
 
 
+def test_the_report_says_whether_the_indices_are_reliable(figures, tmp_path):
+    import html
+
+    from kosi_sim.experiments.report import report
+    from kosi_sim.experiments.sensitivity import sensitivity
+
+    for n, expected in (
+        (16, "These indices are unreliable: N = 16 base samples"),
+        (1024, "No reliability warning"),
+    ):
+        a = _sobol_study(n)
+        a.manifest.update(experiment="ishigami", replications=1, runs=a.manifest["points"])
+        sensitivity(a, ("engaged_share",))
+        report(a, tmp_path / "report.html")
+        page = html.unescape((tmp_path / "report.html").read_text())
+        summary = page[page.index("id='summary'") : page.index("</section>")]
+        assert expected in summary
+        assert f"N = {n:,} base samples" in summary
+        assert "flagged as unreliable: fewer than 500 base samples" in page  # the rules
+
+
 def test_morris_chart_shows_mu_star_with_intervals_beside_sigma(figures):
     import numpy as np
     import pandas as pd

@@ -13,8 +13,9 @@ tasks, so ``r`` is lower there.
   businesses now / at the start (trade tax, jobs);
 * the services: the co-produced services are funded by all municipal tiers (a kreisfreie
   Stadt carries both the municipality's and the Kreis's tasks), at the large city's level
-  per inhabitant: ``S = service_budget_share * R * r_city / r * (1 - s)``; the municipality
-  books the share ``m = r / r_city`` of it, the Kreis the rest (outside these books);
+  per inhabitant: ``S = service_budget_share * R * r_city / r * (1 - s)``, set at the end
+  of the previous month's accounts; the municipality books the share ``m = r / r_city`` of
+  it, the Kreis the rest (outside these books);
 * general costs ``G = C0 * k * (f * Nc / N0 + (1 - f) * N / N0)``: a share ``f`` is fixed,
   sized for the population ``Nc`` that follows ``N`` at ``cost_adjustment_rate`` a year
   (infrastructure and staff shrink with a lag), the rest follows ``N`` at once; ``k`` is the

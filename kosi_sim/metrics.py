@@ -95,6 +95,12 @@ METRICS: tuple[Metric, ...] = (
     _M("premises_vacancy", "share", "Vacant business premises"),
     _M("budget_revenue", "EUR/month", "Municipal revenue", True),
     _M("budget_balance", "EUR/month", "Municipal budget balance (negative = deficit)", True),
+    _M(
+        "deficit_per_inhabitant",
+        "EUR/inhabitant/year",
+        "Municipal deficit per inhabitant at this month's rate (negative = surplus)",
+        True,
+    ),
     _M("service_budget", "EUR/month", "Budget for the co-produced services", True),
     _M("fiscal_stress", "0..1", "Cut of the service budget due to deficits", True),
     _M("lab_spending", "EUR/month", "Spending of all lab instruments (money and staff)", True),
@@ -115,6 +121,7 @@ INTENSIVE_UNITS = frozenset(
         "0..1",
         "supply/demand",
         "months",
+        "EUR/inhabitant/year",
     }
 )
 #: metrics reported for the real city (/ scale): every metric whose unit is a count
@@ -232,6 +239,7 @@ def compute(model) -> np.ndarray:
     adm = model.administration
     put("budget_revenue", _city_only(adm.revenue, n))
     put("budget_balance", _city_only(adm.balance, n))
+    put("deficit_per_inhabitant", _city_only(adm.deficit_per_inhabitant, n))
     put("service_budget", _city_only(adm.service_budget, n))
     put("fiscal_stress", _city_only(adm.stress, n))
     put("lab_spending", _city_only(adm.lab_spending, n))

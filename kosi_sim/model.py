@@ -83,7 +83,7 @@ class CityModel(mesa.Model):
         self.associations = Associations(p)
         self.businesses = Businesses(p, self.n_districts)
         self.initiatives = Initiatives(p, self.n_districts)
-        self.administration = Administration(self, p)
+        self.administration = Administration(self, p, scenario.place)
         self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))
         self.intervention_log: list[tuple[int, str, str, dict[str, float]]] = []
         self.phase_seconds: dict[str, float] = {}  # wall time per step phase, summed

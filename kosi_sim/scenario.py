@@ -4,6 +4,7 @@ A scenario file has top-level settings, a ``[[districts]]`` array and one option
 per parameter section::
 
     name = "baseline"
+    place = "town"
     seed = 42
     years = 20
     scale = 1.0
@@ -14,6 +15,9 @@ per parameter section::
 
     [drivers]
     civic_engagement = 1.1
+
+``place`` is the kind of place (``large_city``, ``town`` or ``rural``; default ``town``): it
+sets the municipal revenue per inhabitant (:mod:`kosi_sim.agents.administration`).
 
 Anything wrong (unknown keys, wrong types, values out of range, duplicate districts,
 unreadable files) raises :class:`ScenarioError` whose message is one line naming the key
@@ -40,6 +44,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
+from .agents.administration import DEFAULT_PLACE, PLACES
 from .agents.associations import DOMAINS
 from .catalog import CATALOG
 from .districts import CITY, DistrictSpec
@@ -107,6 +112,7 @@ ScenarioModel = create_model(
     __config__=_STRICT,
     name=(str, Field(min_length=1)),
     description=(str, ""),
+    place=(Literal[PLACES], DEFAULT_PLACE),  # type: ignore[valid-type]
     seed=(WholeNumber, Field(42, ge=0, le=2**63 - 1)),
     years=(WholeNumber, Field(20, ge=1, le=MAX_YEARS)),
     scale=(float, Field(1.0, gt=0.0, le=1.0)),
@@ -118,6 +124,7 @@ ScenarioModel = create_model(
 TOP_KEYS = (
     "name",
     "description",
+    "place",
     "seed",
     "years",
     "scale",
@@ -148,6 +155,7 @@ class Scenario:
     source: str | None = None
     intervention_specs: tuple[InterventionSpec, ...] = ()
     calibration: tuple[tuple[str, float], ...] = ()
+    place: str = DEFAULT_PLACE  # kind of place: one of PLACES (the budget depends on it)
 
     def with_params(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with parameters overridden by name; ScenarioError if invalid."""
@@ -191,6 +199,7 @@ class Scenario:
         doc: dict[str, Any] = {
             "name": self.name,
             "description": self.description,
+            "place": self.place,
             "seed": self.seed,
             "years": self.years,
             "scale": self.scale,
@@ -234,6 +243,8 @@ def _allowed(loc: tuple) -> str | None:
     if len(loc) == 2 and loc[0] in SECTION_MODELS:
         p = CATALOG.by_name.get(str(loc[1]))
         return p.allowed() if p is not None else None
+    if loc == ("place",):
+        return "one of " + ", ".join(PLACES)
     if len(loc) == 1 and loc[0] in ScenarioModel.model_fields:
         return _field_allowed(ScenarioModel.model_fields[loc[0]])
     if len(loc) == 3 and loc[0] == "districts" and loc[2] in DistrictModel.model_fields:
@@ -423,6 +434,7 @@ def from_dict(
         source=source,
         intervention_specs=specs,
         calibration=tuple(sorted(m.calibration.items())),
+        place=m.place,
     )
 
 
@@ -580,7 +592,7 @@ def parse_assignment(text: str) -> tuple[str, Any]:
 def _set_key(doc: dict[str, Any], key: str, value: Any, source: str = "--set") -> tuple:
     """Set ``key`` (a top-level setting, ``name`` or ``section.name``) in a raw document;
     the key path it set."""
-    if key in ("name", "description", "seed", "years", "scale"):
+    if key in ("name", "description", "place", "seed", "years", "scale"):
         doc[key] = value
         return (key,)
     try:

@@ -1,16 +1,41 @@
 """The city administration: budget, service provision, staff and the approval gate.
 
-Budget per month (EUR):
+**Kind of place.** A scenario declares its ``place``: ``large_city`` (a kreisfreie Stadt),
+``town`` (a kreisangehörige Stadt) or ``rural`` (a small kreisangehörige Gemeinde).  Its
+revenue per inhabitant ``r`` comes from the packaged table ``data/municipal_budget.csv``
+(every figure with its source); in a kreisangehörige place the Kreis carries part of the
+tasks, so ``r`` is lower there.
 
-* revenue ``R = pop * revenue_per_capita * (1 + p * pressure_revenue) * (0.7 + 0.3 * E)``
-  with the economy index ``E`` = businesses now / at the start (trade tax, jobs);
-* costs ``C = C0 * (f + (1 - f) * pop / pop0) + S + G + L``: the general costs ``C0``, of
-  which a share ``f`` is fixed and does not shrink with the population (the source of
-  fiscal stress under shrinkage), the service budget ``S``, co-funding of initiatives ``G``
-  and the labs' spending ``L``; ``C0`` is set so that the first month's balance is
+**Budget** per month (EUR), ODD rules in this order each month (step 9 of the model):
+
+* revenue ``R = N * r / 12 * (1 + P * pressure_revenue) * (0.7 + 0.3 * E)`` with ``N`` the
+  living population, ``P`` the demographic pressure and the economy index ``E`` =
+  businesses now / at the start (trade tax, jobs);
+* the services: the co-produced services are funded by all municipal tiers (a kreisfreie
+  Stadt carries both the municipality's and the Kreis's tasks), at the large city's level
+  per inhabitant: ``S = service_budget_share * R * r_city / r * (1 - s)``, set at the end
+  of the previous month's accounts; the municipality books the share ``m = r / r_city`` of
+  it, the Kreis the rest (outside these books);
+* general costs ``G = C0 * k * (f * Nc / N0 + (1 - f) * N / N0)``: a share ``f`` is fixed,
+  sized for the population ``Nc`` that follows ``N`` at ``cost_adjustment_rate`` a year
+  (infrastructure and staff shrink with a lag), the rest follows ``N`` at once; ``k`` is the
+  consolidation factor (1 at the start);
+* costs ``C = G + m * S + F + L`` with this month's co-funding ``F`` and the labs' spending
+  ``L``; ``C0`` is set so that the first month's balance is the scenario's declared, sourced
   ``-initial_deficit_share * R``;
-* fiscal stress ``s = clip(austerity_response * max(0, -(R - C)) / R, 0, max_austerity)``
-  cuts next month's service budget ``S = service_budget_share * R * (1 - s)`` and gate staff.
+* balance ``B = R - C``; deficits accumulate as ``debt``;
+* consolidation (Haushaltssicherungskonzept, § 76 GO NRW): ``k`` changes so that next
+  month's general costs close ``consolidation_rate / 12`` of this month's gap (deficits by
+  savings, surpluses by spending or lower tax rates);
+* the plan: the planned deficit share starts at ``initial_deficit_share`` and shrinks at
+  the same consolidation rate;
+* austerity: only the deficit beyond the plan, ``u = max(0, -B / R - planned)``, calls for
+  a cut ``s* = min(austerity_response * u, max_austerity)`` of the services and gate staff;
+  the cut ``s`` moves towards ``s*`` by ``1 / austerity_months`` of the difference a month
+  (it comes with the next budgets).  A declared initial deficit is planned and cuts nothing.
+
+:func:`deficit_band` gives the plausible deficit per inhabitant and year of a place, from
+the same table, for checks of whole runs.
 
 The approval gate (M3): a proposal waits a lead time drawn from a Gamma distribution with
 mean ``approval_lead_time`` times the district's lead-time lever; the staff decide at most
@@ -22,39 +47,92 @@ proposal's novelty in [0, 1].
 
 from __future__ import annotations
 
+import csv
+from importlib import resources
+
 import mesa
 import numpy as np
 
 from ..parameters import Param, Section
+
+#: the kinds of place a scenario can declare (scenario key ``place``)
+PLACES = ("large_city", "town", "rural")
+#: the kind of place of a scenario that does not declare one
+DEFAULT_PLACE = "town"
+
+
+def _load_table() -> dict[str, float]:
+    """The packaged budget figures (key -> value); their sources are in the file."""
+    with (
+        resources.files("kosi_sim.data")
+        .joinpath("municipal_budget.csv")
+        .open(encoding="utf-8") as f
+    ):
+        return {row["key"]: float(row["value"]) for row in csv.DictReader(f)}
+
+
+BUDGET_TABLE = _load_table()
+
+
+def _check_place(place: str) -> str:
+    if place not in PLACES:
+        raise ValueError(f"place = {place!r} is not allowed; allowed: one of {', '.join(PLACES)}")
+    return place
+
+
+def revenue_per_inhabitant(place: str) -> float:
+    """Municipal revenue per inhabitant and year (EUR) of a kind of place, today."""
+    return BUDGET_TABLE[f"revenue.{_check_place(place)}"]
+
+
+def deficit_band(place: str) -> tuple[float, float]:
+    """The plausible range ``(lo, hi)`` of the deficit per inhabitant and year (EUR; a
+    surplus is negative) of a kind of place at today's rates: the NRW range of recent years
+    as a share of revenue (``data/municipal_budget.csv``) times the place's revenue."""
+    r = revenue_per_inhabitant(place)
+    return BUDGET_TABLE["deficit_share.lo"] * r, BUDGET_TABLE["deficit_share.hi"] * r
+
 
 SECTION = Section(
     "administration",
     "The municipal budget, service provision and the approval gate",
     [
         Param(
-            "revenue_per_capita",
-            463.0,
-            "EUR/month",
-            "Municipal revenue per inhabitant",
-            "derived: Dortmund budget volume about EUR 3.4 bn (2024) / 612,065 inhabitants "
-            "/ 12 (City of Dortmund)",
-            (0.0, 5000.0),
-        ),
-        Param(
             "initial_deficit_share",
             0.0,
             "share of revenue",
-            "Deficit in the first month",
-            "assumption (Dortmund 2025: EUR 361.8 m on EUR 3.4 bn, about 0.106)",
+            "Planned deficit in the first month (the scenario's budget plan)",
+            "assumption: balanced, as § 75 GO NRW asks; scenarios declare their own "
+            "(Dortmund 2025: EUR 361.8 m on 3.34 bn, 0.108)",
             (-0.5, 0.5),
         ),
         Param(
             "fixed_cost_share",
             0.6,
             "share",
-            "Costs that do not shrink with the population",
+            "General costs sized for the population of years ago (buildings, networks, staff)",
             "assumption: infrastructure and personnel costs are sticky",
             (0.0, 1.0),
+        ),
+        Param(
+            "cost_adjustment_rate",
+            0.05,
+            "1/year",
+            "Rate at which the fixed costs follow a changing population",
+            "assumption (uncertain, 0.02 to 0.2): costs of shrinking cities adjust over "
+            "decades (Remanenzkosten)",
+            (0.0, 1.0),
+        ),
+        Param(
+            "consolidation_rate",
+            0.2,
+            "1/year",
+            "Share of the gap between costs and revenue closed per year (Haushaltssicherung)",
+            "derived: Wuppertal's consolidation plan saves about EUR 1 bn in ten years to 2036 "
+            "on a gap of about EUR 158 m a year (Wuppertaler Rundschau 2025); closing 20% of "
+            "the gap a year saves 6.1 years' gap in ten years; § 76 GO NRW asks for balance "
+            "within ten years; uncertain, 0.1 to 0.3",
+            (0.0, 2.0),
         ),
         Param(
             "service_budget_share",
@@ -76,9 +154,17 @@ SECTION = Section(
             "austerity_response",
             3.0,
             "",
-            "Cut of service budget per unit of deficit share",
+            "Cut of the services per unit of deficit share beyond the plan",
             "assumption",
             (0.0, 20.0),
+        ),
+        Param(
+            "austerity_months",
+            12.0,
+            "months",
+            "Time over which a cut of the services is phased in",
+            "assumption: cuts come with the next budget (about a year)",
+            (1.0, 120.0),
         ),
         Param(
             "max_austerity",
@@ -165,16 +251,22 @@ SECTION = Section(
 
 
 class Administration(mesa.Agent):
-    """The one city administration of a model."""
+    """The one city administration of a model, in a ``place`` of one of :data:`PLACES`."""
 
-    def __init__(self, model, p) -> None:
+    def __init__(self, model, p, place: str = DEFAULT_PLACE) -> None:
         super().__init__(model)
         self.p = p
+        self.place = _check_place(place)
+        self.revenue_per_capita = revenue_per_inhabitant(place) / 12.0  # EUR/month
+        #: the municipality's share of the services (the Kreis pays the rest)
+        self.municipal_share = self.revenue_per_capita * 12.0 / revenue_per_inhabitant("large_city")
         self.revenue = 0.0
         self.costs = 0.0
         self.balance = 0.0
         self.debt = 0.0
         self.stress = 0.0
+        self.planned_deficit = 0.0  # share of revenue
+        self.deficit_per_inhabitant = 0.0  # EUR per inhabitant and year, this month
         self.service_budget = 0.0
         self.cofunding_left = 0.0
         self.cofunding_spent = 0.0
@@ -182,6 +274,8 @@ class Administration(mesa.Agent):
         self.gate_credit = 0.0
         self.unit_cost = 1.0
         self.base_costs = 0.0
+        self.consolidation = 1.0  # factor k on the general costs
+        self.cost_pop = 1.0  # the population the fixed costs are sized for
         self.pop0 = 1
         self.businesses0 = 1
 
@@ -189,28 +283,44 @@ class Administration(mesa.Agent):
     def init(self, pop_alive: int, businesses: int) -> None:
         p = self.p
         self.pop0 = max(pop_alive, 1)
+        self.cost_pop = float(self.pop0)
         self.businesses0 = max(businesses, 1)
         self.revenue = self._revenue(pop_alive, businesses)
-        self.service_budget = p.service_budget_share * self.revenue
+        self.stress = 0.0
+        self.consolidation = 1.0
+        self.planned_deficit = p.initial_deficit_share
+        self.service_budget = self._service_budget(self.revenue)
         self.unit_cost = p.admin_hour_cost
-        # general costs so that the first month has the declared deficit
+        # general costs so that the first month has the declared (planned) deficit
         target_costs = self.revenue * (1.0 + p.initial_deficit_share)
-        self.base_costs = max(0.0, target_costs - self.service_budget)
-        self.costs = self.base_costs + self.service_budget
+        self.base_costs = max(0.0, target_costs - self.municipal_share * self.service_budget)
+        self.costs = self.base_costs + self.municipal_share * self.service_budget
         self.balance = self.revenue - self.costs
+        self.deficit_per_inhabitant = -self.balance * 12.0 / self.pop0
         self.cofunding_left = p.cofunding_per_capita * pop_alive
         self.cofunding_spent = 0.0  # nothing spent before month 1 (spin-up) is booked
         self.gate_credit = 0.0
 
     def _revenue(self, pop_alive: int, businesses: int) -> float:
-        p, m = self.p, self.model.params
+        m = self.model.params
         economy = businesses / self.businesses0
         return (
             pop_alive
-            * p.revenue_per_capita
+            * self.revenue_per_capita
             * (1.0 + m.demographic_pressure * m.pressure_revenue)
             * (0.7 + 0.3 * economy)
         )
+
+    def _service_budget(self, revenue: float) -> float:
+        """All tiers' budget for the co-produced services (EUR/month), after the cut."""
+        return self.p.service_budget_share * revenue / self.municipal_share * (1.0 - self.stress)
+
+    def general_costs(self, pop_alive: int) -> float:
+        """General costs this month: the fixed part sized for ``cost_pop``, the rest for the
+        living population, times the consolidation factor."""
+        f = self.p.fixed_cost_share
+        size = f * self.cost_pop / self.pop0 + (1.0 - f) * pop_alive / self.pop0
+        return self.base_costs * self.consolidation * size
 
     # -- monthly -----------------------------------------------------------------------
     @property
@@ -243,16 +353,32 @@ class Administration(mesa.Agent):
         return granted
 
     def account(self, pop_alive: int, businesses: int) -> None:
-        """Close the month's books and set next month's service budget."""
+        """Close the month's books and set next month's costs and service budget (the
+        rules in the module docstring, in that order)."""
         p = self.p
         self.revenue = self._revenue(pop_alive, businesses)
-        general = self.base_costs * (
-            p.fixed_cost_share + (1 - p.fixed_cost_share) * pop_alive / self.pop0
+        self.cost_pop += (pop_alive - self.cost_pop) * p.cost_adjustment_rate / 12.0
+        general = self.general_costs(pop_alive)
+        self.costs = (
+            general
+            + self.municipal_share * self.service_budget
+            + self.cofunding_spent
+            + self.lab_spending
         )
-        self.costs = general + self.service_budget + self.cofunding_spent + self.lab_spending
         self.balance = self.revenue - self.costs
         self.debt = max(0.0, self.debt - self.balance)
-        deficit = max(0.0, -self.balance) / max(self.revenue, 1e-9)
-        self.stress = float(np.clip(p.austerity_response * deficit, 0.0, p.max_austerity))
-        self.service_budget = p.service_budget_share * self.revenue * (1.0 - self.stress)
+        self.deficit_per_inhabitant = -self.balance * 12.0 / max(pop_alive, 1)
+        # consolidation: next month's general costs close part of this month's gap
+        if general > 0:
+            step = p.consolidation_rate / 12.0 * self.balance / general
+            self.consolidation *= max(0.0, 1.0 + step)
+        # austerity responds to the deficit beyond the plan, phased in
+        deficit = -self.balance / max(self.revenue, 1e-9)
+        unplanned = max(0.0, deficit - self.planned_deficit)
+        target = min(p.austerity_response * unplanned, p.max_austerity)
+        self.stress = float(
+            np.clip(self.stress + (target - self.stress) / p.austerity_months, 0.0, p.max_austerity)
+        )
+        self.planned_deficit *= 1.0 - p.consolidation_rate / 12.0
+        self.service_budget = self._service_budget(self.revenue)
         self.cofunding_spent = 0.0

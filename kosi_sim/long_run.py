@@ -59,6 +59,26 @@ def _age_differences(model) -> Outcome:
     return Outcome(float(np.ptp(share[:, -1])) / start, 0.5, np.inf)
 
 
+def _deficit(model) -> Outcome:
+    """The yearly mean deficit per inhabitant furthest outside the place's band (the
+    largest if none is outside).  Under demographic pressure revenue per inhabitant falls
+    at once by ``pressure * -pressure_revenue`` of revenue before consolidation reacts:
+    the top of the band is raised by that much."""
+    from .agents.administration import deficit_band, revenue_per_inhabitant
+
+    monthly = model.recorder.series("deficit_per_inhabitant")[1:]
+    years = len(monthly) // 12
+    if years == 0:
+        return Outcome(np.nan, 0.0, 0.0, applies=False)
+    yearly = monthly[: years * 12].reshape(years, 12).mean(axis=1)
+    place, p = model.spec.place, model.params
+    lo, hi = deficit_band(place)
+    hi += p.demographic_pressure * max(0.0, -p.pressure_revenue) * revenue_per_inhabitant(place)
+    below, above = lo - yearly.min(), yearly.max() - hi
+    value = float(yearly.min() if below > max(above, 0.0) else yearly.max())
+    return Outcome(value, lo, hi)
+
+
 def _shortage(model) -> Outcome:
     return Outcome(float(np.nanmax(model.recorder.series("housing_shortage"))), 0.0, 0.05)
 
@@ -70,6 +90,15 @@ CHECKS: tuple[Check, ...] = (
         "the district value furthest from [0, 1] (the largest if none is outside)",
         "definition: a share",
         _vacancy,
+    ),
+    Check(
+        "deficit_per_inhabitant",
+        "municipal deficit per inhabitant and year (EUR), every year",
+        "the yearly mean furthest outside the band (the largest if none is outside)",
+        "the NRW range as a share of revenue (IT.NRW: 103.5% of expenses covered in 2018; "
+        "Dortmund's planned 2025 shortfall) times the place's revenue "
+        "(administration.deficit_band)",
+        _deficit,
     ),
     Check(
         "housing_shortage",

@@ -74,15 +74,22 @@ class _Recorder:
         return np.asarray(self._series[name] if district is None else self._series[name][district])
 
 
-def _fake_run(vacancy, share_65plus, shortage):
+def _fake_run(vacancy, share_65plus, shortage, deficit=0.0):
     from types import SimpleNamespace
 
     series = {
         "housing_vacancy": vacancy,
         "share_65plus": share_65plus,
         "housing_shortage": shortage,
+        "deficit_per_inhabitant": np.full(25, deficit),
     }
-    return SimpleNamespace(recorder=_Recorder(series), n_districts=len(vacancy))
+    scenario = resolve("baseline")
+    return SimpleNamespace(
+        recorder=_Recorder(series),
+        n_districts=len(vacancy),
+        spec=scenario,
+        params=scenario.params,
+    )
 
 
 def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
@@ -90,10 +97,17 @@ def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
 
     sound = _fake_run([[0.03, 0.05], [0.02, 0.04]], [[0.1, 0.15], [0.3, 0.3]], [0.0, 0.01])
     assert long_run.summarise([long_run.measure(sound)])["passed"].all()
-    broken = _fake_run([[0.03, -0.01], [0.02, 0.04]], [[0.1, 0.29], [0.3, 0.3]], [0.0, 0.2])
+    broken = _fake_run(
+        [[0.03, -0.01], [0.02, 0.04]], [[0.1, 0.29], [0.3, 0.3]], [0.0, 0.2], deficit=2000.0
+    )
     table = long_run.summarise([long_run.measure(sound), long_run.measure(broken)])
     failed = set(table.loc[~table["passed"], "check"])
-    assert failed == {"vacancy_in_range", "district_age_differences", "housing_shortage"}
+    assert failed == {
+        "vacancy_in_range",
+        "district_age_differences",
+        "housing_shortage",
+        "deficit_per_inhabitant",
+    }
     # one district: no age differences to keep
     single = _fake_run([[0.03, 0.03]], [[0.2, 0.25]], [0.0, 0.0])
     row = long_run.summarise([long_run.measure(single)]).set_index("check")

@@ -10,7 +10,7 @@ It runs every command of docs/teaching/exercises.md as written (into a temporary
 DIR), the notebook's code cells and exercise 3's single runs, computes each number the docs
 quote (kosi_sim/teaching_exercises.py), writes docs/teaching/numbers.json (value, text,
 commands, and the model's behavioural fingerprint) and rewrites the text between the docs'
-markers ``<!-- n:KEY -->...<!-- /n -->``.  About 7 minutes on 2 cores.
+markers ``<!-- n:KEY -->...<!-- /n -->``.  3 to 6 minutes on 2 cores (one thread).
 """
 
 from __future__ import annotations

@@ -88,6 +88,25 @@ def verdict(low: float, high: float) -> str:
     return UNCLEAR
 
 
+def indicator_formats(indicator: str) -> tuple[Callable[[float], str], Callable[[float], str]]:
+    """How to write an indicator's level and its change (``kosi-sim compare``, the teaching
+    material): shares in percent (changes in percentage points), coverage and burnout as a
+    ratio, counts whole with thousands separators (changes to one decimal)."""
+    if indicator.endswith("_share") or indicator.endswith("_vacancy"):
+        return (lambda v: f"{v:.1%}"), (lambda v: f"{v * 100:+.2f} pp")
+    if indicator.startswith("coverage") or indicator == "burnout_mean":
+        return (lambda v: f"{v:.3f}"), (lambda v: f"{v:+.3f}")
+    if indicator == "budget_balance":
+        return (lambda v: f"EUR {v:,.0f}"), (lambda v: f"{v:+,.0f}")
+    return (lambda v: f"{v:,.0f}"), (lambda v: f"{v:+,.1f}")
+
+
+def effect_text(indicator: str, effect: float, low: float, high: float) -> str:
+    """An effect with its 95% interval as ``kosi-sim compare`` prints it: ``+6.4 [-6.8, +19.6]``."""
+    change = indicator_formats(indicator)[1]
+    return f"{change(effect)} [{change(low)}, {change(high)}]"
+
+
 @dataclass
 class Comparison:
     effects: pd.DataFrame  # one row per indicator

@@ -1,105 +1,147 @@
-"""Run every command of docs/teaching/exercises.md and print the numbers the text quotes.
+"""Regenerate the numbers that docs/teaching quotes, and fill them into the docs.
 
-    .venv/bin/python scripts/teaching_results.py            # all commands, then the tables
-    .venv/bin/python scripts/teaching_results.py --tables   # only the tables (after a run)
+    .venv/bin/python scripts/teaching_results.py            # run everything, write, fill
+    .venv/bin/python scripts/teaching_results.py --check    # run everything, report, write nothing
+    .venv/bin/python scripts/teaching_results.py --fill     # only fill the docs from numbers.json
+    .venv/bin/python scripts/teaching_results.py --results DIR  # keep the commands' folders in
+                                                                # DIR; reuse those already there
 
-The commands write into results/ as written in the exercises (about 15 minutes on 2 cores).
-Paste the printed tables into exercises.md after a change of the model's behaviour.
+It runs every command of docs/teaching/exercises.md as written (into a temporary folder, or
+DIR), the notebook's code cells and exercise 3's single runs, computes each number the docs
+quote (kosi_sim/teaching_exercises.py), writes docs/teaching/numbers.json (value, text,
+commands, and the model's behavioural fingerprint) and rewrites the text between the docs'
+markers ``<!-- n:KEY -->...<!-- /n -->``.  3 to 6 minutes on 2 cores (one thread).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import shlex
+import json
+import os
 import sys
+import tempfile
+import time
 from pathlib import Path
 
-import pandas as pd
-
 ROOT = Path(__file__).resolve().parents[1]
-EXERCISES = ROOT / "docs" / "teaching" / "exercises.md"
+sys.path.insert(0, str(ROOT))
+
+from kosi_sim import docnumbers  # noqa: E402
+from kosi_sim.teaching import (  # noqa: E402
+    DOCS,
+    NOTEBOOK,
+    NUMBERS,
+    Numbers,
+    exercise_commands,
+    run_command,
+)
 
 
-def commands() -> list[list[str]]:
-    text = EXERCISES.read_text(encoding="utf-8")
-    out = []
-    for block in re.findall(r"```\n(.*?)```", text, flags=re.S):
-        out += [shlex.split(x)[1:] for x in block.splitlines() if x.startswith("kosi-sim ")]
-    return out
+def run_notebook() -> dict:
+    """The namespace the notebook's code cells leave, run as shipped (without plots)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    nb = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
+    ns: dict = {}
+    cwd = Path.cwd()
+    os.chdir(NOTEBOOK.parent)
+    try:
+        for cell in nb["cells"]:
+            if cell["cell_type"] == "code":
+                exec(compile("".join(cell["source"]), str(NOTEBOOK), "exec"), ns)
+    finally:
+        os.chdir(cwd)
+    return ns
 
 
-def effects(folder: str) -> pd.DataFrame:
-    return pd.read_csv(ROOT / "results" / folder / "effects.csv").set_index("indicator")
+def compute(results: Path, reuse: bool) -> Numbers:
+    from kosi_sim.teaching_exercises import EXERCISES, notebook_numbers, scenario_facts
+
+    cmds = {c.folder: c for c in exercise_commands()}
+    for cmd in cmds.values():
+        folder = results / cmd.folder
+        if reuse and (folder / "manifest.json").exists():
+            print(f"reused {folder}", flush=True)
+            continue
+        t0 = time.perf_counter()
+        run_command(cmd, folder)
+        print(f"{time.perf_counter() - t0:5.0f} s  {cmd.line}", flush=True)
+    n = Numbers()
+    scenario_facts(n)
+    for exercise in EXERCISES:
+        exercise(n, lambda name: results / name, cmds)
+    t0 = time.perf_counter()
+    notebook_numbers(n, run_notebook())
+    print(f"{time.perf_counter() - t0:5.0f} s  the notebook's code cells", flush=True)
+    return n
 
 
-def cell(e: pd.DataFrame, key: str, digits: int) -> str:
-    r = e.loc[key]
-    return f"{r['effect']:+.{digits}f} [{r['ci95_low']:+.{digits}f}, {r['ci95_high']:+.{digits}f}]"
+def as_json(n: Numbers, fingerprint: dict) -> str:
+    from kosi_sim.teaching import REGENERATE
+
+    doc = {
+        "regenerate": REGENERATE,
+        "fingerprint": fingerprint,
+        "numbers": {
+            k: {"text": x.text, "value": x.value, "commands": list(x.source)}
+            for k, x in sorted(n.items())
+        },
+    }
+    return json.dumps(doc, indent=1, ensure_ascii=False, allow_nan=False, default=float) + "\n"
 
 
-def run_table(folder: str) -> dict[str, float]:
-    m = pd.read_parquet(ROOT / "results" / folder / "metrics.parquet")
-    city = m[m["district"] == "city"]
-    last = city[city["month"] == city["month"].max()]
-    return dict(zip(last["metric"].astype(str), last["value"], strict=True))
-
-
-def tables() -> None:
-    calm, shrink = run_table("e1-calm"), run_table("e1-shrinking")
-    print("## Exercise 1 (end of year 10)")
-    for key in (
-        "population",
-        "share_65plus",
-        "engaged_share",
-        "hours_mean",
-        "trust_share",
-        "coverage_mean",
-        "coverage_care",
-        "housing_vacancy",
-        "premises_vacancy",
-        "budget_balance",
-    ):
-        print(f"| {key} | {calm[key]:.4g} | {shrink[key]:.4g} |")
-    keys = ("coverage_mean", "coverage_care", "engaged_share", "initiatives_active", "burnout_mean")
-    print("\n## Exercise 2")
-    for folder in ("all", "matching", "small_grants", "capacity_building", "contact_point"):
-        e = effects(f"e2-{folder}")
-        print(f"| {folder} | " + " | ".join(cell(e, k, 1 if "initi" in k else 3) for k in keys))
-    e = effects("e2-space_provision")
-    print("| space_provision | " + " | ".join(cell(e, k, 1 if "initi" in k else 3) for k in keys))
-    for ex, folders in (
-        ("3", ("e3-facilitated", "e3-unfacilitated")),
-        ("4", ("e4", "e4-weak")),
-        ("5", ("e5-wuppertal", "e5-dortmund")),
-    ):
-        print(f"\n## Exercise {ex}")
-        for folder in folders:
-            e = effects(folder)
-            print(folder)
-            for key in e.index:
-                digits = 1 if key in ("initiatives_active", "engaged_citizens") else 4
-                print(
-                    f"  {key:24s} {e.loc[key, 'without_lab']:12.4g} -> "
-                    f"{e.loc[key, 'with_lab']:12.4g}  {cell(e, key, digits)}"
-                )
-            manifest = pd.read_json(ROOT / "results" / folder / "manifest.json", typ="series")
-            print("  cost-effectiveness:", manifest["cost_effectiveness"])
+def fill_docs(texts: dict[str, str], write: bool) -> list[str]:
+    """Fill (or, with ``write`` false, compare) every doc's markers; the problems found."""
+    problems, used = [], set()
+    for path in DOCS:
+        changed, unknown = docnumbers.fill_file(path, texts, write=write)
+        used |= {k for k, _ in docnumbers.markers(docnumbers.read_markdown(path))}
+        name = path.relative_to(ROOT)
+        if changed:
+            problems.append(f"{name}: {'updated' if write else 'differs from the model'}")
+        problems += [f"{name}: marker {k!r} has no number" for k in sorted(set(unknown))]
+    problems += [f"number {k!r} is quoted nowhere in docs/teaching" for k in texts if k not in used]
+    return problems
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--tables", action="store_true", help="only print the tables")
+    ap.add_argument("--check", action="store_true", help="report differences, write nothing")
+    ap.add_argument("--fill", action="store_true", help="only fill the docs from numbers.json")
+    ap.add_argument("--results", type=Path, help="keep (and reuse) the commands' folders here")
     args = ap.parse_args()
-    if not args.tables:
-        from kosi_sim.cli import main as cli
+    if args.fill:
+        numbers = json.loads(NUMBERS.read_text(encoding="utf-8"))["numbers"]
+        problems = fill_docs({k: v["text"] for k, v in numbers.items()}, write=True)
+        print("\n".join(problems) or "docs/teaching is up to date")
+        return 0
+    import numba
 
-        for cmd in commands():
-            print("kosi-sim", " ".join(cmd), flush=True)
-            if cli([*cmd, "--quiet"]) != 0:
-                return 1
-    tables()
-    return 0
+    from kosi_sim.jit import single_thread
+    from kosi_sim.teaching_fingerprint import fingerprint
+
+    single_thread()  # the results do not depend on it; one thread shares the machine better
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="kosi-teaching-") as tmp:
+        results = args.results or Path(tmp)
+        results.mkdir(parents=True, exist_ok=True)
+        n = compute(results, reuse=args.results is not None)
+    fp = fingerprint(exercise_commands())
+    texts = {k: x.text for k, x in n.items()}
+    new = as_json(n, fp)
+    old = NUMBERS.read_text(encoding="utf-8") if NUMBERS.exists() else ""
+    problems = fill_docs(texts, write=not args.check)
+    if new != old:
+        if not args.check:
+            NUMBERS.write_text(new, encoding="utf-8")
+        problems.append(
+            f"{NUMBERS.relative_to(ROOT)}: {'updated' if not args.check else 'differs'}"
+        )
+    print("\n".join(problems) or "docs/teaching is up to date")
+    print(f"{time.perf_counter() - t0:.0f} s on {numba.get_num_threads()} thread(s)")
+    unknown = [p for p in problems if "has no number" in p or "quoted nowhere" in p]
+    return 1 if (args.check and problems) or unknown else 0
 
 
 if __name__ == "__main__":

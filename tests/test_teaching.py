@@ -1,14 +1,16 @@
 """The classroom material works as written: the notebook runs, every command of the exercises
-runs, every app control the exercises name exists, and exercise 3's finding holds."""
+runs, every app control the exercises name exists, exercise 3's finding holds, and every number
+the material quotes is the model's (docs/teaching/numbers.json, scripts/teaching_results.py)."""
 
 from __future__ import annotations
 
+import json
 import re
-import shlex
 from pathlib import Path
 
 import pytest
 
+from kosi_sim import docnumbers, teaching
 from kosi_sim.app import i18n
 from kosi_sim.app.labels_instruments import INSTRUMENTS, PARAMS
 from kosi_sim.cli import main
@@ -22,12 +24,7 @@ EXERCISES = (TEACHING / "exercises.md").read_text(encoding="utf-8")
 
 def exercise_commands() -> list[list[str]]:
     """Every ``kosi-sim ...`` line of the fenced blocks in exercises.md, as arguments."""
-    out = []
-    for block in re.findall(r"```\n(.*?)```", EXERCISES, flags=re.S):
-        for line in block.splitlines():
-            if line.startswith("kosi-sim "):
-                out.append(shlex.split(line)[1:])
-    return out
+    return [list(c.args) for c in teaching.exercise_commands()]
 
 
 def test_the_exercises_have_commands_for_every_exercise():
@@ -108,3 +105,63 @@ def test_exercise_3_facilitated_tables_agree_more_and_break_up_less():
         converged[kind], failed[kind] = totals["tables_converged"], totals["tables_failed"]
     assert converged["facilitated"] > converged["unfacilitated"]
     assert failed["facilitated"] < failed["unfacilitated"]
+
+
+# --- the numbers the material quotes ---------------------------------------------------------
+
+NUMBERS = json.loads(teaching.NUMBERS.read_text(encoding="utf-8"))
+FIX = (
+    f"regenerate them: {teaching.REGENERATE} (3 to 6 minutes on 2 cores), then commit docs/teaching"
+)
+
+
+def test_the_docs_quote_exactly_the_generated_numbers():
+    numbers = NUMBERS["numbers"]
+    quoted = set()
+    for path in teaching.DOCS:
+        for key, text in docnumbers.markers(docnumbers.read_markdown(path)):
+            name = path.relative_to(ROOT)
+            assert key in numbers, f"{name}: marker {key!r} has no number in numbers.json; {FIX}"
+            assert text == numbers[key]["text"], (
+                f"{name}: {key} reads {text!r}, numbers.json has {numbers[key]['text']!r}; {FIX}"
+            )
+            quoted.add(key)
+    missing = sorted(set(numbers) - quoted)
+    assert not missing, f"numbers.json has numbers the docs do not quote: {missing}; {FIX}"
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_the_model_behaves_as_when_the_numbers_were_made():
+    """A short, small run of every exercise town, rounded to 6 significant digits and hashed
+    (kosi_sim/teaching_fingerprint.py): a change of model behaviour changes it."""
+    from kosi_sim.teaching_fingerprint import fingerprint
+
+    stored = NUMBERS["fingerprint"]
+    current = fingerprint(teaching.exercise_commands())
+    assert current["inputs"] == stored["inputs"], (
+        f"the commands of exercises.md or the notebook's code changed since docs/teaching's "
+        f"numbers were made; {FIX}"
+    )
+    changed = [t for t in current["towns"] if current["towns"][t] != stored["towns"].get(t)]
+    assert not changed and current == stored, (
+        f"the model behaves differently since docs/teaching's numbers were made "
+        f"(towns: {', '.join(changed) or 'the set of towns'}); {FIX}"
+    )
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_exercise_1_and_the_scenario_facts_recomputed(tmp_path):
+    """Exercise 1's two commands run for real, and the towns' sizes and budgets read from
+    their files, give the numbers the docs quote."""
+    from kosi_sim.teaching_exercises import exercise1, scenario_facts
+
+    cmds = {c.folder: c for c in teaching.exercise_commands() if c.folder.startswith("e1-")}
+    for cmd in cmds.values():
+        teaching.run_command(cmd, tmp_path / cmd.folder)
+    n = teaching.Numbers()
+    scenario_facts(n)
+    exercise1(n, lambda name: tmp_path / name, cmds)
+    stored = NUMBERS["numbers"]
+    wrong = {k: (x.text, stored.get(k, {}).get("text")) for k, x in n.items()}
+    wrong = {k: v for k, v in wrong.items() if v[0] != v[1]}
+    assert not wrong, f"(model, docs) differ: {wrong}; {FIX}"

@@ -9,7 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from ..compare import UNCLEAR
+from ..compare import UNCLEAR, indicator_formats
 from .common import (
     UsageError,
     _scenario,
@@ -72,7 +72,7 @@ def cmd_compare(args) -> int:
         for col in ("indicator", "without", "with", "effect", "95% interval", "verdict"):
             table.add_column(col, justify="left" if col in ("indicator", "verdict") else "right")
         for row in result.effects.itertuples():
-            level, change = _formats(row.indicator)
+            level, change = indicator_formats(row.indicator)
             table.add_row(
                 row.label,
                 level(row.without_lab),
@@ -100,18 +100,6 @@ CE_LABELS = {
     "eur_per_additional_engaged_citizen_per_year": "EUR per additional engaged citizen a year",
     "eur_per_coverage_point_per_year": "EUR per point (0.01) of service coverage a year",
 }
-
-
-def _formats(indicator: str):
-    """How to show an indicator's level and its change: shares in percent (changes in
-    percentage points), counts whole with thousands separators, coverage as a ratio."""
-    if indicator.endswith("_share") or indicator.endswith("_vacancy"):
-        return (lambda v: f"{v:.1%}"), (lambda v: f"{v * 100:+.2f} pp")
-    if indicator.startswith("coverage") or indicator == "burnout_mean":
-        return (lambda v: f"{v:.3f}"), (lambda v: f"{v:+.3f}")
-    if indicator == "budget_balance":
-        return (lambda v: f"EUR {v:,.0f}"), (lambda v: f"{v:+,.0f}")
-    return (lambda v: f"{v:,.0f}"), (lambda v: f"{v:+,.1f}")
 
 
 def _ce_value(row) -> str:

@@ -5,6 +5,7 @@ import copy
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from kosi_sim.compare import compare, cost_effectiveness
 from kosi_sim.interventions import REGISTRY
@@ -196,18 +197,26 @@ def lab_at_scales(one_thread):
     return out
 
 
+#: the reported intervals are 95% t intervals over 3 replicates; the test makes ten
+#: comparisons (five indicators at two scales), so it compares at the 99% level, widening
+#: each half-width by the ratio of the t quantiles (2 degrees of freedom)
+WIDEN_TO_99 = stats.t.ppf(0.995, 2) / stats.t.ppf(0.975, 2)
+
+
 @pytest.mark.parametrize("scale", [0.5, 0.2])
 def test_paired_lab_effects_on_shares_agree_across_scales(lab_at_scales, scale):
-    """The effect at scale s and at full scale differ by less than their intervals allow
-    (the root of the summed squared half-widths); before instruments were scaled, the engaged
-    share gained +0.040 at scale 0.2 against +0.016 at full scale."""
+    """The effect at scale s and at full scale differ by less than their 99% intervals
+    allow (the root of the summed squared half-widths); before instruments were scaled, the
+    engaged share gained +0.040 at scale 0.2 against +0.016 at full scale, a gap of more
+    than ten times that allowance."""
     full = lab_at_scales[1.0].effects.set_index("indicator")
     part = lab_at_scales[scale].effects.set_index("indicator")
     for name in (*SHARES, "engaged_citizens", "initiatives_active"):
         half_full = (full.at[name, "ci95_high"] - full.at[name, "ci95_low"]) / 2
         half_part = (part.at[name, "ci95_high"] - part.at[name, "ci95_low"]) / 2
         gap = abs(part.at[name, "effect"] - full.at[name, "effect"])
-        assert gap <= np.hypot(half_full, half_part), (name, gap, half_full, half_part)
+        allowed = WIDEN_TO_99 * np.hypot(half_full, half_part)
+        assert gap <= allowed, (name, gap, allowed)
     assert full.at["engaged_share", "ci95_low"] > 0  # the lab does something
 
 

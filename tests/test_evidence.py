@@ -159,3 +159,11 @@ def test_grade_filter(capsys):
     assert main(["params", "--grade", "assumption", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
     assert "| measured |" not in out and "| assumption |" in out
+
+
+def test_declared_sources_do_not_contradict_the_register():
+    """One truth: a parameter the register grades measured or literature is declared with
+    the register's source, never as an assumption."""
+    for name, p in _all_params():
+        if p.evidence.grade is not Grade.ASSUMPTION:
+            assert p.source == p.evidence.source, f"{name}.{p.name}"

@@ -6,6 +6,7 @@ from .agents import administration, associations, businesses, initiatives
 from .demography import PRESSURE
 from .demography import SECTION as DEMOGRAPHY
 from .engagement import SECTION as ENGAGEMENT
+from .evidence import Evidence, attach, counts_markdown
 from .housing import SECTION as HOUSING
 from .interventions.base import SECTION as LABS
 from .network import SECTION as NETWORK
@@ -50,19 +51,31 @@ CATALOG = Catalog(
 INSTRUMENT_PREFIX = "instrument."
 
 
+def _instrument_sections() -> tuple[Section, ...]:
+    from .interventions.registry import REGISTRY
+
+    return tuple(
+        Section(INSTRUMENT_PREFIX + kind, f"Lab instrument {kind}: {cls.doc}", cls.params)
+        for kind, cls in REGISTRY.items()
+        if cls.params
+    )
+
+
+INSTRUMENT_SECTIONS = _instrument_sections()
+attach((*CATALOG.sections, *INSTRUMENT_SECTIONS))
+
+
 def listed_sections() -> list[Section]:
     """Every section that ``kosi-sim params`` lists: the model's, then each lab
     instrument's own parameters as the section ``instrument.<type>``."""
-    from .interventions.registry import REGISTRY
+    return [*CATALOG.sections, *INSTRUMENT_SECTIONS]
 
-    return [
-        *CATALOG.sections,
-        *(
-            Section(INSTRUMENT_PREFIX + kind, f"Lab instrument {kind}: {cls.doc}", cls.params)
-            for kind, cls in REGISTRY.items()
-            if cls.params
-        ),
-    ]
+
+def evidence(p: Param) -> Evidence:
+    """``p``'s register entry (every listed parameter has one)."""
+    if p.evidence is None:
+        raise ValueError(f"{p.name} has no row in the evidence register")
+    return p.evidence
 
 
 def markdown_table(section_name: str) -> str:
@@ -75,8 +88,8 @@ def markdown_table(section_name: str) -> str:
         return _params_table(cls.params, cls.scaling)
     sec = CATALOG.section(section_name)
     lines = [
-        "| parameter | default | unit | range | meaning | source |",
-        "|---|---|---|---|---|---|",
+        "| parameter | default | unit | range | meaning | grade | prior | source |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for p in sec.params:
         rng = "" if p.bounds is None else f"{p.bounds[0]:g} to {p.bounds[1]:g}"
@@ -86,14 +99,23 @@ def markdown_table(section_name: str) -> str:
             p.unit,
             rng,
             p.doc,
-            p.source,
+            *_evidence_cells(p),
         ]
         lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
 
 
+def _evidence_cells(p: Param) -> list[str]:
+    """Grade, prior and source (with its links) of ``p`` for a Markdown table."""
+    ev = evidence(p)
+    links = " ".join(f"<{u}>" for u in ev.url.split())
+    return [ev.grade, str(ev.prior), f"{ev.source} {links}".strip()]
+
+
 def fill_markdown(text: str) -> str:
-    """Replace every ``<!-- params:NAME -->...<!-- /params:NAME -->`` block with its table."""
+    """Replace every ``<!-- params:NAME -->...<!-- /params:NAME -->`` block with its table,
+    the ``<!-- evidence-counts -->`` block with the count per evidence grade and the
+    ``<!-- instruments -->`` block with the instruments' documentation."""
     import re
 
     def table(match: re.Match) -> str:
@@ -101,6 +123,16 @@ def fill_markdown(text: str) -> str:
         return f"<!-- params:{name} -->\n{markdown_table(name)}\n<!-- /params:{name} -->"
 
     text = re.sub(r"<!-- params:(\w+) -->.*?<!-- /params:\1 -->", table, text, flags=re.S)
+    text = re.sub(
+        r"<!-- evidence-counts -->.*?<!-- /evidence-counts -->",
+        lambda m: (
+            "<!-- evidence-counts -->\n"
+            + counts_markdown(listed_sections())
+            + "\n<!-- /evidence-counts -->"
+        ),
+        text,
+        flags=re.S,
+    )
     return re.sub(
         r"<!-- instruments -->.*?<!-- /instruments -->",
         lambda m: f"<!-- instruments -->\n{instruments_markdown()}\n<!-- /instruments -->",
@@ -113,8 +145,9 @@ def _params_table(params, scaling: dict[str, str]) -> str:
     from .interventions.base import SCALING
 
     lines = [
-        "| parameter | default | unit | range | at scale s < 1 | meaning | source |",
-        "|---|---|---|---|---|---|---|",
+        "| parameter | default | unit | range | at scale s < 1 | meaning | grade | prior "
+        "| source |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for p in params:
         rng = "" if p.bounds is None else f"{p.bounds[0]:g} to {p.bounds[1]:g}"
@@ -122,7 +155,7 @@ def _params_table(params, scaling: dict[str, str]) -> str:
             rng = ", ".join(p.choices)
         default = f"{p.default:g}" if not isinstance(p.default, bool | str) else str(p.default)
         at_scale = SCALING[scaling[p.name]]
-        cells = [f"`{p.name}`", default, p.unit, rng, at_scale, p.doc, p.source]
+        cells = [f"`{p.name}`", default, p.unit, rng, at_scale, p.doc, *_evidence_cells(p)]
         lines.append("| " + " | ".join(str(x).replace("|", "/") for x in cells) + " |")
     return "\n".join(lines)
 

@@ -98,7 +98,8 @@ SECTION = Section(
             0.05,
             "1/year",
             "Gross out-migration across the city border",
-            "assumption: gross flows of large NRW cities are about 5% a year",
+            "Wuppertal migration 2023 (wuppertal-total.de) and City of Wuppertal "
+            "press release 21.11.2011",
             (0.0, 0.3),
         ),
         Param(
@@ -106,9 +107,11 @@ SECTION = Section(
             0.003,
             "1/year",
             "Net migration across the city border at zero demographic pressure",
-            "derived: NRW's net migration in years without a refugee peak, +59,575 (2017) "
-            "and +45,864 (2021) on about 17.9 m inhabitants, +2.6 to +3.3 per 1,000 "
-            "(IT.NRW); +6.8 in 2023 and +15.7 in 2022 with refugees from Ukraine",
+            "derived: NRW's net migration in years without a refugee peak, +59,575 "
+            "(2017) and +45,864 (2021) on about 17.9 m inhabitants, +2.6 to +3.3 "
+            "per 1,000 (IT.NRW); +6.8 in 2023 and +15.7 in 2022 with refugees from "
+            "Ukraine; Wuppertal migration 2023 (wuppertal-total.de) and City of "
+            "Wuppertal press release 21.11.2011",
             (-0.05, 0.05),
         ),
         Param(
@@ -116,7 +119,7 @@ SECTION = Section(
             0.04,
             "1/year",
             "Moves between Stadtbezirke",
-            "assumption",
+            "Techem, Umzugsquote 2016 (tenant changes in 1.8 m flats)",
             (0.0, 0.3),
         ),
     ],

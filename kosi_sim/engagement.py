@@ -110,7 +110,7 @@ SECTION = Section(
             1.0,
             "factor",
             "Willingness factor, ages 14-29 (M5)",
-            "assumption shaped on FWS 2014 age profile",
+            "BMFSFJ release on FWS 2019 (18.3.2021) as reported by Nürnberger Blatt",
             (0.0, 2.0),
         ),
         Param(
@@ -118,7 +118,7 @@ SECTION = Section(
             1.1,
             "factor",
             "Willingness factor, ages 30-49 (M5)",
-            "assumption shaped on FWS 2019 (30-49 highest, 44.7%)",
+            "BMFSFJ release on FWS 2019 (18.3.2021) as reported by Nürnberger Blatt",
             (0.0, 2.0),
         ),
         Param(
@@ -126,7 +126,7 @@ SECTION = Section(
             1.0,
             "factor",
             "Willingness factor, ages 50-64 (M5)",
-            "assumption shaped on FWS 2014 age profile",
+            "BMFSFJ release on FWS 2019 (18.3.2021) as reported by Nürnberger Blatt",
             (0.0, 2.0),
         ),
         Param(
@@ -134,7 +134,7 @@ SECTION = Section(
             0.9,
             "factor",
             "Willingness factor, ages 65-74 (M5)",
-            "assumption shaped on FWS 2014 age profile",
+            "BMFSFJ release on FWS 2019 (18.3.2021) as reported by Nürnberger Blatt",
             (0.0, 2.0),
         ),
         Param(
@@ -142,7 +142,7 @@ SECTION = Section(
             0.6,
             "factor",
             "Willingness factor, ages 75+ (M5)",
-            "assumption shaped on FWS 2014 (75+: 26.1% vs 41.5% at 65-74)",
+            ("DZA 2023, volunteering in the second Covid-19 wave (Springer, 978-3-658-40487-1_11)"),
             (0.0, 2.0),
         ),
         Param(
@@ -150,7 +150,10 @@ SECTION = Section(
             0.7,
             "share",
             "Share of willing (non-free-rider) citizens engaged at the start",
-            "calibrated: 36.3% engaged in NRW cities (IT.NRW evaluation of FWS 2019)",
+            "calibrated: 36.3% engaged in NRW cities (IT.NRW evaluation of FWS "
+            "2019); Simonson et al. 2021, Freiwilliges Engagement in Deutschland. "
+            "Zentrale Ergebnisse des Fünften Deutschen Freiwilligensurveys (FWS "
+            "2019), BMFSFJ/DZA",
             (0.0, 1.0),
         ),
         Param(
@@ -278,7 +281,9 @@ SECTION = Section(
             0.452,
             "share",
             "Share trusting the city administration",
-            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: calibration.py)",
+            "calibrated: kosi-sim calibrate dortmund --fit, scale 0.1 (targets: "
+            "calibration.py); forsa institution ranking 2022/23 (kommunal.de; StGB "
+            "NRW-Mitteilung 88/2023) and Jan 2018 (habbel.de)",
             (0.0, 1.0),
         ),
         Param("trust_sd", 0.18, "0..1", "Spread of trust dispositions", "assumption", (0.01, 0.5)),

@@ -57,7 +57,7 @@ SECTION = Section(
             1.45,
             "persons/household",
             "Persons 65+ per household (older people more often live alone)",
-            "assumption: older people more often live alone or as couples; unsure by about 0.2",
+            ("IT.NRW, Mikrozensus 2020: people 65+ living alone (via Volksstimme 09/2021)"),
             (1.0, 3.0),
         ),
         Param(

@@ -6,8 +6,11 @@ Each submodel module declares its own parameters as a :class:`Section`; the cata
 sliders and sweep ranges are all generated from these declarations, so there is no second
 list of defaults anywhere.
 
-Sources: a citation, ``"derived: ..."`` for numbers computed from cited ones, or
-``"assumption: ..."`` for judgement calls that a user should feel free to change.
+``source`` is the note written with the declaration: a citation, ``"derived: ..."`` for
+numbers computed from cited ones, or ``"assumption: ..."`` for judgement calls that a user
+should feel free to change.  The evidence register (:mod:`kosi_sim.evidence`) gives every
+parameter its grade, prior and the source that is shown; where a declaration's note and the
+register differ, the register counts.
 """
 
 from __future__ import annotations
@@ -16,9 +19,12 @@ import difflib
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .inputs import short
+
+if TYPE_CHECKING:
+    from .evidence import Evidence
 
 Value = float | int | bool | str
 
@@ -48,6 +54,9 @@ class Param:
     bounds: tuple[float, float] | None = None
     choices: tuple[str, ...] | None = None
     sweepable: bool = True
+    #: grade, source and prior from the evidence register (kosi_sim/data/evidence.csv),
+    #: set by :func:`kosi_sim.evidence.attach` when the catalogue is built
+    evidence: Evidence | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.default, bool):

@@ -163,7 +163,9 @@ def test_params_piped_lists_every_parameter_with_whole_words(capsys):
         assert f"[{sec.name}]" in out
         for p in sec.params:
             assert f"{p.name} =" in out
-            missing = [w for w in f"{p.doc} source: {p.source}".split() if w not in tokens]
+            ev = p.evidence
+            text = f"{p.doc} evidence: {ev.grade}, prior {ev.prior} source: {ev.source} {ev.url}"
+            missing = [w for w in text.split() if w not in tokens]
             assert not missing, (p.name, missing)
 
 

@@ -102,8 +102,7 @@ SECTION = Section(
             0.0,
             "share of revenue",
             "Planned deficit in the first month (the scenario's budget plan)",
-            "assumption: balanced, as § 75 GO NRW asks; scenarios declare their own "
-            "(Dortmund 2025: EUR 361.8 m on 3.34 bn, 0.108)",
+            ("Wuppertaler Rundschau 2025 (2026 draft budget) and 2025 Nachtragshaushalt"),
             (-0.5, 0.5),
         ),
         Param(
@@ -147,7 +146,8 @@ SECTION = Section(
             25.0,
             "EUR/hour",
             "Cost of one hour of service bought or provided by the city",
-            "assumption: blended cost of own staff and contracted providers",
+            "Krems, Online-Verwaltungslexikon olev.de: Personalkosten-Stundensätze "
+            "(BMF 2014 rates, 1,560/1,644 h/yr)",
             (1.0, 500.0),
         ),
         Param(
@@ -235,7 +235,8 @@ SECTION = Section(
             0.5,
             "EUR/inhabitant/year",
             "Fund for co-funding approved initiatives",
-            "assumption",
+            "Eberswalde Bürgerbudget: city pages, MOZ 2017-06 evaluation, Der Blitz"
+            " 2016-09, MOZ 2023-09",
             (0.0, 100.0),
         ),
         Param(
@@ -243,7 +244,8 @@ SECTION = Section(
             0.3,
             "share",
             "Share of an approved initiative's costs co-funded",
-            "assumption",
+            "Dortmund neighbourhood funds: Unionviertel Quartiersfonds; Nordstadt "
+            "Quartiersfonds 2016; Stadtteilfonds Westerfilde & Bodelschwingh",
             (0.0, 1.0),
         ),
     ],

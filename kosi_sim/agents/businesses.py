@@ -57,11 +57,18 @@ SECTION = Section(
             0.08,
             "share",
             "Vacant business premises at start",
-            "assumption: not published for the cities",
+            "Essen inner-city vacancy survey 2017 (WAZ); study Zukunftsfeste "
+            "Innenstädte (junge Welt 10/2021)",
             (0.0, 0.5),
         ),
         Param(
-            "csr_mean", 0.1, "share", "Mean CSR propensity of a business", "assumption", (0.0, 1.0)
+            "csr_mean",
+            0.1,
+            "share",
+            "Mean CSR propensity of a business",
+            "IW Köln / First Engagementbericht 2012 (survey 2011); Stifterverband &"
+            " Bertelsmann CC-Survey 2018",
+            (0.0, 1.0),
         ),
         Param(
             "pension_purchasing_power",

@@ -119,7 +119,8 @@ SECTION = Section(
             8,
             "citizens",
             "Volunteers an initiative tries to keep",
-            "assumption",
+            "Schubert, Kuhn & Tahmaz 2023, ZiviZ-Survey 2023 (Stifterverband), "
+            "press release and ngo-dialog summary",
             (1, 100),
         ),
         Param(
@@ -143,8 +144,8 @@ SECTION = Section(
             2000.0,
             "EUR",
             "Median money an initiative needs",
-            "assumption; Dortmund neighbourhood fund grants about EUR 2,060 each (derived), "
-            "a bicycle garage about EUR 20,000",
+            "Dortmund neighbourhood funds: Unionviertel Quartiersfonds; Nordstadt "
+            "Quartiersfonds 2016; Stadtteilfonds Westerfilde & Bodelschwingh",
             (0.0, 1e6),
         ),
         Param(
@@ -208,7 +209,8 @@ SECTION = Section(
             0.01,
             "1/month",
             "Base failure hazard of an active initiative",
-            "assumption",
+            "Mathematica for RWJF, Local Initiative Funding Partners evaluation; "
+            "Evaluation and Program Planning 29(2) 2006",
             (0.0, 0.5),
         ),
         Param(
@@ -256,7 +258,8 @@ SECTION = Section(
             0.005,
             "1/month",
             "Hazard a sustained initiative ends",
-            "assumption",
+            "Mathematica for RWJF, Local Initiative Funding Partners evaluation; "
+            "Evaluation and Program Planning 29(2) 2006",
             (0.0, 0.5),
         ),
     ],

@@ -8,6 +8,7 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
+from ..evidence import COLUMNS, Grade
 from ..scenario import builtin_names, resolve
 from .common import UsageError, _scenario, add_scenario_args
 
@@ -25,13 +26,20 @@ def register(subparsers) -> None:
 
     par = subparsers.add_parser(
         "params",
-        help="list all parameters with units, ranges and sources",
+        help="list all parameters with units, ranges, evidence and sources",
         description="List every declared parameter: the model's sections and each lab "
         "instrument's own parameters (section 'instrument.<type>'), with default, unit, "
-        "range, meaning and source.  Scenario files set them under their section; "
-        "instruments' parameters go into their [[interventions]] entry.",
+        "range, meaning, and from the evidence register (kosi_sim/data/evidence.csv) "
+        "the evidence grade (measured, literature, assumption), prior and source.  "
+        "Scenario files set them under their section; instruments' parameters go into "
+        "their [[interventions]] entry.",
     )
     par.add_argument("--section", help="only this section")
+    par.add_argument(
+        "--grade",
+        choices=tuple(Grade),
+        help="only the parameters with this evidence grade",
+    )
     par.add_argument(
         "--format",
         choices=("table", "markdown", "csv"),
@@ -63,7 +71,8 @@ def cmd_validate(args) -> int:
 
 
 def cmd_params(args) -> int:
-    from ..catalog import listed_sections, markdown_table
+    from ..catalog import listed_sections
+    from ..parameters import Section
 
     everything = listed_sections()
     sections = [s for s in everything if not args.section or s.name == args.section]
@@ -72,19 +81,28 @@ def cmd_params(args) -> int:
             f"unknown section {args.section!r}; valid sections: "
             + ", ".join(s.name for s in everything)
         )
+    if args.grade:
+        sections = [
+            Section(s.name, s.doc, [p for p in s.params if p.evidence.grade == args.grade])
+            for s in sections
+        ]
+        sections = [s for s in sections if s.params]
     if args.format == "markdown":
         for sec in sections:
-            print(f"### [{sec.name}] {sec.doc}\n\n{markdown_table(sec.name)}\n")
+            print(f"### [{sec.name}] {sec.doc}\n\n{_markdown(sec)}\n")
         return 0
     if args.format == "csv":
         import csv
 
+        evidence_cols = COLUMNS[2:]  # grade, prior_*, source, url, note
         w = csv.writer(sys.stdout)
-        w.writerow(["section", "name", "default", "unit", "min", "max", "meaning", "source"])
+        w.writerow(["section", "name", "default", "unit", "min", "max", "meaning", *evidence_cols])
         for sec in sections:
             for p in sec.params:
                 lo, hi = p.bounds if p.bounds else ("", "")
-                w.writerow([sec.name, p.name, p.default, p.unit, lo, hi, p.doc, p.source])
+                row = p.evidence.row(sec.name, p.name)
+                ev = [row[c] for c in evidence_cols]
+                w.writerow([sec.name, p.name, p.default, p.unit, lo, hi, p.doc, *ev])
         return 0
     console = Console()
     if console.width < TABLE_MIN_WIDTH:  # a narrow terminal or a pipe: one record per parameter
@@ -93,12 +111,24 @@ def cmd_params(args) -> int:
     for sec in sections:
         table = Table(title=f"[{sec.name}] {sec.doc}", title_justify="left")
         table.add_column("name", no_wrap=True)
-        for col in ("default", "unit", "range", "meaning", "source"):
+        for col in ("default", "unit", "range", "grade", "prior", "meaning", "source"):
             table.add_column(col)  # wrapped between words
         for p in sec.params:
-            table.add_row(p.name, str(p.default), p.unit, _range(p), p.doc, p.source)
+            ev = p.evidence
+            row = (str(p.default), p.unit, _range(p), ev.grade, str(ev.prior), p.doc, ev.source)
+            table.add_row(p.name, *row)
         console.print(table)
     return 0
+
+
+def _markdown(sec) -> str:
+    """A section's table as Markdown; a --grade filter keeps only some rows of it."""
+    from ..catalog import markdown_table
+
+    names = {p.name for p in sec.params}
+    lines = markdown_table(sec.name).splitlines()
+    keep = lines[:2] + [ln for ln in lines[2:] if ln.split("`")[1] in names]
+    return "\n".join(keep)
 
 
 #: below this width (a narrow terminal, or a pipe, which rich treats as 80 columns) the
@@ -127,9 +157,11 @@ def _records(sec, width: int) -> str:
     lines = [f"[{sec.name}] {sec.doc}"]
     for p in sec.params:
         unit = f" {p.unit}" if p.unit else ""
+        ev = p.evidence
         lines.append(f"  {p.name} = {p.default}{unit}, allowed {_range(p)}")
         lines += wrap.wrap(p.doc)
-        lines += wrap.wrap(f"source: {p.source}")
+        lines += wrap.wrap(f"evidence: {ev.grade}, prior {ev.prior}")
+        lines += wrap.wrap(f"source: {ev.source}" + (f" {ev.url}" if ev.url else ""))
     return "\n".join(lines)
 
 

@@ -60,7 +60,8 @@ SECTION = Section(
             1600.0,
             "h/FTE/year",
             "Productive hours of one full-time post",
-            "assumption: order of the KGSt standard for German municipalities",
+            "Krems, Online-Verwaltungslexikon olev.de: Personalkosten-Stundensätze "
+            "(BMF 2014 rates, 1,560/1,644 h/yr)",
             (500.0, 2200.0),
         ),
         Param(
@@ -68,7 +69,8 @@ SECTION = Section(
             75000.0,
             "EUR/FTE/year",
             "Cost of one full-time post incl. overheads",
-            "assumption: order of KGSt personnel cost rates for a graduate post",
+            "Krems, Online-Verwaltungslexikon olev.de: Personalkosten-Stundensätze "
+            "(BMF 2014 rates, 1,560/1,644 h/yr)",
             (0.0, 300000.0),
         ),
     ],

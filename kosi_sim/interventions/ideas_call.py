@@ -26,13 +26,21 @@ class IdeasCall(Intervention):
     origin = 2
     typical = (10000.0, 0.1)
     params = (
-        Param("interval_months", 12, "months", "Time between calls", "assumption", (1, 60)),
+        Param(
+            "interval_months",
+            12,
+            "months",
+            "Time between calls",
+            "Wuppertal Bürgerbudget 2019, Bergische Blätter",
+            (1, 60),
+        ),
         Param(
             "submission_rate",
             0.01,
             "share",
             "Engaged citizens submitting to a call",
-            "assumption",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
             (0.0, 1.0),
         ),
         Param(
@@ -40,10 +48,19 @@ class IdeasCall(Intervention):
             0.3,
             "share",
             "Submissions the jury shortlists",
-            "assumption (participation funnels fund a few % of ideas, M15)",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
             (0.0, 1.0),
         ),
-        Param("grant_eur", 5000.0, "EUR", "Money for a funded idea", "assumption", (0.0, 1e6)),
+        Param(
+            "grant_eur",
+            5000.0,
+            "EUR",
+            "Money for a funded idea",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
+            (0.0, 1e6),
+        ),
         Param(
             "hours_per_submission",
             0.5,

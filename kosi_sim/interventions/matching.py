@@ -30,7 +30,9 @@ class Matching(Intervention):
             2.0,
             "h",
             "Staff time per brokered citizen",
-            "assumption (Wuppertal volunteer agency: 407 consultations in 2023)",
+            "Speck, Backhaus-Maul & Krohn 2021, Freiwilligenagenturen in "
+            "Deutschland. Befunde der dritten quantitativen Wiederholungsbefragung "
+            "(bagfa), summary by Aktive Bürgerschaft 01/2022",
             (0.1, 40.0),
         ),
         Param(
@@ -38,7 +40,9 @@ class Matching(Intervention):
             0.6,
             "share",
             "Brokered citizens who actually start",
-            "assumption",
+            "Speck, Backhaus-Maul & Krohn 2021, Freiwilligenagenturen in "
+            "Deutschland. Befunde der dritten quantitativen Wiederholungsbefragung "
+            "(bagfa), summary by Aktive Bürgerschaft 01/2022",
             (0.0, 1.0),
         ),
     )

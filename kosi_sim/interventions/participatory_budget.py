@@ -33,21 +33,45 @@ class ParticipatoryBudget(Intervention):
             0.003,
             "share",
             "Citizens 14+ submitting an idea",
-            "assumption (NRW participatory budgets draw a few thousand ideas per city)",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
             (0.0, 1.0),
         ),
-        Param("finalist_share", 0.2, "share", "Ideas reaching the vote", "assumption", (0.0, 1.0)),
+        Param(
+            "finalist_share",
+            0.2,
+            "share",
+            "Ideas reaching the vote",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
+            (0.0, 1.0),
+        ),
         Param(
             "turnout",
             0.03,
             "share",
             "Share of 14+ voting at average trust",
-            "assumption",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
             (0.0, 1.0),
         ),
-        Param("votes_per_voter", 3, "votes", "Votes each voter casts", "assumption", (1, 20)),
         Param(
-            "project_eur", 15000.0, "EUR", "Money per funded project", "assumption", (100.0, 1e7)
+            "votes_per_voter",
+            3,
+            "votes",
+            "Votes each voter casts",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
+            (1, 20),
+        ),
+        Param(
+            "project_eur",
+            15000.0,
+            "EUR",
+            "Money per funded project",
+            "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
+            "Wuppertal press release 10/2017",
+            (100.0, 1e7),
         ),
         Param(
             "hours_per_idea", 1.0, "h", "Staff time per submitted idea", "assumption", (0.0, 40.0)

@@ -35,7 +35,10 @@ class SmallGrants(Intervention):
             2060.0,
             "EUR",
             "Size of one grant",
-            "derived: Dortmund neighbourhood fund, EUR 35,000 for 17 projects (2023)",
+            "derived: Dortmund neighbourhood fund, EUR 35,000 for 17 projects "
+            "(2023); Dortmund neighbourhood funds: Unionviertel Quartiersfonds; "
+            "Nordstadt Quartiersfonds 2016; Stadtteilfonds Westerfilde & "
+            "Bodelschwingh",
             (10.0, 1e6),
         ),
         Param(
@@ -51,7 +54,9 @@ class SmallGrants(Intervention):
             19,
             "residents",
             "Residents on the jury",
-            "Dortmund neighbourhood fund (19 residents)",
+            "Dortmund neighbourhood fund (19 residents); Dortmund neighbourhood "
+            "funds: Unionviertel Quartiersfonds; Nordstadt Quartiersfonds 2016; "
+            "Stadtteilfonds Westerfilde & Bodelschwingh",
             (1, 200),
         ),
         Param(

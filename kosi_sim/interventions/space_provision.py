@@ -29,7 +29,8 @@ class SpaceProvision(Intervention):
             300.0,
             "EUR/month",
             "Cost of one premises for the lab",
-            "assumption: reduced rent and running costs of a vacant shop",
+            "Localyzer 2023 via invidis.de (average net rent of vacant commercial "
+            "premises, Duisburg ~EUR 324/month)",
             (0.0, 10000.0),
         ),
         Param(

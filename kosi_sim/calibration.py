@@ -3,6 +3,9 @@
 Each target is measured on the first ``window`` simulated months (default 24: the
 calibration describes today's city) of ``replications`` runs with seeds derived from the
 scenario's seed.  A target passes when the mean over replicates is within the tolerance.
+The same runs then go on over the scenario's whole period for the long-run pattern checks
+of :mod:`kosi_sim.long_run` (vacancy, deficit, initiatives, district age differences),
+which every replicate must pass.
 
 ``fit`` tunes the free behavioural parameters (:data:`FREE`) by minimising the sum of
 squared, tolerance-scaled misses with SciPy's bounded Nelder-Mead on common random numbers
@@ -135,13 +138,21 @@ def measure(model, window: int) -> dict[str, float]:
 
 
 def simulate(
-    scn: Scenario, seeds: list[int], window: int, progress: Callable[[], None] | None = None
+    scn: Scenario,
+    seeds: list[int],
+    window: int,
+    progress: Callable[[], None] | None = None,
+    months: int | None = None,
 ) -> pd.DataFrame:
-    """One row of target measurements per replicate."""
+    """One row of target measurements per replicate (over the first ``window`` months).
+    With ``months`` longer than the window, each run goes on to ``months`` and the
+    long-run checks of :mod:`kosi_sim.long_run` are measured over the whole run
+    (``attrs["long_run"]``)."""
+    from . import long_run
     from .demography import LifeTableTracker
     from .model import CityModel
 
-    rows = []
+    rows, long_runs = [], []
     pooled = LifeTableTracker()
     for seed in seeds:
         model = CityModel(scn, rng=seed)
@@ -150,6 +161,10 @@ def simulate(
         rows.append(measure(model, window))
         pooled.deaths += model.life_table.deaths
         pooled.exposure += model.life_table.exposure
+        if months is not None and months > window:
+            model.life_table = None
+            model.run(months - window)
+            long_runs.append(long_run.measure(model))
         if progress:
             progress()
     out = pd.DataFrame(rows)
@@ -159,6 +174,7 @@ def simulate(
         "life_expectancy_male": pooled.life_expectancy(0),
         "life_expectancy_female": pooled.life_expectancy(1),
     }
+    out.attrs["long_run"] = long_run.summarise(long_runs) if long_runs else None
     return out
 
 
@@ -167,9 +183,11 @@ def evaluate(
     replications: int = 3,
     window: int = 24,
     progress: Callable[[], None] | None = None,
+    months: int | None = None,
 ) -> pd.DataFrame:
-    """Target, simulated mean and spread, tolerance and pass/fail, one row per target."""
-    sims = simulate(scn, replicate_seeds(scn.seed, replications), window, progress)
+    """Target, simulated mean and spread, tolerance and pass/fail, one row per target;
+    with ``months`` (the whole run), the long-run checks in ``attrs["long_run"]``."""
+    sims = simulate(scn, replicate_seeds(scn.seed, replications), window, progress, months)
     rows = []
     for t in targets_for(scn):
         values = sims[t.name]
@@ -189,7 +207,9 @@ def evaluate(
                 "source": t.source,
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["long_run"] = sims.attrs["long_run"]
+    return table
 
 
 def loss(table: pd.DataFrame, scn: Scenario) -> float:

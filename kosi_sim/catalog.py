@@ -6,6 +6,7 @@ from .agents import administration, associations, businesses, initiatives
 from .demography import PRESSURE
 from .demography import SECTION as DEMOGRAPHY
 from .engagement import SECTION as ENGAGEMENT
+from .housing import SECTION as HOUSING
 from .interventions.base import SECTION as LABS
 from .network import SECTION as NETWORK
 from .parameters import Catalog, Param, Section
@@ -32,6 +33,7 @@ CATALOG = Catalog(
     (
         PRESSURE,
         DEMOGRAPHY,
+        HOUSING,
         NETWORK,
         ENGAGEMENT,
         associations.SECTION,

@@ -28,6 +28,7 @@ def violations(model) -> list[str]:
         *_memberships(model),
         *_organisations(model),
         *_administration(model),
+        *_housing(model),
     ]
 
 
@@ -100,3 +101,11 @@ def _administration(model) -> Iterator[str]:
         yield "the administration's service budget, revenue or co-funding is negative"
     if not all(np.isfinite([adm.revenue, adm.costs, adm.balance, adm.debt])):
         yield "the administration's books hold a number that is not finite"
+
+
+def _housing(model) -> Iterator[str]:
+    h = model.housing
+    if not (_in(h.dwellings, 0.0, np.inf) and _in(h.households, 0.0, np.inf)):
+        yield "dwellings or households negative or not finite"
+    if not _in(h.vacancy(), 0.0, 1.0):
+        yield "housing vacancy outside [0, 1] in a district"

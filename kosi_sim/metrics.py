@@ -89,6 +89,9 @@ METRICS: tuple[Metric, ...] = (
         "coverage_spread", "supply/demand", "Std. deviation of mean coverage across districts", True
     ),
     _M("housing_vacancy", "share", "Vacant dwellings"),
+    _M("housing_shortage", "share", "Households without a dwelling of their own"),
+    _M("dwellings", "count", "Dwellings"),
+    _M("households", "count", "Households wanting a dwelling"),
     _M("premises_vacancy", "share", "Vacant business premises"),
     _M("budget_revenue", "EUR/month", "Municipal revenue", True),
     _M("budget_balance", "EUR/month", "Municipal budget balance (negative = deficit)", True),
@@ -220,7 +223,10 @@ def compute(model) -> np.ndarray:
     put("coverage_mean", _with_city(supply.sum(0), s.demand.sum(0)))
     put("coverage_spread", _city_only(float(np.std(s.mean_coverage())), n))
     h = model.housing
-    put("housing_vacancy", _with_city(h.dwellings - h.households, h.dwellings))
+    put("housing_vacancy", _with_city(h.vacant_dwellings(), h.dwellings))
+    put("housing_shortage", _with_city(h.shortage(), h.households))
+    put("dwellings", _with_city(h.dwellings))
+    put("households", _with_city(h.households))
     pr = model.premises
     put("premises_vacancy", _with_city(pr.vacant(), pr.stock))
     adm = model.administration

@@ -20,8 +20,9 @@ from .agents.initiatives import Initiatives
 from .catalog import CATALOG
 from .census import Census
 from .demography import Demography, LifeTableTracker, Requests, reweighted_ages
-from .districts import Housing, Premises
+from .districts import Premises
 from .engagement import Engagement, draw_traits
+from .housing import Housing
 from .interventions.registry import REGISTRY
 from .levers import Levers
 from .metrics import CITY_METRICS, MetricRecorder
@@ -130,7 +131,7 @@ class CityModel(mesa.Model):
         )
         self.engagement.update_life_stage(pop)
         self.census = Census(pop, p.willing_cutoff)
-        self.housing.init(self.census)
+        self.housing.init(self.census, self.pop)
 
     def _build_organisations(self) -> None:
         rng = self.streams("init.organisations")

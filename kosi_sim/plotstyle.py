@@ -8,6 +8,8 @@ Figures call :func:`metric_axis` for each panel that shows metrics of one unit, 
 
 from __future__ import annotations
 
+import io
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -17,6 +19,9 @@ import matplotlib.ticker as ticker
 from .metrics import METRICS
 
 _UNIT = {m.name: m.unit for m in METRICS}
+_DOC = {m.name: m.doc for m in METRICS}
+#: units of counts (whole numbers with thousands separators)
+_COUNTS = ("persons", "count")
 
 
 def is_share(unit: str) -> bool:
@@ -31,6 +36,33 @@ def readable(metric: str) -> str:
 
 def unit_of(metric: str) -> str:
     return _UNIT.get(metric, "")
+
+
+def label(metric: str) -> str:
+    """A metric's meaning in words from the registry ("Engaged (volunteering) share of
+    people aged 14+"); the readable name for a metric the registry does not know."""
+    return _DOC.get(metric, readable(metric))
+
+
+def value_text(metric: str, value: float, change: bool = False) -> str:
+    """A metric's value as text for tables and sentences: shares in percent (changes in
+    percentage points), counts with thousands separators, euros as "EUR 1,234/month",
+    other numbers with three decimals; a change always carries its sign; NaN as "n/a"."""
+    if value != value:
+        return "n/a"
+    unit = unit_of(metric)
+    sign = "+" if change else ""
+    if is_share(unit):
+        if not change:
+            return f"{value:.1%}"
+        points = value * 100
+        return f"{points:+.1f} pp" if abs(points) >= 1 or points == 0 else f"{points:+.2f} pp"
+    if unit.startswith("EUR"):
+        per = unit.removeprefix("EUR")
+        return f"{'-' if value < 0 else sign}EUR {abs(value):,.0f}{per}"
+    if unit.startswith(_COUNTS):
+        return f"{value:{sign},.0f}" if abs(value) >= 100 else f"{value:{sign},.1f}"
+    return f"{value:{sign}.3f}"
 
 
 def metric_axis(ax, unit: str, *, change: bool = False, from_zero: bool = True) -> None:
@@ -93,3 +125,11 @@ def mark_start(ax, year: float, label: str = "lab starts") -> None:
         textcoords="offset points",
         color="0.3",
     )
+
+
+def png(fig, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes; the figure is closed."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    plt.close(fig)
+    return buf.getvalue()

@@ -2,23 +2,41 @@
 
 from __future__ import annotations
 
+import inspect
 import io
 import json
+import os
+import re
 import socket
+from pathlib import Path
 
 import ipyvuetify as v
 import ipywidgets as w
 import numpy as np
 import pytest
 import solara
-from mesa.visualization.solara_viz import ModelController
 from PIL import Image
+from solara.components.title import TitleWidget
 
-from kosi_sim.app import controls, figures, geometry, i18n, server
+from kosi_sim.app import controls, figures, geometry, i18n, mapimage, numbers, server
 from kosi_sim.app.labels_instruments import INSTRUMENTS, PARAMS
-from kosi_sim.app.page import CityControls, InitiativesPanel, Page, StepInfo, initial_parameters
+from kosi_sim.app.page import (
+    AboutPanel,
+    ChartsPanel,
+    CityControls,
+    InitiativesPanel,
+    InstrumentControls,
+    LabPanel,
+    MapPanel,
+    Page,
+    StepInfo,
+    initial_parameters,
+    step_info,
+)
+from kosi_sim.app.runcontrol import RunController
 from kosi_sim.app.twin import APP_MAX_CITIZENS, CityPair
-from kosi_sim.cli import main
+from kosi_sim.app.widgets import LocaleEchartsWidget, VuetifyLanguageWidget
+from kosi_sim.cli import common, main
 from kosi_sim.interventions.registry import REGISTRY
 from kosi_sim.scenario import builtin_names, resolve
 
@@ -104,6 +122,79 @@ def test_every_label_exists_in_both_languages():
     for labels in PARAMS.values():
         assert labels["en"] and labels["de"]
     assert set(i18n.STAGES) >= {"idea", "proposal", "gate", "active", "sustained"}
+
+
+def test_every_interface_key_the_app_uses_is_declared():
+    used = set()
+    for path in Path(figures.__file__).parent.glob("*.py"):
+        used |= set(re.findall(r"\bi18n\.t\(\s*\"(\w+)\"", path.read_text()))
+        used |= set(
+            re.findall(r"\bi18n\.t\(\s*(?:\"\w+\" if .*? else )?\"(\w+)\"", path.read_text())
+        )
+    assert {"reset", "play", "pause", "step", "page_title", "month_start"} <= used
+    assert used <= set(i18n.UI), sorted(used - set(i18n.UI))
+
+
+# -- numbers in the app's language -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            ["1,234", "-1,234.5", "12.3%", "EUR\u00a024,120", "24,120", "0.05", "1,500", "0"],
+        ),
+        (
+            "de",
+            [
+                "1.234",
+                "-1.234,5",
+                "12,3\u00a0%",
+                "24.120\u00a0EUR",
+                "24.120",
+                "0,05",
+                "1.500",
+                "0",
+            ],
+        ),
+    ],
+)
+def test_numbers_are_written_the_languages_way(lang, expected):
+    got = [
+        numbers.number(1234, lang),
+        numbers.number(-1234.5, lang, 1),
+        numbers.percent(0.1234, lang),
+        numbers.eur(24120.0, lang),
+        numbers.count(24120.0, lang),
+        numbers.short(0.05, lang),
+        numbers.short(1500.0, lang),
+        numbers.number(-0.2, lang),  # never "-0"
+    ]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "value"),
+    [("24.000,5", "de", 24000.5), ("2,5", "de", 2.5), ("24,000.5", "en", 24000.5), ("7", "en", 7)],
+)
+def test_typed_numbers_are_read_the_languages_way(text, lang, value):
+    assert numbers.parse(text, lang) == value
+
+
+@pytest.mark.parametrize(("text", "lang"), [("2.5", "de"), ("12,34", "en"), ("abc", "en")])
+def test_ambiguous_typed_numbers_are_refused(text, lang):
+    with pytest.raises(ValueError, match="not a number"):
+        numbers.parse(text, lang)
+
+
+def test_month_0_is_named_as_in_the_cli_summary():
+    cli_label = "month 0 (after spin-up)"
+    assert cli_label in inspect.getsource(common._summary_table)
+    assert i18n.t("month_start", "en").lower() == cli_label
+    assert step_info(0, 120, "en") == "Month 0 (after spin-up) of 120"
+    assert step_info(0, 120, "de") == "Monat 0 (nach der Einschwingphase) von 120"
+    assert step_info(13, 1200, "de") == "Monat 13 von 1.200 (Jahr 2)"
 
 
 # -- the paired cities ----------------------------------------------------------------------
@@ -195,6 +286,27 @@ def test_map_renders_every_indicator(played):
     assert len(played.with_lab.initiatives.open_rows()) > 0
 
 
+def test_map_writes_values_in_the_language(played, monkeypatch):
+    seen = {}
+
+    def fake_render(*args):
+        seen["fmt"] = args[-1]
+        return b""
+
+    monkeypatch.setattr(mapimage, "render", fake_render)
+    spec = played.lab_scenario
+    dmap = geometry.build(
+        np.array([d.population for d in spec.districts]),
+        np.array([d.remoteness for d in spec.districts]),
+    )
+    figures.city_map(played.with_lab, dmap, "engaged_share", "de")
+    assert seen["fmt"](0.1234) == "12,3\u00a0%"
+    figures.city_map(played.with_lab, dmap, "coverage_mean", "de")
+    assert seen["fmt"](0.75) == "0,75"
+    figures.city_map(played.with_lab, dmap, "engaged_share", "en")
+    assert seen["fmt"](0.1234) == "12.3%"
+
+
 def test_charts_show_both_cities(played):
     options = figures.chart_options(played, "en")
     assert len(options) == len(figures.CHARTS)
@@ -213,6 +325,52 @@ def test_charts_show_both_cities(played):
     json.dumps(options)  # plain data for the browser
 
 
+def test_charts_write_numbers_in_the_language_and_keep_the_sign(played):
+    options = dict(
+        zip((name for name, _ in figures.CHARTS), figures.chart_options(played, "de"), strict=True)
+    )
+    budget = options["budget"]
+    assert budget["grid"]["containLabel"]  # long negative ticks are not cut off
+    y = budget["kosi_format"]["y"]
+    assert (y["decimal"], y["group"], y["suffix"], y["percent"]) == (",", ".", "\u00a0EUR", False)
+    assert budget["kosi_format"]["month_start"] == i18n.t("month_start", "de")
+    assert options["engagement"]["kosi_format"]["y"]["percent"]
+    assert options["engagement"]["kosi_format"]["y"]["percent_sign"] == "\u00a0%"
+    assert options["initiatives"]["yAxis"]["minInterval"] == 1
+    en = figures.chart_options(played, "en")[4]["kosi_format"]["y"]
+    assert (en["decimal"], en["group"], en["prefix"]) == (".", ",", "EUR\u00a0")
+    # the budget balance is a signed series: the chart gets its negative values as they are
+    values = figures.series_values(played.with_lab, "budget_balance")
+    np.testing.assert_allclose([v for _, v in budget["series"][0]["data"]], values, atol=1e-5)
+    assert (values < 0).any()
+
+
+def test_lab_report_figures_are_formatted_and_numbered_from_1(played):
+    for lang, amount in (
+        ("de", r"\d{1,3}(\.\d{3})*\u00a0EUR"),
+        ("en", r"EUR\u00a0\d{1,3}(,\d{3})*"),
+    ):
+        table = figures.lab_table(played.with_lab, lang)
+        assert list(table.index) == list(range(1, len(table) + 1))
+        what, total = table.columns[1], table.columns[2]
+        money = table[table[what].str.contains("EUR")][total]
+        assert len(money) and money.str.fullmatch(amount).all(), money.tolist()
+        counts = table[~table[what].str.contains("EUR")][total]
+        group = "." if lang == "de" else ","
+        assert counts.str.fullmatch(rf"\d{{1,3}}(\{group}\d{{3}})*").all(), counts.tolist()
+    # the figure is the sum of what the instrument reported
+    label, kind = played.with_lab.intervention_log[0][1:3]
+    spent = sum(
+        c.get("money_eur", 0.0) for _, lab, _, c in played.with_lab.intervention_log if lab == label
+    )
+    table = figures.lab_table(played.with_lab, "de")
+    name = i18n.instrument(kind, "de")[0]
+    row = table[
+        (table["Instrument"] == name) & (table["Was"] == i18n.lab_metric("money_eur", "de"))
+    ]
+    assert row["Bisher"].tolist() == [numbers.eur(spent, "de")]
+
+
 def test_initiative_list_names_leader_partners_and_stage(played):
     rows = figures.initiative_rows(played.with_lab, "de")
     assert rows
@@ -222,38 +380,160 @@ def test_initiative_list_names_leader_partners_and_stage(played):
     assert any(r["Geleitet von"].startswith("Bürger:in") for r in rows)
 
 
-def test_controller_steps_and_resets_with_the_controls():
+@pytest.mark.parametrize(
+    ("lang", "labels", "month2", "month0"),
+    [
+        ("en", ("Reset", "▶ Play", "❚❚ Pause", "Step"), "Month 2 of 120 (Year 1)", "Month 0"),
+        (
+            "de",
+            ("Zurücksetzen", "▶ Abspielen", "❚❚ Anhalten", "Schritt"),
+            "Monat 2 von 120 (Jahr 1)",
+            "Monat 0",
+        ),
+    ],
+)
+def test_controller_steps_and_resets_with_the_controls(lang, labels, month2, month0):
+    reset, play, pause, step = labels
     model = solara.reactive(CityPair("classroom"))
     params = solara.reactive(initial_parameters("classroom"))
 
     @solara.component
     def Harness():
-        ModelController(
-            model,
-            model_parameters=params,
-            play_interval=solara.reactive(10),
-            render_interval=solara.reactive(1),
-            use_threads=solara.reactive(False),
-        )
-        StepInfo(model.value, "en")
-        CityControls(params, "en", ["classroom", "classroom_toolbox"])
+        RunController(model, params, lang)
+        StepInfo(model.value, lang)
+        CityControls(params, lang, ["classroom", "classroom_toolbox"])
 
     _, rc = solara.render(Harness(), handle_error=False)
-    rc.find(v.Btn, children=["Step"]).widget.click()
-    rc.find(v.Btn, children=["Step"]).widget.click()
+    rc.find(v.Html, children=[step_info(0, 120, lang)]).assert_single()
+    assert step_info(0, 120, lang).startswith(month0)
+    rc.find(v.Btn, children=[step]).widget.click()
+    rc.find(v.Btn, children=[step]).widget.click()
     assert model.value.month == 2
-    rc.find(v.Html, children=["Month 2 / 120 (Year 1)"]).assert_single()
+    rc.find(v.Html, children=[month2]).assert_single()
     params.set({**params.value, "lab.round_tables": True, "demographic_pressure": 0.5})
-    rc.find(v.Btn, children=["Reset"]).widget.click()
+    rc.find(v.Btn, children=[reset]).widget.click()
     assert model.value.month == 0
     assert [s.type for s in model.value.lab_scenario.intervention_specs] == ["round_tables"]
     assert model.value.lab_scenario.params["demographic_pressure"] == 0.5
+    # the driver label shows its value in the language
+    shown = numbers.number(0.5, lang, 2)
+    rc.find(
+        v.Html, children=[f"{i18n.driver('demographic_pressure', lang)}: {shown}"]
+    ).assert_single()
+    # Play turns into Pause and back (the label only; the steps it runs are not timed here)
+    rc.find(v.Btn, children=[play]).widget.click()
+    rc.find(v.Btn, children=[pause]).widget.click()
+    rc.find(v.Btn, children=[play]).assert_single()
+
+
+def test_budget_field_reads_and_shows_german_numbers():
+    params = solara.reactive(initial_parameters("classroom") | {"lab.small_grants": True})
+    _, rc = solara.render(InstrumentControls("small_grants", params, "de"), handle_error=False)
+
+    def field():
+        return rc.find(v.TextField, label="Budget (EUR pro Jahr)").widget
+
+    def type_in(text):  # as a user does: type, then leave the field
+        field().v_model = text
+        field().fire_event("focusout", None)
+
+    assert field().v_model == numbers.short(params.value["budget.small_grants"], "de")
+    type_in("24.000,5")
+    assert params.value["budget.small_grants"] == 24000.5
+    assert field().v_model == "24.000,5"
+    type_in("2.5")  # English decimal point in German: refused, and said so
+    assert params.value["budget.small_grants"] == 24000.5
+    assert field().error and "keine Zahl" in str(field().messages)
 
 
 def test_page_renders_both_maps_and_the_tabs():
     _, rc = solara.render(Page(), handle_error=False)
     assert len(rc.find(v.Tab).widgets) == 5
     assert len(rc.find(w.Image).widgets) >= 2
+    # the browser tab's title, and Vuetify's own texts, in the page's language
+    assert rc.find(TitleWidget).widget.title == "kosi-sim – co-producing a city"
+    assert rc.find(VuetifyLanguageWidget).widget.lang == "en"
+
+
+def _walk(widget):
+    yield widget
+    for name in ("children", "v_slots"):
+        for child in getattr(widget, name, None) or ():
+            if isinstance(child, dict):  # a slot
+                child = child.get("children")
+            for c in child if isinstance(child, list | tuple) else [child]:
+                if isinstance(c, w.Widget):
+                    yield from _walk(c)
+
+
+def _visible_texts(root) -> set[str]:
+    """The words a user sees in a rendered tree: texts, labels, titles, table headers."""
+    out: set[str] = set()
+    for widget in _walk(root):
+        names = (
+            "children",
+            "label",
+            "title",
+            "hint",
+            "placeholder",
+            "messages",
+            "items",
+            "v_model",
+        )
+        for name in names:
+            value = getattr(widget, name, None)
+            values = value if isinstance(value, list | tuple) else [value]
+            out |= {x.strip() for x in values if isinstance(x, str) and x.strip()}
+        if isinstance(widget, LocaleEchartsWidget):
+            option = widget.option
+            out.add(option["title"]["text"])
+            out |= set(option.get("legend", {}).get("data", []))
+        headers = getattr(widget, "headers", None)
+        if isinstance(headers, list):
+            out |= {h["text"] for h in headers}
+    return out
+
+
+def test_no_english_word_in_the_german_page(played, monkeypatch):
+    """Every visible text of the German page is German: none of it is an English label of
+    ours (unless it is the same word in German) or one of Mesa's or Solara's own."""
+    english = {en for table in i18n.TABLES for en, de in table.values() if en != de}
+    english |= {
+        en
+        for kind in INSTRUMENTS.values()
+        for en, de in zip(*kind.values(), strict=True)
+        if en != de
+    }
+    english |= {p["en"] for p in PARAMS.values() if p["en"] != p["de"]}
+    english |= {"Reset", "Step", "▶", "❚❚", "Play", "Pause"}  # Mesa's controller
+    monkeypatch.setenv("KOSI_APP_LANG", "de")
+    monkeypatch.setenv("KOSI_APP_SCENARIO", "classroom_toolbox")
+    seen = set()
+
+    @solara.component
+    def Served():  # as `solara run` shows it: the sidebar and app bar need the layout
+        with solara.AppLayout():
+            Page()
+
+    for element in (
+        Served(),
+        ChartsPanel(played, "de"),
+        InitiativesPanel(played, "de"),
+        LabPanel(played, "de"),
+        AboutPanel("de"),
+        MapPanel(played, "de", solara.reactive("engaged_share")),
+    ):
+        box, _ = solara.render(element, handle_error=False)
+        seen |= _visible_texts(box)
+    assert i18n.t("reset", "de") in seen and i18n.t("tab_lab", "de") in seen
+    assert "Monat 0 (nach der Einschwingphase) von 120" in seen
+    assert {"Demografischer Druck: 0,00", numbers.short(3000.0, "de")} <= seen
+    assert i18n.t("page_title", "de") == "kosi-sim – Stadt gemeinsam gestalten" in seen
+    leaked = {text for text in seen if text in english or text.split(":")[0] in english}
+    assert not leaked, sorted(leaked)
+    # numbers in the German page are German: no "0.25" or "24000.0"
+    decimal_points = {t for t in seen if re.search(r"\d\.\d{1,2}(?!\d)|\d\.0\b", t)}
+    assert not decimal_points, sorted(decimal_points)
 
 
 def test_initiatives_panel_switches_city(played):
@@ -293,5 +573,14 @@ def test_app_command_line_is_local_and_offline():
     cmd, env = server.prepare("classroom", "de", "127.0.0.1", port)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert "--production" in cmd
+    assert "--no-check-version" in cmd  # no "New version of Solara available" notice
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert env["KOSI_APP_LANG"] == "de"
+    assert server.QUIET_WARNINGS in env["PYTHONWARNINGS"].split(",")
+
+
+def test_app_environment_is_the_servers_only(monkeypatch):
+    monkeypatch.setenv("PYTHONWARNINGS", "default::DeprecationWarning")
+    env = server.environment("classroom", "en")
+    assert env["PYTHONWARNINGS"] == f"default::DeprecationWarning,{server.QUIET_WARNINGS}"
+    assert os.environ["PYTHONWARNINGS"] == "default::DeprecationWarning"

@@ -9,6 +9,7 @@ in ``test-artifacts/``.  Set ``KOSI_SKIP_BROWSER=1`` to skip on a machine withou
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -67,11 +68,27 @@ def app_url():
 
 
 def _chart_pixels(page) -> bytes:
-    """A picture of the first chart (ECharts draws on a canvas in the browser)."""
-    chart = page.locator(".v-window-item--active canvas").first
+    """A picture of the first chart (ECharts draws it as SVG in the browser)."""
+    chart = page.locator(".v-window-item--active .kosi-chart svg").first
     chart.wait_for(state="visible", timeout=30_000)
     page.wait_for_timeout(300)
     return chart.screenshot()
+
+
+def _chart_labels(page, k: int) -> list[str]:
+    """The texts of the k-th chart of the visible tab (axis labels, title, legend)."""
+    chart = page.locator(".v-window-item--active .kosi-chart").nth(k)
+    chart.locator("svg text").first.wait_for(timeout=30_000)
+    return [t.strip() for t in chart.locator("svg text").all_text_contents()]
+
+
+def _signed_thousands(labels: list[str], group: str) -> bool:
+    """The budget's axis labels (whole numbers from a thousand on, this town's balance goes
+    below zero): thousands separated by ``group``, the minus sign kept."""
+    big = [t for t in labels if re.fullmatch(rf"-?\d+(\{group}\d+)+", t)]
+    assert big and all(re.fullmatch(rf"-?\d{{1,3}}(\{group}\d{{3}})+", t) for t in big), labels
+    assert any(t.startswith("-") for t in big), labels
+    return True
 
 
 def test_app_loads_steps_and_changes_offline(app_url):
@@ -106,6 +123,7 @@ def test_app_loads_steps_and_changes_offline(app_url):
         page.goto(app_url)
         step = page.get_by_role("button", name="Step")
         step.wait_for(timeout=60_000)
+        assert page.title() == "kosi-sim – co-producing a city"
 
         # the map tab shows both cities
         maps = page.locator(".v-window-item--active img")
@@ -126,7 +144,7 @@ def test_app_loads_steps_and_changes_offline(app_url):
         page.get_by_text("Budget (EUR per year)").first.wait_for(timeout=10_000)
 
         page.get_by_role("button", name="Reset").click()
-        page.get_by_text("Month 0 / 120").wait_for(timeout=30_000)
+        page.get_by_text("Month 0 (after spin-up) of 120").wait_for(timeout=30_000)
 
         # Step changes the charts
         page.get_by_role("tab", name="Over time").click()
@@ -134,11 +152,14 @@ def test_app_loads_steps_and_changes_offline(app_url):
         before = _chart_pixels(page)
         for k in range(1, 4):
             step.click()
-            page.get_by_text(f"Month {k} / 120").wait_for(timeout=30_000)
+            page.get_by_text(f"Month {k} of 120").wait_for(timeout=30_000)
         deadline = time.monotonic() + 20
         while _chart_pixels(page) == before and time.monotonic() < deadline:
             page.wait_for_timeout(300)
         assert _chart_pixels(page) != before, "the charts did not change after three steps"
+        # English numbers: "12.3%" on the engagement axis, "1,234" for the budget (signed)
+        assert any(re.fullmatch(r"\d+(\.\d+)?%", t) for t in _chart_labels(page, 0))
+        assert _signed_thousands(_chart_labels(page, 4), ",")
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app_charts.png"), full_page=True)
 
@@ -152,9 +173,35 @@ def test_app_loads_steps_and_changes_offline(app_url):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "app_e2e.png"), full_page=True)
 
-        # German labels on request
+        # German labels and numbers on request
         page.get_by_role("button", name="Deutsch").click()
-        page.get_by_text("Demografischer Druck").first.wait_for(timeout=10_000)
+        page.get_by_text("Demografischer Druck: 0,05").first.wait_for(timeout=10_000)
+        page.wait_for_function(
+            "document.title === 'kosi-sim – Stadt gemeinsam gestalten'", timeout=10_000
+        )
+        for name in ("Zurücksetzen", "▶ Abspielen", "Schritt"):
+            page.get_by_role("button", name=name).wait_for(timeout=10_000)
+        page.get_by_text("Monat 3 von 120 (Jahr 1)").wait_for(timeout=10_000)
+        # the lab report: "1.234 EUR", whole counts, rows numbered from 1
+        page.get_by_role("tab", name="Bericht des Labors").click()
+        report = page.locator(".v-window-item--active")
+        report.locator("td").first.wait_for(timeout=30_000)
+        cells = [c.strip() for c in report.locator("td").all_text_contents()]
+        assert cells[0] == "1", cells[:4]
+        assert any(re.fullmatch(r"\d{1,3}(\.\d{3})+\u00a0EUR", c) for c in cells), cells
+        assert not [c for c in cells if re.search(r"\d\.0$|\d\.\d{1,2}$", c)], cells
+        report.get_by_text("Zeilen pro Seite:").wait_for(timeout=10_000)  # Vuetify's footer
+        # the charts: "37,2 %", "-15.000", and a tooltip naming the month and the unit
+        page.get_by_role("tab", name="Zeitverlauf").click()
+        assert any(re.fullmatch(r"\d+(,\d+)?\u00a0%", t) for t in _chart_labels(page, 0))
+        assert _signed_thousands(_chart_labels(page, 4), ".")
+        chart = page.locator(".v-window-item--active .kosi-chart").nth(4)
+        chart.hover()  # waits until the chart stands still, then points at its middle
+        value = chart.locator("b").filter(has_text="EUR").first  # the tooltip's values
+        value.wait_for(timeout=10_000)
+        assert re.fullmatch(r"-?\d{1,3}(\.\d{3})*\u00a0EUR", value.text_content().strip())
+        assert re.search(r"Monat \d+", chart.inner_text())
+        page.screenshot(path=str(ARTIFACTS / "app_de_charts.png"), full_page=True)
         browser.close()
 
     assert not errors, errors

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kosi_sim.calibration import TARGETS, evaluate, targets_for
@@ -41,56 +42,66 @@ def test_cities_pass_every_target_at_reduced_scale(city):
     assert (miss <= 1.5).all(), table.loc[le, ["target", "simulated_mean"]].to_string()
 
 
+def _calibrate(out, *args) -> subprocess.CompletedProcess:
+    """``kosi-sim calibrate classroom`` with one replicate and a 6-month window."""
+    command = [sys.executable, "-m", "kosi_sim.cli", "calibrate", "classroom"]
+    command += ["--replications", "1", "--window", "6", "--out", str(out), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=300)
+
+
 def test_calibrate_command_exits_1_on_a_failing_target(tmp_path):
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "calibrate",
-            "classroom",
-            "--replications",
-            "1",
-            "--window",
-            "6",
-            "--set",
-            "willing_cutoff=0.9",
-            "--out",
-            str(tmp_path / "c"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _calibrate(tmp_path / "c", "--set", "willing_cutoff=0.9", "--no-long-run")
     assert proc.returncode == 1, proc.stderr
     assert "FAIL" in proc.stdout
     assert (tmp_path / "c" / "calibration.png").exists()
+    assert not (tmp_path / "c" / "long_run.csv").exists()
 
 
 def test_fit_writes_a_scenario_that_validates(tmp_path):
     out = tmp_path / "fit"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "calibrate",
-            "classroom",
-            "--replications",
-            "1",
-            "--window",
-            "6",
-            "--fit",
-            "--max-evaluations",
-            "3",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    proc = _calibrate(out, "--fit", "--max-evaluations", "3", "--no-long-run")
     assert proc.returncode in (0, 1), proc.stderr
     assert "evaluation   1" in proc.stdout
     fitted = load(out / "classroom_fitted.toml")
     assert len(fitted.districts) == 3
+
+
+class _Recorder:
+    def __init__(self, series):
+        self._series = series
+
+    def series(self, name, district=None):
+        return np.asarray(self._series[name] if district is None else self._series[name][district])
+
+
+def _fake_run(vacancy, share_65plus, shortage):
+    from types import SimpleNamespace
+
+    series = {
+        "housing_vacancy": vacancy,
+        "share_65plus": share_65plus,
+        "housing_shortage": shortage,
+    }
+    return SimpleNamespace(recorder=_Recorder(series), n_districts=len(vacancy))
+
+
+def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
+    from kosi_sim import long_run
+
+    sound = _fake_run([[0.03, 0.05], [0.02, 0.04]], [[0.1, 0.15], [0.3, 0.3]], [0.0, 0.01])
+    assert long_run.summarise([long_run.measure(sound)])["passed"].all()
+    broken = _fake_run([[0.03, -0.01], [0.02, 0.04]], [[0.1, 0.29], [0.3, 0.3]], [0.0, 0.2])
+    table = long_run.summarise([long_run.measure(sound), long_run.measure(broken)])
+    failed = set(table.loc[~table["passed"], "check"])
+    assert failed == {"vacancy_in_range", "district_age_differences", "housing_shortage"}
+    # one district: no age differences to keep
+    single = _fake_run([[0.03, 0.03]], [[0.2, 0.25]], [0.0, 0.0])
+    row = long_run.summarise([long_run.measure(single)]).set_index("check")
+    assert not row.loc["district_age_differences", "applies"]
+
+
+def test_calibrate_reports_the_long_run_checks(tmp_path):
+    proc = _calibrate(tmp_path / "c", "--set", "years=2")
+    assert "long-run checks over 2 years" in proc.stdout, proc.stdout + proc.stderr
+    table = pd.read_csv(tmp_path / "c" / "long_run.csv")
+    assert {"vacancy_in_range", "district_age_differences"} <= set(table["check"])

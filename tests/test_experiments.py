@@ -284,6 +284,7 @@ def test_analysis_and_report_on_a_small_sweep(tmp_path):
     unclear = (grid["ci95_low"] <= 0) & (grid["ci95_high"] >= 0)
     assert (grid.loc[unclear, "verdict"] == "not distinguishable from zero").all()
     assert (grid.loc[~unclear, "verdict"] != "not distinguishable from zero").all()
+    _check_summary(page, folder)
 
     import warnings
 
@@ -292,6 +293,54 @@ def test_analysis_and_report_on_a_small_sweep(tmp_path):
         from ema_workbench import load_results
     experiments, outcomes = load_results(str(folder / "ema_results.tar.gz"))
     assert len(experiments) == 16 and outcomes["engaged_share"].shape[0] == 16
+
+
+VERDICTS = ("clear increase", "clear decrease", "not distinguishable from zero")
+
+
+def _check_summary(page: str, folder: Path) -> None:
+    """The report opens with a summary in words: the design, the outcome window, and per
+    main metric the lab's effect with its interval and verdict, from the tables' numbers."""
+    import html
+    import re
+
+    assert page.index("id='summary'") < page.index("<img")  # the summary comes first
+    summary = html.unescape(page[page.index("id='summary'") : page.index("</section>")])
+    paragraphs = re.findall(r"<p class='summary'>(.*?)</p>", summary)
+    text = " ".join(paragraphs)
+    # 3 years recorded every 3 months: the outcome is the mean of months 27, 30, 33, 36
+    assert "last 12 months of the 3 years simulated (months 25 to 36)" in text
+    assert "months 27, 30, 33 and 36" in text
+    assert "8 design points" in text and "x 2 replicates = 16 runs" in text
+    study = pd.read_csv(folder / "lab_effect_study.csv").set_index("metric")
+    assert (study["replicates"] == 2).all() and (study["pairs"] == 8).all()
+    for metric, label in (
+        ("engaged_share", "Engaged (volunteering) share of people aged 14+"),
+        ("trust_share", "Trusting the city administration"),
+    ):
+        sentence = next(p for p in paragraphs if p.startswith(label))
+        row = study.loc[metric]
+        lo, hi = row["effect_ci95_low"] * 100, row["effect_ci95_high"] * 100
+        assert re.search(r"effect is [+-][\d.]+ pp \(95% interval [+-][\d.]+ pp to", sentence)
+        assert f"{hi:+.1f} pp" in sentence or f"{hi:+.2f} pp" in sentence, (sentence, hi)
+        assert lo <= row["effect"] * 100 <= hi
+        assert f": {row['verdict']}." in sentence and row["verdict"] in VERDICTS
+        assert "Largest at" in sentence and "Smallest at" in sentence
+    # a ratio only where the effect it divides by is a clear increase
+    cost = pd.read_csv(folder / "lab_cost_effectiveness.csv").set_index("measure")
+    for measure, metric in (
+        ("eur_per_additional_engaged_citizen_per_year", "engaged_citizens"),
+        ("eur_per_coverage_point_per_year", "coverage_mean"),
+    ):
+        clear = study.loc[metric, "verdict"] == "clear increase"
+        assert np.isfinite(cost.loc[measure, "value"]) == clear
+        if study.loc[metric, "verdict"] == VERDICTS[2]:
+            assert "n/a: effect not distinguishable from zero" in text
+    # every table of estimates shows their intervals
+    for title in ("whole study", "largest and smallest", "per heatmap cell"):
+        table = page[page.index(title) :]
+        table = table[: table.index("</table>")]
+        assert "95% interval" in table, title
 
 
 def test_analyze_rejects_a_folder_that_is_not_a_sweep(tmp_path):

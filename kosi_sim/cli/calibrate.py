@@ -6,6 +6,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -27,8 +28,10 @@ def register(subparsers) -> None:
         help="check a scenario against public statistics (exit 1 if a target fails)",
         description="Run replicates of a scenario and compare engagement, hours, "
         "willingness, trust, vacancy, births, deaths, life expectancy and Verein density with "
-        "their targets. With --fit, first tune the free behavioural parameters to the "
-        "targets and write the fitted scenario file.",
+        "their targets over the first months, then go on over the scenario's whole period "
+        "and check the long-run patterns (vacancy in [0, 1], housing shortage, district age "
+        "differences, deficit and initiatives in their bands). With --fit, first tune the "
+        "free behavioural parameters to the targets and write the fitted scenario file.",
     )
     add_scenario_args(cal)
     cal.add_argument("--replications", type=int, default=3, help="replicates (default 3)")
@@ -38,6 +41,12 @@ def register(subparsers) -> None:
         type=int,
         default=24,
         help=f"months measured from the start, at most {MAX_YEARS * 12} (default 24)",
+    )
+    cal.add_argument(
+        "--no-long-run",
+        dest="long_run",
+        action="store_false",
+        help="stop after the window: skip the long-run checks over the whole period",
     )
     cal.add_argument("--fit", action="store_true", help="tune the free parameters first")
     cal.add_argument(
@@ -83,9 +92,11 @@ def cmd_calibrate(args) -> int:
         if args.fit:
             scn, fitted_doc = _fit(scn, args)
         t0 = time.perf_counter()
-        table = evaluate(scn, args.replications, args.window)
+        months = scn.years * 12 if args.long_run else None
+        table = evaluate(scn, args.replications, args.window, months=months)
+        long_run = table.attrs.pop("long_run", None)
         seconds = time.perf_counter() - t0
-        target.commit(_calibration_filler(scn, args, table, fitted_doc, seconds))
+        target.commit(_calibration_filler(scn, args, table, long_run, fitted_doc, seconds))
     out = target.label
     console = Console()
     console.print(
@@ -96,11 +107,38 @@ def cmd_calibrate(args) -> int:
         )
     )
     failed = int((~table["passed"]).sum())
+    summary = f"{len(table) - failed} of {len(table)} targets pass"
+    if long_run is not None:
+        console.print(
+            _long_run_table(long_run, f"long-run checks over {scn.years} years, every replicate")
+        )
+        broken = int((~long_run["passed"]).sum())
+        failed += broken
+        summary += f"; {len(long_run) - broken} of {len(long_run)} long-run checks pass"
     print(
-        f"{len(table) - failed} of {len(table)} targets pass; results written to {out}/"
+        f"{summary}; results written to {out}/"
         + (f" (fitted scenario: {out}/{scn.name}_fitted.toml)" if fitted_doc else "")
     )
     return 0 if failed == 0 else 1
+
+
+def _long_run_table(table, title: str) -> Table:
+    out = Table(title=title)
+    for col in ("check", "band", "simulated (mean)", "range over replicates", "result"):
+        out.add_column(col, justify="left" if col == "check" else "right")
+    for r in table.itertuples():
+        band = f"{r.low:.3g} to {r.high:.3g}" if np.isfinite(r.high) else f">= {r.low:.3g}"
+        if not r.applies:
+            out.add_row(r.label, band, "", "", "does not apply")
+            continue
+        out.add_row(
+            r.label,
+            band,
+            f"{r.simulated_mean:.3g}",
+            f"{r.simulated_min:.3g} to {r.simulated_max:.3g}",
+            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+        )
+    return out
 
 
 def _fit(scn, args):
@@ -137,7 +175,7 @@ def _fit(scn, args):
     return scn, fitted_doc
 
 
-def _calibration_filler(scn, args, table, fitted_doc, seconds):
+def _calibration_filler(scn, args, table, long_run, fitted_doc, seconds):
     """What fills the calibration folder: the table, its chart, the fitted scenario, the
     manifest."""
     import json
@@ -150,6 +188,8 @@ def _calibration_filler(scn, args, table, fitted_doc, seconds):
     def fill(tmp: Path) -> None:
         table.to_csv(tmp / "calibration.csv", index=False)
         table.to_parquet(tmp / "calibration.parquet", index=False)
+        if long_run is not None:
+            long_run.to_csv(tmp / "long_run.csv", index=False)
         calibration_chart(
             table,
             tmp / "calibration.png",
@@ -163,7 +203,9 @@ def _calibration_filler(scn, args, table, fitted_doc, seconds):
                 "command": " ".join(sys.argv),
                 "replications": args.replications,
                 "window_months": args.window,
-                "all_passed": bool(table["passed"].all()),
+                "all_passed": bool(table["passed"].all())
+                and (long_run is None or bool(long_run["passed"].all())),
+                "long_run_months": scn.years * 12 if long_run is not None else None,
                 "wall_time_s": round(seconds, 3),
             },
         )

@@ -2,23 +2,27 @@
 
 Works only on the results folder (never on live models):
 
-* outcome of a run = mean of a metric over its last 12 recorded months (city level);
+* outcome of a run = the mean of a city metric's values recorded in the last 12 months of
+  the run (months m-11 to m of a run of m months; with records every k months that is
+  12 / k values, one with yearly records);
+* the lab's paired effect (same design point and replicate, with minus without the lab) for
+  the whole study with a 95% interval over replicates, per design cell, and what it costs
+  per unit of gain (:mod:`.effects`);
 * heatmaps of the main outcomes over ``demographic_pressure`` x ``civic_engagement`` - with
   the lab, without it and the paired difference when the sweep has a ``lab`` factor;
 * trajectories: mean and 10-90% band across runs, per level of the first on/off factor;
-* sensitivity: Sobol (S1, ST) or Morris (mu*, sigma) indices via SALib, for those designs;
+* sensitivity: Sobol (S1, ST) or Morris (mu*, sigma) indices via SALib, for those designs,
+  with warnings when they are unreliable (:mod:`.sensitivity`);
 * scenario discovery: PRIM (EMA Workbench) boxes of factor space in which the lab pays off
   (its paired effect on ``payoff_metric`` reaches ``payoff_threshold``);
-* an HTML report with figures (embedded), tables and provenance;
+* an HTML report that opens with a summary in words, then figures (embedded), tables with
+  intervals and provenance (:mod:`.report`);
 * export to the EMA Workbench's (experiments, outcomes) form (``ema_results.tar.gz``), so
   ``ema_workbench.load_results`` and its analyses work on kosi-sim results.
 """
 
 from __future__ import annotations
 
-import base64
-import html
-import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +37,15 @@ import pandas as pd
 
 from .. import plotstyle as style
 from ..outdir import ANALYSIS, ResultsError, claim
+from . import effects
+from .report import report
+from .sensitivity import sensitivity
 from .store import Store, read_metrics, read_runs
 
 MAIN = ("engaged_share", "coverage_mean", "trust_share", "initiatives_active")
 HEAT_X, HEAT_Y = "demographic_pressure", "civic_engagement"
+#: the months at the end of a run over which its outcome is the mean of the recorded values
+WINDOW = 12
 
 
 @dataclass
@@ -49,6 +58,10 @@ class Analysis:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # e.g. an unfinished sweep
+    #: the outcome window: last month of the runs and the recorded months averaged
+    window: dict = field(default_factory=dict)
+    #: each run's lab spending per year (EUR), over the recorded months the lab spends
+    lab_cost: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
 
 
 def missing_runs(root: Path, manifest: dict, runs: pd.DataFrame) -> str | None:
@@ -77,64 +90,40 @@ def load(root: Path) -> Analysis:
     metrics = read_metrics(root)
     city = metrics[metrics["district"] == "city"]
     last = city.groupby("run_id")["month"].transform("max")
-    final = city[city["month"] > last - 12]
+    final = city[city["month"] > last - WINDOW]
     outcomes = final.pivot_table(
         index="run_id", columns="metric", values="value", aggfunc="mean", observed=True
     ).reset_index()
     factors = list(manifest["factors"])
     outcomes = ok[["run_id", "point", "replicate", *factors]].merge(outcomes, on="run_id")
     a = Analysis(manifest, runs, outcomes, factors)
+    a.window = outcome_window(final)
+    a.lab_cost = effects.lab_cost_per_year(city[city["run_id"].isin(ok["run_id"])])
     if warning := missing_runs(root, manifest, runs):
         a.warnings.append(warning)
     a.tables["runs_status"] = runs.groupby("status").size().rename("runs").reset_index()
     return a
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)
-    plt.close(fig)
-    return buf.getvalue()
+def outcome_window(final: pd.DataFrame) -> dict:
+    """The months behind each run's outcome: the most common last month of the runs, the
+    recorded months averaged in its window, and every last month found (normally one)."""
+    lasts = final.groupby("run_id")["month"].max()
+    last = int(lasts.mode().iloc[0])
+    runs = lasts.index[lasts == last]
+    months = sorted(int(m) for m in final.loc[final["run_id"].isin(runs), "month"].unique())
+    return {
+        "months": WINDOW,
+        "last_month": last,
+        "recorded": months,
+        "last_months": sorted(int(m) for m in lasts.unique()),
+    }
 
 
 def _binned(values: pd.Series) -> pd.Series:
     if values.nunique() <= 10:
         return values.round(6)
     return pd.cut(values, 5).apply(lambda iv: round(iv.mid, 3)).astype(float)
-
-
-def _cell_text(metric: str, value: float, change: bool = False) -> str:
-    """A heatmap cell's value: shares in percent (changes in percentage points), counts
-    whole, other ratios with three decimals."""
-    if value != value:
-        return ""
-    if metric.endswith("_share"):
-        return f"{value * 100:+.1f} pp" if change else f"{value:.1%}"
-    if metric.startswith("initiatives") or metric == "associations":
-        return f"{value:+,.0f}" if change else f"{value:,.0f}"
-    return f"{value:+.3f}" if change else f"{value:.3f}"
-
-
-def _cell_effects(paired: pd.DataFrame) -> pd.DataFrame:
-    """Per heatmap cell: the mean paired effect, its t-based 95% interval over the cell's
-    pairs, their number and the verdict (clear or not distinguishable from zero)."""
-    from ..compare import mean_ci95, verdict
-
-    rows = []
-    for (y, x), group in paired.groupby(["_y", "_x"]):
-        mean, lo, hi = mean_ci95(group["effect"].to_numpy()[:, None])
-        rows.append(
-            {
-                "_y": y,
-                "_x": x,
-                "effect": mean[0],
-                "ci95_low": lo[0],
-                "ci95_high": hi[0],
-                "pairs": len(group),
-                "verdict": verdict(lo[0], hi[0]),
-            }
-        )
-    return pd.DataFrame(rows)
 
 
 def _draw_grid(
@@ -167,7 +156,7 @@ def _draw_grid(
         ax.text(
             c,
             r,
-            _cell_text(metric, value, change),
+            style.value_text(metric, value, change) if value == value else "",
             ha="center",
             va="center",
             fontsize=7,
@@ -231,7 +220,7 @@ def heatmaps(a: Analysis, metrics=MAIN) -> None:
         )
         _draw_grid(fig, axes[i][0], on, m, panels[0], shared, change=False)
         _draw_grid(fig, axes[i][1], off, m, panels[1], shared, change=False)
-        cells = _cell_effects(_paired(df, m, a.factors))
+        cells = effects.cell_effects(effects.paired(df, m, a.factors), ["_y", "_x"])
         diff = cells.pivot_table(index="_y", columns="_x", values="effect")
         unclear = (
             cells.assign(u=cells["verdict"] == UNCLEAR)
@@ -245,21 +234,9 @@ def heatmaps(a: Analysis, metrics=MAIN) -> None:
         long = cells.rename(columns={"_x": HEAT_X, "_y": HEAT_Y})
         long.insert(0, "metric", m)
         rows.append(long)
-    a.figures["heatmaps.png"] = _png(fig)
+    a.figures["heatmaps.png"] = style.png(fig)
     if rows:
         a.tables["lab_effect_grid"] = pd.concat(rows, ignore_index=True)
-
-
-def _paired(df: pd.DataFrame, metric: str, factors: list[str]) -> pd.DataFrame:
-    """Paired lab effect: same replicate, same other factors, lab on minus lab off."""
-    keys = [*(f for f in factors if f != "lab"), "replicate"]
-    on = df[df["lab"]].set_index(keys)[metric]
-    off = df[~df["lab"]].set_index(keys)[metric]
-    effect = (on - off).dropna().rename("effect").reset_index()
-    for col in ("_x", "_y"):
-        if col in df:
-            effect = effect.merge(df[[*keys, col]].drop_duplicates(keys), on=keys, how="left")
-    return effect
 
 
 def _level_label(switch: str | None, level) -> str:
@@ -281,7 +258,19 @@ def trajectories(a: Analysis, root: Path, metrics=MAIN) -> None:
     fig, axes = plt.subplots(
         1, len(metrics), figsize=(4.4 * len(metrics), 3.8), constrained_layout=True, squeeze=False
     )
+    window = a.window
     for ax, m in zip(axes[0], metrics, strict=True):
+        if window:  # the months whose records give a run's outcome
+            last = window["last_month"]
+            ax.axvspan(
+                max(last - window["months"], 0) / 12,
+                last / 12,
+                color="0.5",
+                alpha=0.12,
+                lw=0,
+                zorder=0,
+                label=f"outcome: mean over the last {window['months']} months",
+            )
         for level, g in groups:
             part = city[(city["metric"] == m) & city["run_id"].isin(g["run_id"])]
             stats = part.groupby("month")["value"].agg(
@@ -303,69 +292,7 @@ def trajectories(a: Analysis, root: Path, metrics=MAIN) -> None:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
     fig.suptitle("Over every design point and replicate", fontsize=9)
-    a.figures["trajectories.png"] = _png(fig)
-
-
-def sensitivity(a: Analysis, metrics=MAIN) -> None:
-    design = a.manifest.get("design")
-    if design not in ("sobol", "morris"):
-        a.notes.append(f"No sensitivity indices: the design is {design} (use sobol or morris).")
-        return
-    from SALib.analyze import morris as morris_analyze
-    from SALib.analyze import sobol as sobol_analyze
-
-    names = a.factors
-    pts = a.outcomes.groupby("point")[[*names, *metrics]].mean().sort_index()
-    expected = a.manifest["points"]
-    if len(pts) != expected:
-        a.notes.append(
-            f"No sensitivity indices: {expected - len(pts)} design points have "
-            "no successful run (finish the sweep with --resume)."
-        )
-        return
-    bounds = [[float(a.outcomes[n].min()), float(a.outcomes[n].max())] for n in names]
-    problem = {"num_vars": len(names), "names": names, "bounds": bounds}
-    rows = []
-    for m in metrics:
-        y = pts[m].to_numpy()
-        if design == "sobol":
-            second = a.manifest["design_options"].get("second_order", False)
-            res = sobol_analyze.analyze(problem, y, calc_second_order=second, seed=0)
-            for n, s1, st, c1, ct in zip(
-                names, res["S1"], res["ST"], res["S1_conf"], res["ST_conf"], strict=True
-            ):
-                rows.append(
-                    {"metric": m, "factor": n, "S1": s1, "S1_conf": c1, "ST": st, "ST_conf": ct}
-                )
-        else:
-            res = morris_analyze.analyze(
-                problem,
-                pts[names].to_numpy(),
-                y,
-                seed=0,
-                num_levels=a.manifest["design_options"]["levels"],
-            )
-            for n, mu, sig, conf in zip(
-                names, res["mu_star"], res["sigma"], res["mu_star_conf"], strict=True
-            ):
-                rows.append(
-                    {"metric": m, "factor": n, "mu_star": mu, "mu_star_conf": conf, "sigma": sig}
-                )
-    table = pd.DataFrame(rows)
-    a.tables["sensitivity"] = table
-    value, err = ("ST", "ST_conf") if design == "sobol" else ("mu_star", "mu_star_conf")
-    fig, axes = plt.subplots(
-        1, len(metrics), figsize=(4.2 * len(metrics), 3.6), constrained_layout=True, squeeze=False
-    )
-    for ax, m in zip(axes[0], metrics, strict=True):
-        part = table[table["metric"] == m].sort_values(value)
-        ax.barh(part["factor"], part[value], xerr=part[err], color="C0")
-        if design == "sobol":
-            ax.barh(part["factor"], part["S1"], color="C1", alpha=0.8, label="S1")
-            ax.legend(["ST", "S1"], fontsize=7)
-        ax.set_title(f"{m.replace('_', ' ')}: {value}", fontsize=10)
-        ax.tick_params(axis="y", labelsize=7)
-    a.figures["sensitivity.png"] = _png(fig)
+    a.figures["trajectories.png"] = style.png(fig)
 
 
 def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.02) -> None:
@@ -376,7 +303,7 @@ def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.0
     if not others:
         a.notes.append("No scenario discovery: no numeric factor besides 'lab'.")
         return
-    paired = _paired(a.outcomes, metric, a.factors)
+    paired = effects.paired(a.outcomes, metric, a.factors)
     x = paired[others].astype(float).reset_index(drop=True)
     y = (paired["effect"] >= threshold).to_numpy()
     a.tables["payoff_runs"] = pd.DataFrame(
@@ -434,7 +361,7 @@ def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.0
         ax.set_xlabel(others[0])
         ax.set_ylabel(others[1])
         ax.set_title(f"where the lab pays off ({metric} +{threshold:g})", fontsize=9)
-        a.figures["prim.png"] = _png(fig)
+        a.figures["prim.png"] = style.png(fig)
 
 
 def to_ema(root: Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
@@ -481,55 +408,6 @@ def _ema():
     return ema_workbench
 
 
-def report(a: Analysis, path: Path) -> None:
-    parts = [
-        f"<h1>kosi-sim sweep: {html.escape(a.manifest['experiment'])}</h1>",
-        "<h2>Runs</h2>",
-        a.tables["runs_status"].to_html(index=False),
-    ]
-    for name, title in (
-        ("heatmaps.png", "Outcomes over pressure x engagement"),
-        ("trajectories.png", "Trajectories (mean, 10-90% band)"),
-        ("sensitivity.png", "Sensitivity indices"),
-        ("prim.png", "Scenario discovery (PRIM)"),
-    ):
-        if name in a.figures:
-            data = base64.b64encode(a.figures[name]).decode()
-            parts.append(f"<h2>{title}</h2><img src='data:image/png;base64,{data}'>")
-    for name, table in a.tables.items():
-        if name != "runs_status":
-            parts.append(
-                f"<h2>{html.escape(name.replace('_', ' '))}</h2>"
-                + table.head(200).to_html(index=False, float_format="%.4g")
-            )
-    if a.notes or a.warnings:
-        notes = [*a.warnings, *a.notes]
-        parts.append(
-            "<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in notes) + "</ul>"
-        )
-    prov = {k: v for k, v in a.manifest.items() if k != "experiment_text"}
-    parts.append(
-        "<h2>Provenance</h2><pre>" + html.escape(json.dumps(prov, indent=2, default=str)) + "</pre>"
-    )
-    parts.append(
-        "<h2>Experiment file</h2><pre>"
-        + html.escape(a.manifest.get("experiment_text", ""))
-        + "</pre>"
-    )
-    style = (
-        "<style>body{font-family:sans-serif;max-width:1300px;margin:auto}"
-        "table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;"
-        "padding:2px 6px}img{max-width:100%}</style>"
-    )
-    path.write_text(
-        f"<!doctype html><html><head><meta charset='utf-8'>{style}"
-        f"<title>{html.escape(a.manifest['experiment'])}</title></head><body>"
-        + "\n".join(parts)
-        + "</body></html>",
-        encoding="utf-8",
-    )
-
-
 def analyze(
     root: Path,
     out: Path,
@@ -543,8 +421,9 @@ def analyze(
     a = load(root)  # first: a folder that is no sweep is refused before anything is made
     with claim(out, ANALYSIS, force=True) as target:
         heatmaps(a)
+        effects.add_tables(a, MAIN)
         trajectories(a, root)
-        sensitivity(a)
+        sensitivity(a, MAIN)
         discovery(a, payoff_metric, payoff_threshold)
         target.commit(_filler(a, root, ema))
     return a

@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kosi_sim.agents.equilibrium import equilibrium_stocks
+from kosi_sim.agents.equilibrium import MIN_SPINUP, equilibrium_stocks
+from kosi_sim.agents.initiatives import SUSTAINED
 from kosi_sim.demography import N_MONTHS, Demography
 from kosi_sim.engagement import Engagement
+from kosi_sim.model import CityModel
 from kosi_sim.scenario import load_builtin
 
 
@@ -63,3 +65,23 @@ def test_quit_probability_is_the_engagement_hazard():
     assert got == pytest.approx(
         [p.quit_rate, p.quit_rate + p.quit_burnout * 0.25, 2 * p.quit_rate], rel=1e-6
     )
+
+
+def _model(**params):
+    scenario = load_builtin("baseline").without_interventions().with_params(params)
+    return CityModel(scenario, rng=5)
+
+
+def test_the_spin_up_ends_with_established_sustained_initiatives(one_thread):
+    model = _model()
+    ini = model.initiatives
+    sustained = np.flatnonzero(ini.stage == SUSTAINED)
+    assert len(sustained) > 0
+    assert (ini.money[sustained] >= ini.money_need[sustained]).all()
+    again = _model().initiatives
+    assert (again.stage == SUSTAINED).sum() == len(sustained)  # one named stream, same draws
+
+
+def test_a_short_spin_up_fills_nothing(one_thread):
+    model = _model(spinup_months=MIN_SPINUP - 1)
+    assert (model.initiatives.stage == SUSTAINED).sum() == 0

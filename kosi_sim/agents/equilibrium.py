@@ -12,13 +12,18 @@ filled to the stock those flows sustain.
 Each month an initiative with a leader loses her with probability ``l``: she dies or leaves
 the city (the demography's rates at her sex and age), or quits her engagement (the
 engagement's quit hazard at her burnout and age); ``l`` is the mean over the leaders of the
-producing initiatives at the spin-up's end.  An initiative without a leader stays without
-one and ends ``fail_leaderless`` a month more often.  With
+initiatives from proposal to sustained at the spin-up's end.  An initiative without a leader
+stays without one and ends ``fail_leaderless`` a month more often.  With
 
-* ``A``: initiatives approved a month, measured;
+* ``A``: initiatives approved a month: the measured submissions a month times the gate's
+  chance of approving a submission in the end (``approve / (approve + reject)`` per
+  decision, a delayed one decided again), averaged over those waiting at the gate; the
+  approvals themselves still rise at the spin-up's end, as they lag the submissions by the
+  gate's lead time;
 * ``h``: the ending hazard of a led active initiative: rule 5's hazard without its
   ``fail_leaderless`` term, averaged over the active initiatives and the months measured
-  (the rule's expectation, not the few endings a small town shows in a year);
+  (the rule's expectation, not the few endings a small town shows in a year); with none
+  active yet, over those waiting at the gate;
 * ``e = sustained_end_rate``, ``f = fail_leaderless``, ``S = sustain_months``,
 
 the stock is that of a two-state chain (led, leaderless) followed month by month from
@@ -47,7 +52,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .initiatives import ACTIVE, SUSTAINED
+from .initiatives import ACTIVE, GATE, PROPOSAL, SUSTAINED
 
 #: months at the end of the spin-up over which the approvals and active endings are measured
 WINDOW = 12
@@ -65,19 +70,39 @@ class FlowMeter:
     active_months: int = 0
 
     hazard_sum: float = 0.0
+    submitted: int = 0
+    at_gate: int = 0
+    chance_sum: float = 0.0
+    gate_hazard_sum: float = 0.0
 
     def observe(self, model) -> None:
         ini = model.initiatives
         act = np.flatnonzero(ini.stage == ACTIVE)
+        gate = np.flatnonzero(ini.stage == GATE)
         self.months += 1
         self.approved += ini.events["started"]
+        self.submitted += ini.events["submitted"]
+        self.at_gate += len(gate)
+        self.chance_sum += float(ini.approval_chance(model, gate).sum())
         self.active_months += len(act)
         self.hazard_sum += float(ini.led_active_hazard(model.pop, act).sum())
+        self.gate_hazard_sum += float(ini.led_active_hazard(model.pop, gate).sum())
+
+    def approvals(self) -> float:
+        """Approvals a month: the submissions a month times the chance that a submission is
+        approved in the end (the gate's rule, averaged over those waiting at the gate); the
+        approvals themselves lag the submissions by the gate's lead time."""
+        if self.months == 0 or self.at_gate == 0:
+            return 0.0
+        return self.submitted / self.months * self.chance_sum / self.at_gate
 
     def led_hazard(self) -> float:
         """The mean monthly ending hazard of a led active initiative (the rule's hazard,
         not the few endings, averaged over the active initiatives and months observed)."""
-        return self.hazard_sum / self.active_months if self.active_months else 0.0
+        if self.active_months:
+            return self.hazard_sum / self.active_months
+        # none active yet: the hazard those at the gate would have, co-funding not counted
+        return self.gate_hazard_sum / self.at_gate if self.at_gate else 0.0
 
 
 @dataclass(frozen=True)
@@ -138,12 +163,12 @@ def fill_to_equilibrium(model, meter: FlowMeter) -> dict[str, int]:
     """Launch the active and sustained initiatives missing from the equilibrium stocks;
     returns how many of each were launched."""
     ini, p = model.initiatives, model.params
-    producing = np.flatnonzero((ini.stage == ACTIVE) | (ini.stage == SUSTAINED))
-    led = producing[ini.led(model.pop, producing)]
-    if meter.months == 0 or meter.approved == 0 or len(led) == 0:
+    leading = np.flatnonzero((ini.stage >= PROPOSAL) & (ini.stage <= SUSTAINED))
+    led = leading[ini.led(model.pop, leading)]
+    if meter.approvals() <= 0 or len(led) == 0:
         return {"active": 0, "sustained": 0}
     stocks = equilibrium_stocks(
-        meter.approved / meter.months,
+        meter.approvals(),
         meter.led_hazard(),
         float(leader_loss(model, led).mean()),
         int(p.sustain_months),

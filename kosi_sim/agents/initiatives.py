@@ -720,16 +720,7 @@ class Initiatives(AgentTable):
         if len(due) == 0:
             return
         u = rng.random(len(due))
-        p_reject = np.clip(
-            mp.rejection_base
-            * mp.risk_aversion
-            * model.levers.rejection[self.district[due]]
-            * 2.0
-            * self.risk[due],
-            0.0,
-            1.0,
-        )
-        p_delay = mp.delay_share * (1.0 - mp.openness)
+        p_reject, p_delay = self._gate_odds(model, due)
         rejected = due[u < p_reject]
         delayed = due[(u >= p_reject) & (u < p_reject + p_delay)]
         approved = due[u >= p_reject + p_delay]
@@ -789,6 +780,27 @@ class Initiatives(AgentTable):
             model.engagement.experience(model.pop, self._participants(pop, grown), good=True)
             self._set_stage(grown, SUSTAINED)
             self.events["sustained"] += len(grown)
+
+    def _gate_odds(self, model, rows: np.ndarray) -> tuple[np.ndarray, float]:
+        """The chances that a decision on each of ``rows`` rejects or delays it (M3)."""
+        mp = model.params
+        p_reject = np.clip(
+            mp.rejection_base
+            * mp.risk_aversion
+            * model.levers.rejection[self.district[rows]]
+            * 2.0
+            * self.risk[rows],
+            0.0,
+            1.0,
+        )
+        return p_reject, mp.delay_share * (1.0 - mp.openness)
+
+    def approval_chance(self, model, rows: np.ndarray) -> np.ndarray:
+        """The chance that each of ``rows``, submitted, is approved in the end (a delayed
+        one is decided again): approve / (approve + reject) per decision."""
+        p_reject, p_delay = self._gate_odds(model, rows)
+        approve = np.maximum(1.0 - p_reject - p_delay, 0.0)
+        return approve / np.maximum(approve + p_reject, 1e-12)
 
     def led_active_hazard(self, pop, rows: np.ndarray) -> np.ndarray:
         """The ending hazard of the active initiatives ``rows`` as if they had their leader

@@ -388,6 +388,11 @@ class Demography:
             sex,
         )
 
+    def leave_probability(self, pop, rows: np.ndarray) -> np.ndarray:
+        """The probability that each citizen of ``rows`` dies or leaves the city this month
+        (the rates :meth:`request` draws from, at her sex and age)."""
+        return np.take(self.m_leave, self.rate_key(pop, np.asarray(rows, dtype=np.int64)))
+
     @staticmethod
     def rate_key(pop, rows: np.ndarray) -> np.ndarray:
         """Rows ``rows``' entries in the (sex, age in completed months) rate tables."""

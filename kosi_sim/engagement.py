@@ -565,6 +565,16 @@ class Engagement:
         disengage(pop, quitters)
         return quitters
 
+    def quit_probability(self, pop: Population, rows: np.ndarray) -> np.ndarray:
+        """The probability that each engaged citizen of ``rows`` quits this month (the
+        hazard :meth:`quit` draws against: ``quit_rate + quit_burnout * burnout**2``,
+        doubled from age 80)."""
+        p = self.p
+        rate, per_burnout = _f32(p.quit_rate, p.quit_burnout)
+        b = pop.burnout[rows]
+        hazard = rate + per_burnout * (b * b)
+        return np.where(pop.age_m[rows] >= 80 * 12, hazard * np.float32(2), hazard)
+
     # -- feedback from initiatives (M7, M6) -------------------------------------------
     def experience(self, pop: Population, rows: np.ndarray, good: bool, strength=1.0) -> None:
         """A success (good) or a failure/rejection experienced by ``rows``; asymmetric."""

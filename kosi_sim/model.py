@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 
 from . import memory, network
+from .agents import equilibrium
 from .agents.administration import Administration
 from .agents.associations import Associations
 from .agents.businesses import Businesses
@@ -159,15 +160,23 @@ class CityModel(mesa.Model):
         self.census = Census(pop, p.willing_cutoff)
 
     def _spin_up(self, months: int) -> None:
-        """Let engagement, Vereine and initiatives settle before month 0 (no demography)."""
+        """Let engagement, Vereine and initiatives settle before month 0 (no demography);
+        at its end the producing initiatives are filled to the stock their measured flows
+        and the model's leader-loss rates sustain (ODD 3.3)."""
         self._init_services()
-        for _ in range(months):
+        meter = equilibrium.FlowMeter()
+        for month in range(months):
             self.initiatives.new_month()
             self.engagement.step(self)
             self.associations.step(self)
             self.associations.pending_dissolution = np.empty(0, dtype=np.int64)
             self.associations.pending_foundings = []
             self.initiatives.step(self)
+            self.services.update(self, self.administration.admin_hours)
+            if month >= months - equilibrium.WINDOW:
+                meter.observe(self)
+        if months >= equilibrium.MIN_SPINUP:
+            equilibrium.fill_to_equilibrium(self, meter)
             self.services.update(self, self.administration.admin_hours)
         self.census = Census(self.pop, self.params.willing_cutoff)
 

@@ -447,25 +447,42 @@ class Initiatives(AgentTable):
         self.stage[rows] = stage
         self.months_in_stage[rows] = 0
 
-    def _new_ideas(self, model, rng) -> None:
-        p, pop = self.p, model.pop
-        # the engaged who neither lead nor belong to an initiative
-        # grouped by district, in row order within each district
-        by_district, per_d = nonzero_grouped(
+    def _free_engaged_by_district(self, pop) -> tuple[np.ndarray, np.ndarray]:
+        """The engaged who neither lead nor belong to an initiative, grouped by district
+        (in row order within each district), and their number per district."""
+        return nonzero_grouped(
             _free_engaged(pop.engaged, pop.leads, pop.initiative),
             pop.district,
             self.n_districts,
         )
+
+    def _ideas_per_month(self, per_d: np.ndarray, gap: np.ndarray) -> np.ndarray:
+        """Expected new ideas per district this month (rule 1)."""
+        p = self.p
+        return p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
+
+    def expected_ideas(self, model) -> np.ndarray:
+        """Expected new ideas per district this month (rule 1)."""
+        _, per_d = self._free_engaged_by_district(model.pop)
+        return self._ideas_per_month(per_d, model.services.gap())
+
+    @staticmethod
+    def draw_domains(gap: np.ndarray, district: np.ndarray, rng) -> np.ndarray:
+        """A domain for each of ``district``, in proportion to ``0.25 + gap`` (rule 1)."""
+        weights = 0.25 + gap[:, district]
+        cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
+        return (rng.random(len(district))[None, :] > cdf).sum(axis=0).astype(np.int8)
+
+    def _new_ideas(self, model, rng) -> None:
+        p, pop = self.p, model.pop
+        by_district, per_d = self._free_engaged_by_district(pop)
         gap = model.services.gap()  # (domain, district)
-        expected = p.idea_rate / 12.0 * per_d / 1000.0 * (1.0 + p.need_weight * gap.mean(0))
-        counts = rng.poisson(expected)
+        counts = rng.poisson(self._ideas_per_month(per_d, gap))
         total = int(counts.sum())
         if total == 0:
             return
         district = np.repeat(np.arange(self.n_districts), counts).astype(np.int16)
-        weights = 0.25 + gap[:, district]
-        cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
-        domain = (rng.random(total)[None, :] > cdf).sum(axis=0).astype(np.int8)
+        domain = self.draw_domains(gap, district, rng)
         # the idea holder: a random engaged citizen of the district (the engaged grouped by
         # district, in row order, and picked by position within the district's group)
         u = rng.random(total)
@@ -624,6 +641,17 @@ class Initiatives(AgentTable):
         newly = citizens[~pop.engaged[citizens]]
         model.engagement.enlist_informal(pop, newly)
 
+    def staff(self, model, rows: np.ndarray, rng, rounds: int) -> None:
+        """The leaders of ``rows`` recruit as in the proposal stage (rule 3), for at most
+        ``rounds`` months, until each initiative has ``min_volunteers``."""
+        for _ in range(rounds):
+            self._count_volunteers(model.pop)
+            short = rows[self.volunteers[rows] < self.p.min_volunteers]
+            if len(short) == 0:
+                break
+            self._recruit(model, short, rng)
+        self._count_volunteers(model.pop)
+
     def _proposals(self, model, rng) -> None:
         p, pop = self.p, model.pop
         props = np.flatnonzero(self.stage == PROPOSAL)
@@ -695,16 +723,7 @@ class Initiatives(AgentTable):
         if len(due) == 0:
             return
         u = rng.random(len(due))
-        p_reject = np.clip(
-            mp.rejection_base
-            * mp.risk_aversion
-            * model.levers.rejection[self.district[due]]
-            * 2.0
-            * self.risk[due],
-            0.0,
-            1.0,
-        )
-        p_delay = mp.delay_share * (1.0 - mp.openness)
+        p_reject, p_delay = self._gate_odds(model, due)
         rejected = due[u < p_reject]
         delayed = due[(u >= p_reject) & (u < p_reject + p_delay)]
         approved = due[u >= p_reject + p_delay]
@@ -764,6 +783,41 @@ class Initiatives(AgentTable):
             model.engagement.experience(model.pop, self._participants(pop, grown), good=True)
             self._set_stage(grown, SUSTAINED)
             self.events["sustained"] += len(grown)
+
+    def _gate_odds(self, model, rows: np.ndarray) -> tuple[np.ndarray, float]:
+        """The chances that a decision on each of ``rows`` rejects or delays it (M3)."""
+        mp = model.params
+        p_reject = np.clip(
+            mp.rejection_base
+            * mp.risk_aversion
+            * model.levers.rejection[self.district[rows]]
+            * 2.0
+            * self.risk[rows],
+            0.0,
+            1.0,
+        )
+        return p_reject, mp.delay_share * (1.0 - mp.openness)
+
+    def approval_chance(self, model, rows: np.ndarray) -> np.ndarray:
+        """The chance that each of ``rows``, submitted, is approved in the end (a delayed
+        one is decided again): approve / (approve + reject) per decision."""
+        p_reject, p_delay = self._gate_odds(model, rows)
+        approve = np.maximum(1.0 - p_reject - p_delay, 0.0)
+        return approve / np.maximum(approve + p_reject, 1e-12)
+
+    def led_active_hazard(self, pop, rows: np.ndarray) -> np.ndarray:
+        """The ending hazard of the active initiatives ``rows`` as if they had their leader
+        (rule 5 without its ``fail_leaderless`` term)."""
+        p = self.p
+        burn = _burnout_per_initiative(
+            self._candidate_rows(pop), pop.initiative, pop.burnout, self.n
+        )
+        return (
+            p.fail_base
+            + p.fail_understaffed * (self.volunteers[rows] < p.min_volunteers)
+            + p.fail_underfunded * (self.money[rows] < self.money_need[rows])
+            + p.fail_burnout * burn[rows] / np.maximum(self.volunteers[rows], 1)
+        )
 
     def _participants(self, pop, rows: np.ndarray) -> np.ndarray:
         """Citizens (rows, ascending) who belong to one of the initiatives ``rows``."""

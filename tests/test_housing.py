@@ -4,6 +4,8 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kosi_sim.housing import SECTION, Housing, age_group, allocate, headship
 from kosi_sim.model import CityModel
@@ -139,3 +141,26 @@ def test_vacancy_in_range_in_every_district_over_twenty_years(name, pressure):
         assert ((v >= 0.0) & (v <= 1.0)).all(), f"month {model.month}: {v}"
     shortage = model.recorder.series("housing_shortage")
     assert np.nanmax(shortage) < 0.05
+
+
+@given(
+    st.lists(st.floats(-5.0, 50.0), min_size=1, max_size=12),
+    st.integers(0, 300),
+    st.integers(0, 2**31 - 1),
+)
+def test_allocation_never_overfills_and_never_moves_within_a_district(free, n, seed):
+    """Any free stock (negative: a shortage) and any arrivals: each district takes at most
+    its free dwellings plus those its leaving movers free, and no mover stays put."""
+    rng = np.random.default_rng(seed)
+    free = np.array(free)
+    n_d = len(free)
+    need = rng.choice([0.0, 1 / 1.75, 1 / 1.45], n)
+    origin = np.where(rng.random(n) < 0.5, rng.integers(0, n_d, n), -1)
+    dest = allocate(need, rng.integers(0, 4, n), origin, free, rng.random((4, n_d)) + 0.1, rng)
+    moved = dest >= 0
+    assert not (moved & (dest == origin)).any()
+    taken = np.bincount(dest[moved], weights=need[moved], minlength=n_d)
+    freed = np.bincount(
+        origin[moved & (origin >= 0)], weights=need[moved & (origin >= 0)], minlength=n_d
+    )
+    assert (taken <= np.maximum(free, 0.0) + freed + 1e-9).all()

@@ -606,32 +606,6 @@ def test_member_rows_insert_matches_union(rows, new):
     np.testing.assert_array_equal(_insert_sorted(rows, new), np.union1d(rows, new))
 
 
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(st.floats(-50.0, 5000.0), min_size=2, max_size=40),
-    st.integers(0, 2**31 - 1),
-)
-def test_move_destinations_match_the_per_district_draw(vacant, seed):
-    """Movers' destinations (one table of distributions) equal the former loop over origin
-    districts: same weights, same cumulative sums, same uniforms, same bits."""
-    from kosi_sim.demography import Demography
-
-    vacant = np.array(vacant)
-    n_d = len(vacant)
-    origin = np.random.default_rng(seed).integers(0, n_d, 300).astype(np.int16)
-    got = Demography._destinations(origin, origin, vacant, np.random.default_rng(seed + 1))
-    w = np.maximum(vacant, 0.0) + 1e-9
-    u = np.random.default_rng(seed + 1).random(len(origin))
-    want = np.empty(len(origin), dtype=np.int16)
-    for d in range(n_d):
-        sel = origin == d
-        wd = w.copy()
-        wd[d] = 0.0
-        cdf = np.cumsum(wd) / wd.sum()
-        want[sel] = np.minimum(np.searchsorted(cdf, u[sel], side="right"), n_d - 1)
-    np.testing.assert_array_equal(got, want)
-
-
 def test_verein_successors_match_numpy(city):
     from kosi_sim.agents.associations import _successors
 

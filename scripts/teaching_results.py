@@ -77,6 +77,13 @@ def compute(results: Path, reuse: bool) -> Numbers:
     return n
 
 
+def _json_value(value):
+    """A number as JSON holds it: NaN (a ratio not printed, an empty group) as null."""
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
 def as_json(n: Numbers, fingerprint: dict) -> str:
     from kosi_sim.teaching import REGENERATE
 
@@ -84,7 +91,7 @@ def as_json(n: Numbers, fingerprint: dict) -> str:
         "regenerate": REGENERATE,
         "fingerprint": fingerprint,
         "numbers": {
-            k: {"text": x.text, "value": x.value, "commands": list(x.source)}
+            k: {"text": x.text, "value": _json_value(x.value), "commands": list(x.source)}
             for k, x in sorted(n.items())
         },
     }

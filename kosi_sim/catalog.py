@@ -71,6 +71,34 @@ def listed_sections() -> list[Section]:
     return [*CATALOG.sections, *INSTRUMENT_SECTIONS]
 
 
+def illustrative(kind: str) -> bool:
+    """An instrument without published evidence: none of its own parameters is graded
+    ``measured`` or ``literature`` in the register.  Its effects show the model's logic,
+    not a size anyone has measured; reports and the app say so wherever it is used."""
+    from .evidence import Grade
+
+    section = next((s for s in INSTRUMENT_SECTIONS if s.name == INSTRUMENT_PREFIX + kind), None)
+    if section is None:  # an instrument without parameters of its own
+        return True
+    return all(evidence(p).grade is Grade.ASSUMPTION for p in section.params)
+
+
+def illustrative_text(kinds: list[str]) -> str:
+    """What reports say of the illustrative instruments they use."""
+    one = len(kinds) == 1
+    return (
+        f"Illustrative: {', '.join(kinds)} {'has' if one else 'have'} no published evidence "
+        f"for {'its' if one else 'their'} parameters (all graded 'assumption' in the evidence "
+        f"register); {'its' if one else 'their'} part of the lab's effect shows the model's "
+        "logic, not a measured size."
+    )
+
+
+def illustrative_in(kinds) -> list[str]:
+    """The illustrative instruments among ``kinds``, sorted, each once."""
+    return sorted({k for k in kinds if illustrative(k)})
+
+
 def evidence(p: Param) -> Evidence:
     """``p``'s register entry (every listed parameter has one)."""
     if p.evidence is None:
@@ -172,6 +200,12 @@ def instruments_markdown() -> str:
     for k, (name, cls) in enumerate(REGISTRY.items(), start=1):
         doc = inspect.cleandoc(sys.modules[cls.__module__].__doc__ or "")
         out.append(f"### 11.{k} `{name}`: {cls.doc}\n\n{doc}\n")
+        if illustrative(name):
+            out.append(
+                "**Illustrative:** no published evidence for this instrument's parameters "
+                "(all graded `assumption` in the evidence register); `compare`, sweep reports "
+                "and the app say so wherever it is used.\n"
+            )
         if cls.params:
             out.append(_params_table(cls.params, cls.scaling) + "\n")
     out.append(f"### 11.{len(REGISTRY) + 1} Presets\n")

@@ -366,9 +366,23 @@ def test_lab_report_figures_are_formatted_and_numbered_from_1(played):
     table = figures.lab_table(played.with_lab, "de")
     name = i18n.instrument(kind, "de")[0]
     row = table[
-        (table["Instrument"] == name) & (table["Was"] == i18n.lab_metric("money_eur", "de"))
+        table["Instrument"].str.startswith(name)
+        & (table["Was"] == i18n.lab_metric("money_eur", "de"))
     ]
     assert row["Bisher"].tolist() == [numbers.eur(spent, "de")]
+
+
+def test_lab_report_marks_the_illustrative_instruments(played):
+    """Instruments without published evidence carry the mark, the others do not."""
+    from kosi_sim.catalog import illustrative
+
+    table = figures.lab_table(played.with_lab, "de")
+    mark = i18n.t("illustrative_mark", "de")
+    kinds = {kind for _, _, kind, _ in played.with_lab.intervention_log}
+    assert any(illustrative(k) for k in kinds) and not all(illustrative(k) for k in kinds)
+    for kind in kinds:
+        rows = table[table["Instrument"].str.startswith(i18n.instrument(kind, "de")[0])]
+        assert len(rows) and rows["Instrument"].str.endswith(mark).all() == illustrative(kind)
 
 
 def test_initiative_list_names_leader_partners_and_stage(played):

@@ -167,3 +167,36 @@ def test_declared_sources_do_not_contradict_the_register():
     for name, p in _all_params():
         if p.evidence.grade is not Grade.ASSUMPTION:
             assert p.source == p.evidence.source, f"{name}.{p.name}"
+
+
+def test_an_instrument_is_illustrative_exactly_when_all_its_evidence_is_assumption():
+    from kosi_sim.catalog import INSTRUMENT_SECTIONS, illustrative, illustrative_in
+    from kosi_sim.evidence import Grade
+    from kosi_sim.interventions.registry import REGISTRY
+
+    graded = {
+        s.name.removeprefix("instrument."): {p.evidence.grade for p in s.params}
+        for s in INSTRUMENT_SECTIONS
+    }
+    for kind in REGISTRY:
+        assert illustrative(kind) == (graded.get(kind, set()) <= {Grade.ASSUMPTION}), kind
+    # the register has both kinds today: participatory budgets are measured (Wuppertal)
+    assert not illustrative("participatory_budget") and illustrative("transfer")
+    assert illustrative_in(["transfer", "matching", "transfer"]) == ["transfer"]
+
+
+def test_compare_says_which_instruments_are_illustrative(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    out = tmp_path / "c"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kosi_sim.cli", "compare", "classroom_toolbox",
+         "--replications", "2", "--years", "3", "--set", "scale=0.5", "--out", str(out)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    shown = json.loads((out / "manifest.json").read_text())["illustrative_instruments"]
+    assert shown and "participatory_budget" not in shown
+    assert "Illustrative: " + ", ".join(shown) in proc.stdout

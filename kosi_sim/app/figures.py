@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..agents.initiatives import STAGES
+from ..catalog import illustrative
 from ..metrics import INDEX, SCALED
 from ..services import SERVICE_DOMAINS
 from . import i18n, mapimage, numbers
@@ -244,6 +245,8 @@ def lab_report(model, lang: str) -> list[dict[str, str]]:
         name = i18n.instrument(kind, lang)[0]
         if label != kind:
             name = f"{name} ({label})"
+        if illustrative(kind):
+            name = f"{name} {i18n.t('illustrative_mark', lang)}"
         for metric, value in acc.items():
             if metric in i18n.STOCKS:
                 value = latest[label].get(metric, 0.0)

@@ -51,6 +51,10 @@ UI: dict[str, tuple[str, str]] = {
     "tab_initiatives": ("Initiatives", "Initiativen"),
     "tab_about": ("About", "Über das Modell"),
     "tab_lab": ("Lab report", "Bericht des Labors"),
+    "illustrative_mark": (
+        "(illustrative: no published evidence)",
+        "(illustrativ: ohne veröffentlichte Belege)",
+    ),
     "col_instrument": ("Instrument", "Instrument"),
     "col_what": ("What", "Was"),
     "col_total": ("So far", "Bisher"),

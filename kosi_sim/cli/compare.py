@@ -9,6 +9,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from ..catalog import illustrative_text
 from ..compare import UNCLEAR, indicator_formats
 from .common import (
     UsageError,
@@ -88,6 +89,9 @@ def cmd_compare(args) -> int:
         )
         for row in ce.itertuples():
             print(f"{CE_LABELS[row.measure]}: {_ce_value(row)}")
+        shown = _illustrative(scn)
+        if shown:
+            print(illustrative_text(shown))
         print(f"results written to {target.label}/")
     return 0
 
@@ -100,6 +104,13 @@ CE_LABELS = {
     "eur_per_additional_engaged_citizen_per_year": "EUR per additional engaged citizen a year",
     "eur_per_coverage_point_per_year": "EUR per point (0.01) of service coverage a year",
 }
+
+
+def _illustrative(scn) -> list[str]:
+    """The scenario's instruments without published evidence."""
+    from ..catalog import illustrative_in
+
+    return illustrative_in(spec.type for spec in scn.intervention_specs)
 
 
 def _ce_value(row) -> str:
@@ -166,6 +177,7 @@ def _compare_filler(scn, args, result, ce, seconds):
                 "command": " ".join(sys.argv),
                 "replications": args.replications,
                 "without": args.without or "all",
+                "illustrative_instruments": _illustrative(scn),
                 "cost_effectiveness": ce.astype(object).where(ce.notna(), None).to_dict("records"),
                 "wall_time_s": round(seconds, 3),
             },

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .. import plotstyle as style
+from ..catalog import illustrative_text
 from .effects import has_lab
 from .sensitivity import rules
 
@@ -120,6 +121,9 @@ def _design_text(a: Analysis) -> str:
 def summary(a: Analysis) -> list[str]:
     """The report's opening paragraphs, in words, from the analysis's numbers."""
     paragraphs = [*(f"Warning: {w}." for w in a.warnings), _design_text(a)]
+    shown = a.manifest.get("illustrative_instruments") or []
+    if shown:
+        paragraphs.append(illustrative_text(shown))
     window = window_text(a)
     study = a.tables.get("lab_effect_study")
     if study is None or study.empty:

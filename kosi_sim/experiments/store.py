@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..catalog import illustrative_in
 from ..outdir import RESULT, SWEEP, ResultsError, check_replaceable, write_errors
 from ..results import git_commit, package_versions
 from .runs import RunResult, RunSpec
@@ -132,6 +133,9 @@ class Store:
             "experiment_sha256": exp.hash,
             "experiment_text": exp.text,
             "base_scenario": exp.scenario.name,
+            "illustrative_instruments": illustrative_in(
+                spec.type for spec in exp.scenario.intervention_specs
+            ),
             "design": exp.design_kind,
             "design_options": exp.design_options,
             "factors": [f.name for f in exp.factors],

@@ -219,14 +219,14 @@ class Housing:
         self.dwellings = np.zeros(self.n)
         self.households = np.zeros(self.n)  # households wanting a dwelling (demand)
         self.households_last_year = np.zeros(self.n)
-        self.built = np.zeros(self.n)  # dwellings built (+) or demolished (-) last year
         self.affinity = np.ones((N_GROUPS, self.n))
 
     def count_households(self, census) -> np.ndarray:
-        c = census.count
+        """Households per district from the census (the shares of :func:`headship`)."""
+        p = self.p
         return (
-            c(band=ADULTS_18_64) / self.p.household_size_adults
-            + c(band=AGE_65PLUS) / self.p.household_size_65plus
+            census.count(band=ADULTS_18_64) / p.household_size_adults
+            + census.count(band=AGE_65PLUS) / p.household_size_65plus
         )
 
     def init(self, census, pop) -> None:
@@ -273,5 +273,4 @@ class Housing:
             p.max_construction_rate * self.dwellings,
         )
         self.dwellings = np.maximum(self.dwellings + change, 0.0)
-        self.built = change
         self.households_last_year = self.households.copy()

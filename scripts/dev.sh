@@ -84,7 +84,23 @@ case "$cmd" in
         ensure_chromium
         "$VENV/bin/ruff" check kosi_sim tests
         "$VENV/bin/ruff" format --check kosi_sim tests
-        "$VENV/bin/python" -m pytest "$@"
+        if [ $# -gt 0 ]; then
+            exec "$VENV/bin/python" -m pytest "$@"
+        fi
+        # The whole suite on two cores: the bounds-checked re-run of the model cases and the
+        # browser test (each drives a child process of its own) run beside the rest.
+        side=(tests/test_memory_safety.py tests/test_app_browser.py)
+        log=$(mktemp)
+        "$VENV/bin/python" -m pytest -q "${side[@]}" >"$log" 2>&1 &
+        pid=$!
+        rc=0
+        "$VENV/bin/python" -m pytest "${side[@]/#/--ignore=}" || rc=$?
+        side_rc=0
+        wait "$pid" || side_rc=$?
+        echo "--- ${side[*]} ---"
+        cat "$log"
+        rm -f "$log"
+        [ "$rc" -eq 0 ] && [ "$side_rc" -eq 0 ]
         ;;
     bench)
         setup_env

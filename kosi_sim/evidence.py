@@ -152,6 +152,32 @@ class Prior:
                 return np.full(n, self.mode)
 
 
+    def ppf(self, u: np.ndarray) -> np.ndarray:
+        """The quantiles at ``u`` in [0, 1]: maps a unit design (LHS, Sobol) onto the prior."""
+        u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)
+        lo, hi = self.low, self.high
+        match self.family:
+            case Family.UNIFORM:
+                return lo + u * (hi - lo)
+            case Family.TRIANGULAR:
+                c = (self.mode - lo) / (hi - lo)
+                left = lo + np.sqrt(u * (hi - lo) * (self.mode - lo))
+                right = hi - np.sqrt((1.0 - u) * (hi - lo) * (hi - self.mode))
+                return np.where(u < c, left, right)
+            case Family.LOGUNIFORM:
+                return np.exp(math.log(lo) + u * (math.log(hi) - math.log(lo)))
+            case Family.DISCRETE_UNIFORM:
+                n = int(hi) - int(lo) + 1
+                return np.minimum(int(lo) + np.floor(u * n), int(hi)).astype(np.int64)
+            case _:
+                return np.full(u.shape, self.mode, dtype=object)
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether the prior has any spread (``fixed`` has none)."""
+        return self.family is not Family.FIXED
+
+
 def _num(x) -> str:
     """A number as short as it reads back exactly (``2``, not ``2.0``); anything else as text."""
     if isinstance(x, bool) or not isinstance(x, float | int):

@@ -774,8 +774,8 @@ def _burnout(
     voice,
 ):  # fmt: skip
     """Everyone's new burnout, both rules computed for every row and one kept (no branch
-    on who is active: a random third, whose branch was mostly mispredicted, and the
-    loop now compiles to vector instructions; 2.1 -> 1.4 ms)."""
+    on who is active: that branch, on a random third of the rows, would be mostly
+    mispredicted, and without it the loop compiles to vector instructions)."""
     for r in prange(len(b)):
         exposure[r] *= keep  # grant exposure fades (float32, as the numpy ``*=``)
         old = b[r]

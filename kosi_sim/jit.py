@@ -37,13 +37,14 @@ kernel = numba.njit(cache=True, nogil=True, boundscheck=False)
 
 #: a helper that kernels call once per citizen, inlined into its callers at numba's level.
 #: Helpers combine booleans with ``&`` and ``|``: a Python ``and``/``or`` that yields a value
-#: (``return a and b``) compiled into code about seven times slower here.
+#: (``return a and b``) compiles into branchy code that numba cannot vectorise.
 helper = numba.njit(cache=True, nogil=True, boundscheck=False, inline="always")
 
 prange = numba.prange
 
-#: how many rows ahead a loop that gathers contacts' values prefetches them (8 was the
-#: fastest of 2, 4, 8 and 16 on the benchmark machine: the effort pass 7.6 -> 4.9 ms)
+#: how many rows ahead a loop that gathers contacts' values prefetches them: far enough that
+#: the contacts' rows arrive before they are read, near enough that they are still cached
+#: (the distances tried are in docs/performance.md)
 AHEAD = 8
 
 
@@ -99,10 +100,10 @@ def as_bytes(array):
     """A bool array as a view of its bytes (uint8 0/1), anything else as it is.
 
     numba loads a bool array's elements as one-bit values, which keeps loops that read
-    them from compiling to vector instructions: the demographic draws ran 1.4 times faster
-    with the living as bytes.  Kernels treat a byte as a truth value (``if x``, ``not x``,
-    ``x & y``, ``x * w``); none uses ``~`` on one.  Parallel kernels get their bool
-    arguments this way; serial kernels are given ``as_bytes(...)`` at the call."""
+    them from compiling to vector instructions; as bytes they do.  Kernels treat a byte as
+    a truth value (``if x``, ``not x``, ``x & y``, ``x * w``); none uses ``~`` on one.
+    Parallel kernels get their bool arguments this way; serial kernels are given
+    ``as_bytes(...)`` at the call."""
     if isinstance(array, np.ndarray) and array.dtype == np.bool_:
         return array.view(np.uint8)
     return array

@@ -3,10 +3,10 @@
 A month of a full city allocates and frees a few hundred arrays of several megabytes
 (selections, gathered values, kernel outputs).  By default glibc serves each from fresh
 pages of the operating system and hands them back when freed, so the next month faults
-them in again: about 500 page faults and 1.8 ms of system time a month at 610,000 citizens
-on the benchmark machine.  :func:`keep_freed_memory` tells the allocator to serve large
-arrays from its heap and keep freed memory for reuse (6 faults a month; the peak memory of
-the full city 504 -> 530 MB, since freed memory is no longer returned to the system).
+them in again, hundreds of page faults a month in a full city.  :func:`keep_freed_memory`
+tells the allocator to serve large arrays from its heap and keep freed memory for reuse: a
+handful of faults a month, at the price of a somewhat higher peak memory, since freed memory
+is no longer returned to the system (figures in docs/performance.md).
 
 It changes no result, only where memory comes from, and is a no-op where the C library is
 not glibc.  It acts on the whole process (like numba's thread count), once.

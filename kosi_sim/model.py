@@ -33,8 +33,8 @@ from .scenario import Scenario, load_builtin
 from .services import Services
 
 #: compact the population arrays when a tenth of the rows are dead: fewer dead rows in every
-#: pass and the rows regrouped by district more often (full city, 240 months: 0.5 s faster
-#: than at a fifth in two pairs of runs; at 0.06 no faster, compaction itself costs more)
+#: pass and the rows regrouped by district more often, against the cost of compacting
+#: (measured against other shares in docs/performance.md)
 COMPACT_DEAD_SHARE = 0.1
 
 

@@ -112,8 +112,8 @@ def draw_contacts(
 ) -> np.ndarray:
     """Draw ``slots`` contacts for each of ``rows``; returns an int32 array (len(rows),
     slots).  Draws from the keyed stream ``key`` by the citizen's uid (tie ``j``: draws
-    ``4 j + 0..3``, see :func:`_new_contact`), on all cores; numpy's generator took 0.4 s
-    for the 21 million draws of a full city."""
+    ``4 j + 0..3``, see :func:`_new_contact`), on all cores: a full city needs about 21
+    million draws, too many for one numpy generator on one core."""
     out = np.empty((len(rows), slots), dtype=np.int32)
     if len(rows):
         _place_contacts(

@@ -194,8 +194,8 @@ def _rows_of(uids, row_of_uid, alive):
 
 def _as_uint(column: np.ndarray) -> np.ndarray:
     """A column's bytes as unsigned integers of its item size: a gather copies bits, so four
-    compiled versions of :func:`_gather` serve every column type (each version costs a
-    fresh process about 10 ms to load)."""
+    compiled versions of :func:`_gather` serve every column type (each compiled version
+    costs a fresh process time to load from the cache)."""
     return column.view(f"u{column.dtype.itemsize}")
 
 

@@ -1,7 +1,7 @@
 """Compile every numba kernel into the on-disk cache: ``python -m kosi_sim.precompile``.
 
 The set-up (``scripts/dev.sh``) runs this once after installing, so that neither the first
-model run nor the tests pay the compilation (about 45 s on the 2-core benchmark machine).  It
+model run nor the tests pay the compilation (most of a minute; see docs/performance.md).  It
 runs a small town with a lab for 13 months (so the yearly rules run too) and then compacts its
 population (which a run does when a tenth of the rows are dead); the kernels see the same
 argument types as in any run, whatever the city's size.

@@ -1,7 +1,7 @@
-"""The district map as a PNG, drawn with numpy and Pillow in a few milliseconds.
+"""The district map as a PNG, drawn with numpy and Pillow.
 
-A matplotlib figure of the same map cost about 300 ms a step, too slow to play the model
-live; here the colours are a table lookup on the raster of :mod:`kosi_sim.app.geometry`,
+A matplotlib figure of the same map is too slow to redraw at every step of a live model;
+here the colours are a table lookup on the raster of :mod:`kosi_sim.app.geometry`,
 markers, names, the colour bar and the legend are drawn with Pillow.  The picture:
 
 * districts coloured by the indicator (viridis, fixed range per indicator), white borders;

@@ -88,10 +88,12 @@ case "$cmd" in
             exec "$VENV/bin/python" -m pytest "$@"
         fi
         # The whole suite on two cores: the bounds-checked re-run of the model cases and the
-        # browser test (each drives a child process of its own) run beside the rest.
+        # browser test (each drives a child process of its own) run beside the rest, on one
+        # numba thread (two processes with two threads each on two cores wait on each other
+        # at every parallel kernel's barrier).
         side=(tests/test_memory_safety.py tests/test_app_browser.py)
         log=$(mktemp)
-        "$VENV/bin/python" -m pytest -q "${side[@]}" >"$log" 2>&1 &
+        NUMBA_NUM_THREADS=1 "$VENV/bin/python" -m pytest -q "${side[@]}" >"$log" 2>&1 &
         pid=$!
         rc=0
         "$VENV/bin/python" -m pytest "${side[@]/#/--ignore=}" || rc=$?

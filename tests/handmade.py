@@ -77,12 +77,14 @@ class HandModel(mesa.Model):
         engaged: bool = True,
         hours: float = 2.0,
         time_budget: float = 10.0,
+        willingness: float | None = None,
         **columns: Any,
     ) -> np.ndarray:
         """``n`` citizens aged ``age`` years; engaged ones give ``hours`` a week of their
-        ``time_budget``.  Other columns of :data:`kosi_sim.population.COLUMNS` by name
-        (``employed``, ``association``, ``initiative``, ``leads``, ``trained``, ``coop``,
-        ``burnout``, ...).  Returns their rows; each is her own contact."""
+        ``time_budget``; willingness 0.9 if engaged, else 0, unless given.  Other columns
+        of :data:`kosi_sim.population.COLUMNS` by name (``employed``, ``association``,
+        ``initiative``, ``leads``, ``trained``, ``coop``, ``burnout``, ...).  Returns their
+        rows; each is her own contact."""
         start = self.pop.n
         rows = np.arange(start, start + n)
         contacts = np.repeat(rows[:, None], CONTACTS, axis=1).astype(np.int32)
@@ -94,7 +96,7 @@ class HandModel(mesa.Model):
             engaged=engaged,
             hours=hours if engaged else 0.0,
             time_budget=time_budget,
-            willingness=0.9 if engaged else 0.0,
+            willingness=(0.9 if engaged else 0.0) if willingness is None else willingness,
             **columns,
         )
 
@@ -148,6 +150,14 @@ class HandModel(mesa.Model):
         pop.leads[leaders] = True
         ini.volunteers[:] = np.bincount(pop.initiative[pop.initiative >= 0], minlength=ini.n)
         return rows
+
+    def enrol(self, citizens: np.ndarray, initiative: int) -> None:
+        """``citizens`` join ``initiative`` as volunteers."""
+        self.pop.initiative[np.atleast_1d(citizens)] = initiative
+        ini = self.initiatives
+        ini.volunteers[:] = np.bincount(
+            self.pop.initiative[self.pop.initiative >= 0], minlength=ini.n
+        )
 
     def open_books(self) -> None:
         """The administration's budget of the first month for today's population."""

@@ -32,6 +32,15 @@ from kosi_sim.population import Population
 from kosi_sim.rng import Streams
 from kosi_sim.services import Services
 
+#: an open gate that approves every proposal it decides, with the staff for 0.05
+#: decisions per inhabitant a month (100 FTE per 100,000 inhabitants x 50 decisions each)
+OPEN_GATE = {
+    "risk_aversion": 0.0,
+    "openness": 1.0,
+    "gate_staff_per_100k": 100.0,
+    "proposals_per_fte": 50.0,
+}
+
 #: contacts per hand-built citizen: a few are enough to wire small cases by hand
 CONTACTS = 8
 

@@ -15,7 +15,7 @@ from kosi_sim.agents.administration import revenue_per_inhabitant
 from kosi_sim.agents.initiatives import ACTIVE, GATE
 from kosi_sim.model import CityModel
 from kosi_sim.scenario import resolve
-from tests.handmade import HandModel
+from tests.handmade import OPEN_GATE, HandModel
 
 MONTHS = 24
 STATE = (
@@ -163,16 +163,8 @@ def test_cofunding_goes_to_the_oldest_approvals_while_the_fund_lasts():
     """Three approvals, each needing 1,000 EUR, co-funded at 40%: a fund of 1,000 EUR
     pays the two that waited longest and nothing to the third; the money that leaves the
     fund is the money the initiatives receive."""
-    m = HandModel(
-        risk_aversion=0.0,
-        openness=1.0,
-        gate_staff_per_100k=100.0,
-        proposals_per_fte=50.0,
-        cofunding_share=0.4,
-        cofunding_per_capita=10.0,
-        fail_base=0.0,
-        fail_underfunded=0.0,
-    )
+    no_failure = {"fail_base": 0.0, "fail_underfunded": 0.0}
+    m = HandModel(cofunding_share=0.4, cofunding_per_capita=10.0, **OPEN_GATE, **no_failure)
     leaders = m.add_citizens(3)
     rows = m.add_initiatives(3, GATE, leaders, money_need=1000.0, money=50.0, waited=[1, 7, 4])
     m.add_citizens(97)

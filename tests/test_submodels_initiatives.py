@@ -21,11 +21,11 @@ from kosi_sim.agents.initiatives import (
     SUSTAINED,
 )
 from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER
-from tests.handmade import HandModel, assert_binomial
+from tests.handmade import OPEN_GATE, HandModel, assert_binomial
 
-#: no new ideas, no hazards, an open gate that approves everything it decides and has
-#: the staff for it (100 FTE per 100,000 x 50 decisions: 0.05 decisions per inhabitant)
+#: no new ideas, no hazards, an open gate, no partners, no recruiting
 STILL = {
+    **OPEN_GATE,
     "idea_rate": 0.0,
     "fail_base": 0.0,
     "fail_understaffed": 0.0,
@@ -33,10 +33,6 @@ STILL = {
     "fail_underfunded": 0.0,
     "fail_burnout": 0.0,
     "sustained_end_rate": 0.0,
-    "risk_aversion": 0.0,
-    "openness": 1.0,
-    "gate_staff_per_100k": 100.0,
-    "proposals_per_fte": 50.0,
     "business_search": 0.0,
     "recruit_rate": 0.0,
 }

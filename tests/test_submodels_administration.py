@@ -60,7 +60,7 @@ def books(one_thread):
 
     def spy_new_year(pop_alive):
         new_year(pop_alive)
-        months[-1]["refilled"] = float(adm.cofunding_left)
+        months[-1].update(refilled=float(adm.cofunding_left), refill_n=pop_alive)
 
     adm.cofund, adm.account, adm.new_year = spy_cofund, spy_account, spy_new_year
     start = _state(adm)
@@ -144,12 +144,13 @@ def test_lab_spending_is_what_the_instruments_spent(books):
 def test_cofunding_leaves_the_fund_only_as_what_was_granted(books):
     """Month by month the fund shrinks by the co-funding granted and booked, except when
     it is refilled with cofunding_per_capita x N at the start of a year."""
-    _, start, months = books
+    model, start, months = books
     left = start["cofunding_left"]
     refills = 0
     for month in months:
         if "refilled" in month:  # the new year refills the fund before anything is granted
             left = month["refilled"]
+            assert left == model.params.cofunding_per_capita * month["refill_n"]
             refills += 1
         before = month["before"]
         assert before["cofunding_left"] == pytest.approx(left - month["granted"], abs=1e-9)

@@ -60,6 +60,42 @@ def stages(m: HandModel, rows) -> list[int]:
     return m.initiatives.stage[rows].tolist()
 
 
+# -- ideas (rule 1) ---------------------------------------------------------------------------
+
+
+def test_ideas_come_from_the_free_engaged_more_where_needs_are_unmet():
+    """Poisson(idea_rate / 12 x E / 1000 x (1 + need_weight x mean gap)) a month, E the
+    engaged who neither lead nor belong to an initiative; domains in proportion to
+    0.25 + gap; the holder one of E; space needed in the space domain or with
+    space_share; money need money_need_median x LogNormal(0, 1)."""
+    m = town(n_citizens=0, idea_rate=100.0, need_weight=2.0, idea_conversion=0.0, idea_lifetime=60)
+    free = m.add_citizens(1200)
+    m.add_citizens(300, leads=True)
+    m.add_citizens(300, engaged=False)
+    led(m, PROPOSAL, n=100, team=2)  # 300 in initiatives
+    m.services.coverage[:] = np.array([[0.0], [0.5], [1.0], [1.7]])  # gap 1, 0.5, 0, 0
+    months, before = 40, m.initiatives.n
+    for _ in range(months):
+        m.initiatives.step(m)
+    ini = m.initiatives
+    ideas = np.arange(before, ini.n)
+    mean = 100.0 / 12 * 1200 / 1000 * (1 + 2.0 * 0.375) * months
+    assert abs(len(ideas) - mean) < 5 * np.sqrt(mean)
+    assert (ini.stage[ideas] == IDEA).all()
+    assert set(ini.holder[ideas].tolist()) <= set(m.pop.uid[free].tolist())
+    domains = np.bincount(ini.domain[ideas], minlength=4)
+    for d, share in enumerate([0.5, 0.3, 0.1, 0.1]):  # (0.25 + gap) / 2.5
+        assert_binomial(int(domains[d]), len(ideas), share)
+    space = ini.needs_space[ideas]
+    assert space[ini.domain[ideas] == 3].all()
+    assert_binomial(
+        int(space[ini.domain[ideas] < 3].sum()), int((ini.domain[ideas] < 3).sum()), 0.4
+    )
+    log_need = np.log(ini.money_need[ideas] / m.params.money_need_median)
+    assert abs(log_need.mean()) < 5 / np.sqrt(len(ideas))
+    assert abs(log_need.std() - 1.0) < 0.1
+
+
 # -- idea -> proposal ---------------------------------------------------------------------
 
 
@@ -381,6 +417,18 @@ def test_a_ready_proposal_with_no_hazard_moves_to_the_gate_active_and_sustained_
     want = [GATE] * (approve - 1) + [ACTIVE] * 5 + [SUSTAINED] * (len(seen) - approve - 4)
     assert seen == want
     assert ini.admin_partner[row]
+
+
+def test_approval_and_sustaining_are_good_experiences_for_the_members():
+    m = town(min_volunteers=3, sustain_months=3)
+    gate = led(m, GATE, n=2, team=2, wait_left=0.5)
+    grown = led(m, ACTIVE, n=2, team=2, months_in_stage=2)
+    members = np.flatnonzero(np.isin(m.pop.initiative, np.concatenate((gate, grown))))
+    trust = m.pop.trust[members].copy()
+    m.initiatives.step(m)
+    assert (m.initiatives.stage[gate] == ACTIVE).all()
+    assert (m.initiatives.stage[grown] == SUSTAINED).all()
+    assert (m.pop.trust[members] > trust).all()
 
 
 # -- failure and ending hazards (rule 5) ------------------------------------------------------

@@ -330,31 +330,52 @@ def test_lead_times_are_gamma_with_the_declared_mean(lever):
 def test_the_gate_decides_in_the_month_the_lead_time_runs_out():
     m = town()
     rows = led(m, GATE, n=5, wait_left=[0.5, 1.0, 1.01, 2.0, 3.5])
-    decided_in = {}
-    for month in range(1, 6):
-        m.initiatives.step(m)
-        for r in rows:
-            if m.initiatives.stage[r] == ACTIVE and r not in decided_in:
-                decided_in[int(r)] = month
-    assert [decided_in[int(r)] for r in rows] == [1, 1, 2, 2, 4]
+    decided = decision_months(m, rows, 5)
+    assert [decided[int(r)] for r in rows] == [1, 1, 2, 2, 4]
     assert m.initiatives.waited[rows].tolist() == [1, 1, 2, 2, 4]
 
 
-def test_the_gate_decides_the_longest_waiting_first_within_its_capacity():
-    """Capacity 100 x 20 / 100,000 x 25 = 0.5 decisions a month: the fraction carries
-    over, so one decision every second month, the longest waiting first."""
-    m = HandModel(**{**STILL, "proposals_per_fte": 25.0})
-    rows = led(m, GATE, n=3, waited=[5, 2, 9])
+def small_gate(proposals_per_fte: float, waited: list[int]) -> tuple[HandModel, np.ndarray]:
+    """A town of 20 (100 FTE per 100,000: 0.02 FTE) with due proposals that waited
+    ``waited`` months so far: the gate makes 0.02 x ``proposals_per_fte`` decisions a
+    month."""
+    m = HandModel(**{**STILL, "proposals_per_fte": proposals_per_fte})
+    rows = led(m, GATE, n=len(waited), waited=waited)
     m.add_citizens(20 - m.pop.n)
     m.open_books()
-    order = []
-    for month in range(1, 8):
+    return m, rows
+
+
+def decision_months(m: HandModel, rows: np.ndarray, months: int) -> dict[int, int]:
+    """The month in which each of ``rows`` is decided (approved), in order of decision."""
+    decided: dict[int, int] = {}
+    for month in range(1, months + 1):
         m.initiatives.step(m)
         for r in rows:
-            if m.initiatives.stage[r] == ACTIVE and int(r) not in order:
-                order.append(int(r))
-                assert month in (2, 4, 6), month
-    assert order == [rows[2], rows[0], rows[1]]
+            if m.initiatives.stage[r] == ACTIVE and int(r) not in decided:
+                decided[int(r)] = month
+    return decided
+
+
+def test_the_gate_decides_the_longest_waiting_first_within_its_capacity():
+    """0.5 decisions a month: the fraction carries over, so one decision every second
+    month, the longest waiting first; the others stay due."""
+    m, rows = small_gate(25.0, [5, 2, 9])
+    decided = decision_months(m, rows, 7)
+    assert list(decided) == [rows[2], rows[0], rows[1]]
+    assert list(decided.values()) == [2, 4, 6]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="ODD 7.7: unused capacity carries over up to three months' worth; "
+    "Administration.gate_capacity lets it reach at least one decision "
+    "(max(3 x per month, 1)), so a gate of under 1/3 decision a month still decides "
+    "(the ODD's rule would stall it: the ODD may be what needs the words)",
+)
+def test_the_gate_credit_is_at_most_three_months_of_capacity():
+    m, rows = small_gate(10.0, [0])  # 0.2 decisions a month: at most 0.6 saved up
+    assert decision_months(m, rows, 12) == {}
 
 
 def test_a_decision_rejects_postpones_or_approves_with_the_declared_chances():

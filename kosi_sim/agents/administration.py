@@ -347,7 +347,7 @@ class Administration(mesa.Agent):
 
     def cofund(self, amount: np.ndarray) -> np.ndarray:
         """Grant co-funding for approved initiatives, oldest first, within the fund."""
-        want = self.p.cofunding_share * amount
+        want = self.p.cofunding_share * np.asarray(amount, dtype=np.float64)  # EUR in double
         cum = np.cumsum(want)
         granted = np.where(cum <= self.cofunding_left, want, 0.0)
         self.cofunding_left -= granted.sum()

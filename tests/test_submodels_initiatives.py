@@ -289,13 +289,6 @@ def test_rooms_are_found_by_own_search_or_on_premises_the_lab_opens(find_rate, l
     assert m.initiatives.premises_in_use().sum() == (5 if on_premises else 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ODD 7.8 rule 3 and 2.3: a partner Verein gives a fifth of its funds, so what "
-    "the Vereine give is what the proposals receive; Associations.donate writes "
-    "funds[rows] -= gift with repeated rows, so a Verein that several proposals pick in "
-    "one month gives each a fifth but loses only one fifth (money is created)",
-)
 def test_what_partner_vereine_give_is_what_the_proposals_receive():
     m = town(min_volunteers=50, volunteer_contribution=0.0)
     (verein,) = m.add_vereine(1, funds=1000.0)  # the district's only Verein

@@ -245,9 +245,23 @@ class Associations(AgentTable):
         return out
 
     def donate(self, rows: np.ndarray, share: float) -> np.ndarray:
-        """Verein ``rows`` give ``share`` of their funds to partners; returns the amounts."""
-        gift = self.funds[rows] * share
-        self.funds[rows] -= gift
+        """Verein ``rows`` give ``share`` of their funds to partners; returns the amounts.
+
+        A Verein listed several times gives one partner after the other, in the order
+        given, each ``share`` of what is left, so what it loses is what the partners get."""
+        rows = np.asarray(rows)
+        # how many earlier gifts of the same Verein precede each one
+        order = np.argsort(rows, kind="stable")
+        ranked = rows[order]
+        idx = np.arange(len(rows))
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = ranked[1:] != ranked[:-1]
+        earlier = np.empty(len(rows), dtype=np.int64)
+        earlier[order] = idx - np.maximum.accumulate(np.where(first, idx, 0))
+        keep = 1.0 - share
+        gift = self.funds[rows] * share * keep**earlier
+        givers, times = np.unique(rows, return_counts=True)
+        self.funds[givers] *= keep**times
         return gift.astype(np.float32)
 
     # -- monthly rules ---------------------------------------------------------------

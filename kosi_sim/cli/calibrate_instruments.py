@@ -24,9 +24,15 @@ def _table(table, title: str) -> Table:
             r.metric,
             f"{r.target:.3g} ± {r.tolerance:.2g}",
             f"{r.simulated_mean:.3g} ({r.simulated_sd:.2g})",
-            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
+            _result(r),
         )
     return out
+
+
+def _result(r) -> str:
+    if r.runs_measured == 0:  # e.g. no round table ended: nothing to compare
+        return "[yellow]not measured[/yellow]"
+    return "[green]pass[/green]" if r.passed else "[red]FAIL[/red]"
 
 
 def cmd_instruments(args, scn) -> int:
@@ -81,6 +87,12 @@ def cmd_instruments(args, scn) -> int:
         )
     )
     failed = int((~table["passed"]).sum())
+    unmeasured = table[table["runs_measured"] == 0]
+    if len(unmeasured):
+        print(
+            "not measured (no run had anything to count; a larger --scale or --window helps): "
+            + ", ".join(f"{r.instrument} {r.metric}" for r in unmeasured.itertuples())
+        )
     if without:
         print(
             "no published target (flagged illustrative where no parameter has evidence): "

@@ -232,3 +232,12 @@ def test_calibrate_instruments_refuses_fit(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--fit and --instruments" in err[0]
     assert not (tmp_path / "o").exists()
+
+
+def test_a_metric_means_the_same_at_every_scale():
+    # ten inquiries of 12 h a month at 0.9 FTE in the real city; the half-size sample does
+    # five a month, reported as ten
+    target = (_inquiries_target(133.3),)
+    full = it.evaluate(town(), 1, 12, target)["simulated_mean"].iloc[0]
+    half = it.evaluate(town(scale=0.5), 1, 12, target)["simulated_mean"].iloc[0]
+    assert full == pytest.approx(1600 / 12) and half == pytest.approx(full)

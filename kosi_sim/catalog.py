@@ -142,7 +142,8 @@ def _evidence_cells(p: Param) -> list[str]:
 
 def fill_markdown(text: str) -> str:
     """Replace every ``<!-- params:NAME -->...<!-- /params:NAME -->`` block with its table,
-    the ``<!-- evidence-counts -->`` block with the count per evidence grade and the
+    the ``<!-- evidence-counts -->`` block with the count per evidence grade, the
+    ``<!-- instrument-targets -->`` block with the instruments' published targets and the
     ``<!-- instruments -->`` block with the instruments' documentation."""
     import re
 
@@ -161,12 +162,26 @@ def fill_markdown(text: str) -> str:
         text,
         flags=re.S,
     )
+    text = re.sub(
+        r"<!-- instrument-targets -->.*?<!-- /instrument-targets -->",
+        lambda m: (
+            f"<!-- instrument-targets -->\n{_targets_markdown()}\n<!-- /instrument-targets -->"
+        ),
+        text,
+        flags=re.S,
+    )
     return re.sub(
         r"<!-- instruments -->.*?<!-- /instruments -->",
         lambda m: f"<!-- instruments -->\n{instruments_markdown()}\n<!-- /instruments -->",
         text,
         flags=re.S,
     )
+
+
+def _targets_markdown() -> str:
+    from .instrument_targets import markdown
+
+    return markdown()
 
 
 def _params_table(params, scaling: dict[str, str]) -> str:

@@ -227,6 +227,17 @@ def test_lab_cost_and_cost_effectiveness_are_in_real_city_units(lab_at_scales, s
     # staff cost is exact; the money spent varies with what the lab finds to fund
     assert part["lab_cost_eur_per_year"] == pytest.approx(full["lab_cost_eur_per_year"], rel=0.1)
     per_engaged = part["eur_per_additional_engaged_citizen_per_year"]
+    if np.isnan(per_engaged):
+        # since matching's defaults follow the volunteer agencies' figures (issue 20), the
+        # lab's gain in engaged citizens at scale 0.2 cannot be told from zero with four
+        # replicates; then no ratio is given, and the note says why (the effects themselves
+        # are compared across scales above)
+        notes = cost_effectiveness(lab_at_scales[scale]).set_index("measure")["note"]
+        assert (
+            scale < 0.5
+            and "not distinguishable" in notes["eur_per_additional_engaged_citizen_per_year"]
+        )
+        return
     assert per_engaged == pytest.approx(
         full["eur_per_additional_engaged_citizen_per_year"], rel=0.35
     )

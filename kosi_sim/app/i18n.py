@@ -172,6 +172,10 @@ LAB_METRICS: dict[str, tuple[str, str]] = {
     "voters": ("voters", "Abstimmende"),
     "votes_cast": ("votes cast", "abgegebene Stimmen"),
     "projects_funded": ("projects funded", "geförderte Projekte"),
+    "residents_14plus": (
+        "residents aged 14+ at the call",
+        "Einwohner:innen ab 14 beim Aufruf",
+    ),
     "tables_running": ("round tables meeting now", "laufende Runde Tische"),
     "meetings": ("meetings", "Sitzungen"),
     "tables_converged": (

@@ -50,6 +50,14 @@ def register(subparsers) -> None:
     )
     cal.add_argument("--fit", action="store_true", help="tune the free parameters first")
     cal.add_argument(
+        "--instruments",
+        action="store_true",
+        help="instead of the city targets, run each lab instrument alone in the scenario's "
+        "city (whole years covering --window) and check what it achieves against published "
+        "figures (kosi_sim/data/instrument_targets.csv); default folder "
+        "results/<name>-instruments",
+    )
+    cal.add_argument(
         "--max-evaluations",
         type=int,
         default=60,
@@ -87,6 +95,10 @@ def cmd_calibrate(args) -> int:
     if args.fit:
         check_option("--max-evaluations", args.max_evaluations, 1)
     scn = _scenario(args)
+    if args.instruments:
+        from .calibrate_instruments import cmd_instruments
+
+        return cmd_instruments(args, scn)
     with claim(output_folder(args.out, scn.name, "-calibration"), RESULT, args.force) as target:
         fitted_doc = None
         if args.fit:

@@ -30,10 +30,12 @@ class ContactPoint(Intervention):
     params = (
         Param(
             "hours_per_consultation",
-            3.0,
+            12.0,
             "h",
-            "Staff time per consultation",
-            "assumption",
+            "Staff time per consultation (all of the staff's work, divided by consultations)",
+            "Speck, Backhaus-Maul & Krohn 2021, Freiwilligenagenturen in Deutschland. Befunde "
+            "der dritten quantitativen Wiederholungsbefragung (bagfa), summary by Aktive "
+            "Bürgerschaft 01/2022",
             (0.25, 40.0),
         ),
         Param(

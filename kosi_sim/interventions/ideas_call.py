@@ -36,7 +36,7 @@ class IdeasCall(Intervention):
         ),
         Param(
             "submission_rate",
-            0.01,
+            0.0024,
             "share",
             "Engaged citizens submitting to a call",
             "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
@@ -86,13 +86,16 @@ class IdeasCall(Intervention):
         "hours_per_submission": "size",
         "hours_per_project": "size",
     }
-    extra_metrics = ("submissions", "shortlisted", "funded")
+    #: residents_14plus: residents aged 14+ of the target districts at each call
+    extra_metrics = ("submissions", "shortlisted", "funded", "residents_14plus")
 
     def act(self, model) -> None:
         if (model.month - self.spec.start) % self.p.interval_months != 0:
             return
         pop = model.pop
-        engaged = np.flatnonzero(target_citizens(model, self.in_target) & pop.engaged)
+        here = target_citizens(model, self.in_target)
+        self.count("residents_14plus", int(np.count_nonzero(here & (pop.age_m >= 14 * 12))))
+        engaged = np.flatnonzero(here & pop.engaged)
         submitted = engaged[self.rng.random(len(engaged)) < self.p.submission_rate]
         # keep staff time for the jury's work on the shortlist
         per_submission = self.p.hours_per_submission + self.p.shortlist_share * (

@@ -27,7 +27,7 @@ class Matching(Intervention):
     params = (
         Param(
             "hours_per_match",
-            2.0,
+            12.0,
             "h",
             "Staff time per brokered citizen",
             "Speck, Backhaus-Maul & Krohn 2021, Freiwilligenagenturen in "
@@ -37,7 +37,7 @@ class Matching(Intervention):
         ),
         Param(
             "match_success",
-            0.6,
+            0.4,
             "share",
             "Brokered citizens who actually start",
             "Speck, Backhaus-Maul & Krohn 2021, Freiwilligenagenturen in "

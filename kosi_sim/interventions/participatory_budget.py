@@ -1,7 +1,7 @@
 """The conventional citizens' budget (Bürgerhaushalt), for comparison with labs (M15).
 
-A yearly cycle: in the first month citizens of the target districts aged 14+ submit ideas
-(each with ``submission_rate``, reviewed at ``hours_per_idea``); in month 3 a public
+A yearly cycle: in the first month willing citizens of the target districts aged 14+ submit
+ideas (each with ``submission_rate``, reviewed at ``hours_per_idea``); in month 3 a public
 ranking selects ``finalist_share`` of them; in month 5 citizens vote (turnout
 ``turnout * (0.5 + trust)`` of the 14+, ``votes_per_voter`` each) and the most-voted
 finalists are funded at ``project_eur`` each while the budget lasts.  A funded project
@@ -30,9 +30,9 @@ class ParticipatoryBudget(Intervention):
     params = (
         Param(
             "submission_rate",
-            0.003,
+            0.0015,
             "share",
-            "Citizens 14+ submitting an idea",
+            "Willing citizens 14+ submitting an idea",
             "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
             "Wuppertal press release 10/2017",
             (0.0, 1.0),
@@ -48,7 +48,7 @@ class ParticipatoryBudget(Intervention):
         ),
         Param(
             "turnout",
-            0.03,
+            0.005,
             "share",
             "Share of 14+ voting at average trust",
             "Wuppertal Bürgerbudget 2017: WZ 05/2017, 09/2017, 10/2017; City of "
@@ -89,7 +89,16 @@ class ParticipatoryBudget(Intervention):
         "hours_per_idea": "size",
         "hours_for_vote": "city",
     }
-    extra_metrics = ("ideas_submitted", "finalists", "voters", "votes_cast", "projects_funded")
+    #: residents_14plus: residents aged 14+ of the target districts at each call (the
+    #: denominator of turnout and ideas per 1,000)
+    extra_metrics = (
+        "ideas_submitted",
+        "finalists",
+        "voters",
+        "votes_cast",
+        "projects_funded",
+        "residents_14plus",
+    )
 
     def start(self, model) -> None:
         self.ideas = np.empty(0, dtype=np.int64)  # proposers' uids
@@ -110,6 +119,7 @@ class ParticipatoryBudget(Intervention):
             self.ideas = pop.uid[ideas[:n]]
             self.spend(hours=n * self.p.hours_per_idea)
             self.count("ideas_submitted", n)
+            self.count("residents_14plus", int(eligible.sum()))
             self.count("ideas", n)
             self.count("reached", n)
         elif phase == 2 and len(self.ideas):

@@ -292,3 +292,16 @@ def test_transfer_copies_sustained_initiatives():
     copies = np.flatnonzero(t.origin[: t.n] == 4)
     assert len(copies) == 1 and copies[0] >= before
     assert t.district[copies[0]] == 1 and t.domain[copies[0]] == 1
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.2])
+def test_a_vote_the_real_lab_cannot_staff_in_a_month_happens_at_no_scale(scale):
+    """The vote costs the sample its share of the real staff time; whether it happens is
+    decided on the real lab's month, so it does not appear at a small scale only."""
+    pb = {"type": "participatory_budget", "budget_eur_per_year": 50000, "staff_fte": 0.5}
+    pb |= {"submission_rate": 0.02, "turnout": 0.05}  # a busy vote even in the small sample
+    enough = run(town(pb, scale=scale), 24, 1).interventions_frame()
+    short = {**pb, "hours_for_vote": 100.0}  # more than 0.5 FTE work in a month (67 h)
+    none = run(town(short, scale=scale), 24, 1).interventions_frame()
+    assert enough[enough["metric"] == "voters"]["value"].sum() > 0
+    assert none[none["metric"] == "voters"]["value"].sum() == 0

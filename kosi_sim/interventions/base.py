@@ -33,7 +33,8 @@ s < 1 simulates a sample of s of the inhabitants, and its instruments act for th
   simulated table has as many members as a real one;
 * a *city-wide action* that the sample shares (the vote of a participatory budget, the jury
   of a neighbourhood fund) is not thinned; its cost and its reported size are the sample's
-  share, :meth:`sample_share` (``x * s``);
+  share, :meth:`sample_share` (``x * s``); whether it happens at all is decided on the real
+  lab's month (:meth:`city_action_fits`), as at s = 1;
 * shares, probabilities and effect sizes do not scale.
 
 Reports (``counts``) are kept in the simulated town's units while an instrument acts and are
@@ -284,6 +285,13 @@ class Intervention:
     def sample_share(self, amount: float) -> float:
         """The sample's share of a city-wide amount (a vote's staff time, a jury's size)."""
         return amount * self.scale
+
+    def city_action_fits(self, real_hours: float) -> bool:
+        """Whether the real lab's staff can do a city-wide action of ``real_hours`` in one
+        month.  Checked on the real lab's hours, not the sample's: the sample pays only its
+        share (:meth:`sample_share`), which would fit at a small scale where the real lab's
+        month does not."""
+        return real_hours <= self.real_hours_per_month + 1e-9
 
     def monthly_capacity(self, hours_each: float) -> int:
         """How many actions of ``hours_each`` one month of the real lab's staff time allows,

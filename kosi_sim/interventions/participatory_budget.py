@@ -129,7 +129,9 @@ class ParticipatoryBudget(Intervention):
             self.count("finalists", len(self.finalists))
         elif phase == 4 and len(self.finalists):
             vote_hours = self.sample_share(self.p.hours_for_vote)  # one vote for the city
-            if self.afford(1, hours_each=vote_hours) == 0:
+            if not self.city_action_fits(self.p.hours_for_vote) or not self.afford(
+                1, hours_each=vote_hours
+            ):
                 return
             self.spend(hours=vote_hours)
             n14 = int(eligible.sum())

@@ -44,6 +44,8 @@ class Rooms:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._scenarios: dict[str, Scenario] = {}
+        #: (room, turn, start on the monotonic clock, seconds) of every turn played here
+        self.turn_times: list[tuple[str, int, float, float]] = []
 
     # -- rooms ---------------------------------------------------------------------------
     def create(
@@ -201,9 +203,12 @@ class Rooms:
                     log[r] = (previous[0][r], "kept")
                 else:
                     log[r] = (roles.defaults(r, scn), "default")
+            start = time.monotonic()
             rows = game.play_year({r: d for r, (d, _) in log.items()})
             status = "finished" if game.turn >= room["years"] else "open"
-            self.store.finish_turn(code, game.turn, log, rows, status)
+            used = {r: p["at"] for r, p in pending.items()}
+            self.store.finish_turn(code, game.turn, log, rows, status, used)
+            self.turn_times.append((code, game.turn, start, time.monotonic() - start))
             if status == "open" and room["timer"]:
                 self.store.update_room(code, deadline=time.time() + room["timer"])
             return True

@@ -135,15 +135,24 @@ class Store:
         )
 
     def pending(self, code: str) -> dict[str, dict[str, Any]]:
-        rows = self._run("SELECT role, decision, player FROM pending WHERE code = ?", (code,))
+        rows = self._run("SELECT role, decision, player, at FROM pending WHERE code = ?", (code,))
         return {
-            r["role"]: {"decision": json.loads(r["decision"]), "player": r["player"]} for r in rows
+            r["role"]: {"decision": json.loads(r["decision"]), "player": r["player"], "at": r["at"]}
+            for r in rows
         }
 
     def finish_turn(
-        self, code: str, turn: int, log: dict[str, tuple[dict, str]], rows: list[Row], status: str
+        self,
+        code: str,
+        turn: int,
+        log: dict[str, tuple[dict, str]],
+        rows: list[Row],
+        status: str,
+        used: dict[str, float],
     ) -> None:
-        """Store a played turn at once: its decisions, its metrics, the room's new turn."""
+        """Store a played turn at once: its decisions, its metrics, the room's new turn.
+        ``used`` (role -> time) names the pending decisions the turn took; one submitted
+        while the year was computed stays pending for the next year."""
         st: list[tuple[str, Iterable[Any]]] = [
             (
                 "INSERT INTO decisions (code, turn, role, decision, source) VALUES (?, ?, ?, ?, ?)",
@@ -158,7 +167,10 @@ class Store:
             )
             for r in rows
         ]
-        st.append(("DELETE FROM pending WHERE code = ?", (code,)))
+        st += [
+            ("DELETE FROM pending WHERE code = ? AND role = ? AND at = ?", (code, role, at))
+            for role, at in used.items()
+        ]
         st.append(
             (
                 "UPDATE rooms SET turn = ?, status = ?, deadline = NULL WHERE code = ?",

@@ -4,7 +4,7 @@ const CFG = JSON.parse(document.body.dataset.config);
 const T = CFG.t;
 const main = document.getElementById("main");
 const msg = document.getElementById("msg");
-const POLL_MS = 2000;
+const POLL_MS = 1000;  // as kosi_sim/classroom/loadgen.POLL_S
 
 function el(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);

@@ -38,6 +38,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "years": ("Years", "Jahre"),
     "advance": ("Play the year now", "Jahr jetzt spielen"),
     "timer": ("Timer (s, 0 = none)", "Zeitlimit (s, 0 = keins)"),
+    "set_timer": ("set timer", "Zeitlimit setzen"),
     "lock": ("lock", "sperren"),
     "defaults": ("defaults", "Voreinstellung"),
     "players": ("Players", "Teilnehmende"),

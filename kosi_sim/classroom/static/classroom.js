@@ -86,7 +86,9 @@ function playPage() {
     return d;
   };
   const render = () => {
-    document.getElementById("role-title").textContent = `${state.title} (${state.name})`;
+    const title = document.getElementById("role-title");
+    title.textContent = `${state.title} (${state.name})`;
+    title.dataset.role = state.role;
     document.getElementById("task").textContent = state.task;
     form.replaceChildren();
     const dec = state.decision;
@@ -233,7 +235,7 @@ function facilitatorPage() {
           el("td", {}, el("button", { onclick: act(r.code, "lock", { role, locked: !r.locked.includes(role) }), text: (r.locked.includes(role) ? "✗ " : "") + T.lock })),
           el("td", {}, el("button", { onclick: act(r.code, "defaults", { role, on: !r.defaults.includes(role) }), text: (r.defaults.includes(role) ? "✓ " : "") + T.defaults }))))),
         el("label", { text: T.timer }), timer,
-        el("button", { onclick: () => act(r.code, "timer", { seconds: Number(timer.value) })(), text: "⏱" }),
+        el("button", { onclick: () => act(r.code, "timer", { seconds: Number(timer.value) })(), text: T.set_timer }),
         el("button", { class: "advance", onclick: act(r.code, "advance"), text: T.advance }),
         el("button", { class: "show-debrief", onclick: () => showDebrief(r.code), text: T.debrief }));
     }));

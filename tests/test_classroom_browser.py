@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_util import ARTIFACTS, CHROMIUM, launch
 from tests.classroom_util import free_port
 
-CHROMIUM = Path(os.environ.get("KOSI_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "classroom.toml"
 
 pytestmark = pytest.mark.browser
@@ -78,18 +77,7 @@ def test_facilitator_four_roles_and_the_public_view(server):
     errors: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
+        browser = launch(p)
 
         def new_page():
             ctx = browser.new_context(viewport={"width": 1200, "height": 900})

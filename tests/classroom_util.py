@@ -20,6 +20,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_port(port: int, timeout: float = 120) -> None:
+    """Wait until something listens on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            assert time.monotonic() < deadline, f"nothing listens on port {port}"
+            time.sleep(0.2)
+
+
 class Served:
     """A Starlette app served on 127.0.0.1 in a thread until :meth:`stop`."""
 

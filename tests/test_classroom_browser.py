@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser_util import ARTIFACTS, CHROMIUM, launch
-from tests.classroom_util import free_port
+from tests.classroom_util import free_port, wait_port
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "classroom.toml"
 
@@ -60,6 +60,7 @@ def server(tmp_path_factory):
         m = re.search(r"#key=(\S+)", line)
         key = m.group(1) if m else None
     assert key, "no facilitator key printed"
+    wait_port(port)
     url = f"http://127.0.0.1:{port}"
     yield url, key
     proc.terminate()

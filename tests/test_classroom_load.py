@@ -19,14 +19,14 @@ def test_forty_students_play_two_years(tmp_path):
     scn = resolve("classroom").with_params({"scale": 0.15})
     s = Served(create_app(scn, tmp_path, "en", key="k"))
     try:
-        code = call(s.url + "/api/fac/rooms", {"years": 5}, KEY)[1]["code"]
+        code = call(s.url + "/api/fac/rooms", {"years": TURNS}, KEY)[1]["code"]
         stats = loadgen.play(s.url, code, STUDENTS, TURNS, timeout=400)
         assert stats.errors == []
         # every student saw the last year (a fast turn may pass between two polls)
         assert len(stats.seen[TURNS]) == STUDENTS
         rooms = s.app.state.classroom.rooms
         room = rooms.room(code)
-        assert room["turn"] == TURNS
+        assert room["turn"] == TURNS and room["status"] == "finished"
         players = rooms.store.players(code)
         assert len(players) == STUDENTS
         per_role = {r: sum(p["role"] == r for p in players) for r in room["roles"]}

@@ -23,7 +23,7 @@ POLL_S = 1.0
 @dataclass
 class Stats:
     """Latencies of page interactions (seconds, by kind), when each student saw each new
-    turn (monotonic time), and every error seen."""
+    turn (Unix time, to compare with the server's record), and every error seen."""
 
     latency: dict[str, list[float]] = field(default_factory=dict)
     seen: dict[int, list[float]] = field(default_factory=dict)
@@ -36,7 +36,7 @@ class Stats:
 
     def saw(self, turn: int) -> None:
         with self.lock:
-            self.seen.setdefault(turn, []).append(time.monotonic())
+            self.seen.setdefault(turn, []).append(time.time())
 
     def error(self, text: str) -> None:
         with self.lock:

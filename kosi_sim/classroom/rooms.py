@@ -44,7 +44,7 @@ class Rooms:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._scenarios: dict[str, Scenario] = {}
-        #: (room, turn, start on the monotonic clock, seconds) of every turn played here
+        #: (room, turn, start (Unix time), seconds) of every turn played by this server
         self.turn_times: list[tuple[str, int, float, float]] = []
 
     # -- rooms ---------------------------------------------------------------------------
@@ -177,41 +177,50 @@ class Rooms:
         pending = self.store.pending(code)
         timed_out = room["deadline"] is not None and time.time() >= room["deadline"]
         if (due and all(r in pending for r in due)) or timed_out:
-            return self.advance(code, expected_turn=room["turn"])
+            return self.advance(code, expected_turn=room["turn"], wait=False)
         return False
 
-    def advance(self, code: str, expected_turn: int | None = None) -> bool:
-        """Play one year with the pending decisions (defaults for the rest).  Returns False
-        if another request already played this turn or the game is over."""
-        with self.lock(code):
-            room = self.room(code)
-            if room["status"] != "open" or (
-                expected_turn is not None and room["turn"] != expected_turn
-            ):
-                return False
-            game = self._game_locked(code)
-            pending = self.store.pending(code)
-            scn = self.scenario_of(room)
-            previous = self.store.log(code)[-1:] or [{}]
-            log: dict[str, tuple[dict, str]] = {}
-            for r in room["roles"]:
-                if r in room["defaults"]:
-                    log[r] = (roles.defaults(r, scn), "default")
-                elif r in pending:
-                    log[r] = (pending[r]["decision"], "player")
-                elif r in previous[0]:  # no new decision: last year's stands
-                    log[r] = (previous[0][r], "kept")
-                else:
-                    log[r] = (roles.defaults(r, scn), "default")
-            start = time.monotonic()
-            rows = game.play_year({r: d for r, (d, _) in log.items()})
-            status = "finished" if game.turn >= room["years"] else "open"
-            used = {r: p["at"] for r, p in pending.items()}
-            self.store.finish_turn(code, game.turn, log, rows, status, used)
-            self.turn_times.append((code, game.turn, start, time.monotonic() - start))
-            if status == "open" and room["timer"]:
-                self.store.update_room(code, deadline=time.time() + room["timer"])
-            return True
+    def advance(self, code: str, expected_turn: int | None = None, wait: bool = True) -> bool:
+        """Play one year with the pending decisions (last year's or the defaults for the
+        rest).  Returns False if another request already played this turn, the game is
+        over, or (``wait=False``) a turn of this room is being computed right now."""
+        lock = self.lock(code)
+        if not lock.acquire(blocking=wait):
+            return False
+        try:
+            return self._advance_locked(code, expected_turn)
+        finally:
+            lock.release()
+
+    def _advance_locked(self, code: str, expected_turn: int | None) -> bool:
+        room = self.room(code)
+        if room["status"] != "open" or (
+            expected_turn is not None and room["turn"] != expected_turn
+        ):
+            return False
+        game = self._game_locked(code)
+        pending = self.store.pending(code)
+        scn = self.scenario_of(room)
+        previous = self.store.log(code)[-1:] or [{}]
+        log: dict[str, tuple[dict, str]] = {}
+        for r in room["roles"]:
+            if r in room["defaults"]:
+                log[r] = (roles.defaults(r, scn), "default")
+            elif r in pending:
+                log[r] = (pending[r]["decision"], "player")
+            elif r in previous[0]:  # no new decision: last year's stands
+                log[r] = (previous[0][r], "kept")
+            else:
+                log[r] = (roles.defaults(r, scn), "default")
+        start, clock = time.time(), time.perf_counter()
+        rows = game.play_year({r: d for r, (d, _) in log.items()})
+        status = "finished" if game.turn >= room["years"] else "open"
+        used = {r: p["at"] for r, p in pending.items()}
+        self.store.finish_turn(code, game.turn, log, rows, status, used)
+        self.turn_times.append((code, game.turn, start, time.perf_counter() - clock))
+        if status == "open" and room["timer"]:
+            self.store.update_room(code, deadline=time.time() + room["timer"])
+        return True
 
     # -- the facilitator's settings ------------------------------------------------------
     def set_locked(self, code: str, role: Any, locked: bool) -> None:

@@ -155,8 +155,8 @@ def create_app(
 
     async def me(request: Request):
         p = c.rooms.player(request.headers.get("x-token"))
-        await run_in_threadpool(c.rooms.maybe_advance, p["code"])
-        return JSONResponse(await run_in_threadpool(state.role_state, c.rooms, p, c.lang))
+        doc = await run_in_threadpool(state.role_state, c.rooms, p, c.lang)
+        return JSONResponse(doc, background=_advance_if_due(c, p["code"]))
 
     async def decide(request: Request):
         body = await _body(request)
@@ -167,14 +167,14 @@ def create_app(
         code = c.rooms.player(token)["code"]
         return JSONResponse(
             {"ok": True, "decision": checked},
-            background=BackgroundTask(c.rooms.maybe_advance, code),
+            background=_advance_if_due(c, code),
         )
 
     # -- public -----------------------------------------------------------------------
     async def public(request: Request):
         code = request.path_params["code"]
-        await run_in_threadpool(c.rooms.maybe_advance, code)
-        return JSONResponse(await run_in_threadpool(state.public_state, c.rooms, code, c.lang))
+        doc = await run_in_threadpool(state.public_state, c.rooms, code, c.lang)
+        return JSONResponse(doc, background=_advance_if_due(c, code))
 
     async def map_png(request: Request):
         code = request.path_params["code"]
@@ -209,10 +209,9 @@ def create_app(
 
     async def room_state(request: Request):
         code = request.path_params["code"]
-        await run_in_threadpool(c.rooms.maybe_advance, code)
         s = await run_in_threadpool(state.facilitator_state, c.rooms, code)
         s["replicates_running"] = code in c.busy
-        return JSONResponse(s)
+        return JSONResponse(s, background=_advance_if_due(c, code))
 
     async def control(request: Request):
         code = request.path_params["code"]
@@ -301,6 +300,12 @@ def create_app(
     app = Starlette(routes=routes)
     app.state.classroom = c
     return app
+
+
+def _advance_if_due(c: Classroom, code: str) -> BackgroundTask:
+    """After answering: play the year if every due role has decided or the timer ran out
+    (never waits for a turn already being computed, so polling stays quick)."""
+    return BackgroundTask(c.rooms.maybe_advance, code)
 
 
 @lru_cache(maxsize=8)

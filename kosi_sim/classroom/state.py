@@ -175,6 +175,8 @@ def facilitator_state(rooms: Rooms, code: str) -> dict[str, Any]:
         "players": rooms.store.players(code),
         "submitted": sorted(pending),
         "due": rooms.due_roles(room),
+        # how long this server took for each year it played (start as Unix time, seconds)
+        "turn_seconds": [[t, start, s] for c, t, start, s in rooms.turn_times if c == code],
     }
 
 

@@ -32,9 +32,20 @@ from tests.classroom_util import call, free_port, wait_port
 def serve(scenario: str, data: str) -> tuple[subprocess.Popen, str, dict]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kosi_sim.cli", "classroom", scenario, "--port", str(port),
-         "--data", data],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "kosi_sim.cli",
+            "classroom",
+            scenario,
+            "--port",
+            str(port),
+            "--data",
+            data,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     while True:
         line = proc.stdout.readline()
@@ -58,17 +69,23 @@ def report(label: str, url: str, key: dict, codes: list[str], stats: list[loadge
     for st in stats:
         for k, v in st.latency.items():
             lat.setdefault(k, []).extend(v)
-    errors = sum(len(st.errors) for st in stats)
+    errors = [e for st in stats for e in st.errors]
     print(f"## {label}")
-    print(f"turn (12 months of the pair): n={len(turns)} mean {sum(turns) / len(turns):.2f} s, "
-          f"max {max(turns):.2f} s")
+    print(
+        f"turn (12 months of the pair): n={len(turns)} mean {sum(turns) / len(turns):.2f} s, "
+        f"max {max(turns):.2f} s"
+    )
     if updated:
         print(f"all browsers updated after the turn: max {max(updated):.2f} s")
     for k, v in sorted(lat.items()):
         xs = sorted(v)
-        print(f"{k}: n={len(xs)} p50 {xs[len(xs) // 2] * 1000:.0f} ms, "
-              f"p95 {loadgen.p95(xs) * 1000:.0f} ms")
-    print(f"errors: {errors}")
+        print(
+            f"{k}: n={len(xs)} p50 {xs[len(xs) // 2] * 1000:.0f} ms, "
+            f"p95 {loadgen.p95(xs) * 1000:.0f} ms"
+        )
+    print(f"errors: {len(errors)}")
+    for e in errors[:5]:
+        print(f"  {e}")
 
 
 def main() -> None:
@@ -86,8 +103,10 @@ def main() -> None:
             st = loadgen.play(url, code, 40, args.turns, timeout=900)
             report("1 room, 40 students", url, key, [code], [st])
 
-            codes = [call(f"{url}/api/fac/rooms", {"years": args.turns}, key)[1]["code"]
-                     for _ in range(4)]
+            codes = [
+                call(f"{url}/api/fac/rooms", {"years": args.turns}, key)[1]["code"]
+                for _ in range(4)
+            ]
             stats: list[loadgen.Stats] = [loadgen.Stats() for _ in codes]
 
             def room(k: int) -> None:

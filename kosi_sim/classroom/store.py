@@ -50,17 +50,27 @@ INSERT_METRIC = (
 )
 
 
+class StoreError(ValueError):
+    """The rooms' file cannot be used (one line: which file and why)."""
+
+
 class Store:
     """One SQLite file; every call is one transaction (thread-safe by a lock)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.Error as e:
+            raise StoreError(
+                f"{self.path} cannot be used as the classroom's rooms file ({e}); "
+                "choose another --data"
+            ) from None
 
     def close(self) -> None:
         with self._lock:

@@ -43,6 +43,14 @@ def cmd_classroom(args) -> int:
     if data.exists() and not data.is_dir():
         raise UsageError(f"--data {args.data} exists and is not a folder; choose another --data")
     try:
+        with socket.socket() as s:
+            s.bind((args.host, args.port))
+    except OSError as e:
+        raise UsageError(
+            f"cannot listen on {args.host}:{args.port} ({e.strerror}); "
+            "choose another --port or --host"
+        ) from None
+    try:
         data.mkdir(parents=True, exist_ok=True)
         probe = data / ".write-test"
         probe.write_bytes(b"")
@@ -51,19 +59,15 @@ def cmd_classroom(args) -> int:
         raise UsageError(
             f"--data {args.data}: cannot write there ({e.strerror}); choose another --data"
         ) from None
-    try:
-        with socket.socket() as s:
-            s.bind((args.host, args.port))
-    except OSError as e:
-        raise UsageError(
-            f"cannot listen on {args.host}:{args.port} ({e.strerror}); "
-            "choose another --port or --host"
-        ) from None
     import uvicorn
 
     from ..classroom.server import create_app
+    from ..classroom.store import StoreError
 
-    app = create_app(scenario, data, args.lang)
+    try:
+        app = create_app(scenario, data, args.lang)
+    except StoreError as e:
+        raise UsageError(str(e)) from None
     key = app.state.classroom.key
     url = f"http://{args.host}:{args.port}"
     print(f"kosi-sim classroom: {scenario.name}, data in {data.resolve()}")

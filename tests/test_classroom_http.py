@@ -124,6 +124,20 @@ def test_a_room_from_join_to_export_survives_a_restart(tmp_path, scn):
             assert (folder / f).is_file(), f
         html = call(s.url + f"/api/fac/room/{code}/debrief.html", headers=KEY)[1]
         assert b"<table" in html and code.encode() in html
+        # the timer: when it runs out, the year is played without anyone deciding
+        assert call(s.url + f"/api/fac/room/{code}/timer", {"seconds": 1}, KEY)[0] == 200
+        done = wait_for(lambda: (p := call(s.url + f"/api/public/{code}")[1])["turn"] == 3 and p)
+        assert done["status"] == "finished"
+        status, doc = call(s.url + "/api/decide", {"decision": {}}, admin)
+        assert status == 400 and "finished" in doc["error"]
+        # a room where students pick their role (without a lab)
+        other = call(s.url + "/api/fac/rooms", {"years": 1, "lab": False, "pick": True}, KEY)[1]
+        status, doc = call(s.url + "/api/join", {"code": other["code"], "name": "E", "role": "lab"})
+        assert status == 400 and "not open" in doc["error"]
+        status, doc = call(
+            s.url + "/api/join", {"code": other["code"], "name": "E", "role": "businesses"}
+        )
+        assert status == 200 and doc["role"] == "businesses"
     finally:
         s.stop()
 

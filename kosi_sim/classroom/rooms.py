@@ -44,6 +44,7 @@ class Rooms:
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._scenarios: dict[str, Scenario] = {}
+        self._cache: dict[tuple[str, str], tuple[int, Any]] = {}
         #: (room, turn, start (Unix time), seconds) of every turn played by this server
         self.turn_times: list[tuple[str, int, float, float]] = []
 
@@ -253,4 +254,18 @@ class Rooms:
         )
 
     def rows(self, code: str) -> list[Row]:
-        return self.store.metrics(code)
+        """Every stored metric row of the room (read once per turn: pages poll often)."""
+        return self._per_turn(code, "rows", self.store.metrics)
+
+    def log(self, code: str) -> list[dict[str, Any]]:
+        """The room's decision log (read once per turn)."""
+        return self._per_turn(code, "log", self.store.log)
+
+    def _per_turn(self, code: str, what: str, read) -> Any:
+        # rows and log change only when a turn is stored, together with the room's turn
+        turn = self.room(code)["turn"]
+        hit = self._cache.get((code, what))
+        if hit is None or hit[0] != turn:
+            hit = (turn, read(code))
+            self._cache[(code, what)] = hit
+        return hit[1]

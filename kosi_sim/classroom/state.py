@@ -89,7 +89,7 @@ def role_state(rooms: Rooms, player: dict[str, Any], lang: str) -> dict[str, Any
     room = rooms.room(code)
     scn = rooms.scenario_of(room)
     pending = rooms.store.pending(code)
-    log = rooms.store.log(code)
+    log = rooms.log(code)
     current = (
         (pending.get(name) or {}).get("decision")
         or (log[-1].get(name) if log else None)
@@ -134,7 +134,7 @@ def public_state(rooms: Rooms, code: str, lang: str) -> dict[str, Any]:
         for m in (*INDICATORS, *FLOWS)
         if m in p
     ]
-    log = rooms.store.log(code)
+    log = rooms.log(code)
     last = log[-1] if log else {}
     pending = rooms.store.pending(code)
     return {
@@ -191,7 +191,7 @@ def stored_replicates(rooms: Rooms, code: str) -> pd.DataFrame | None:
 def run_replicates(rooms: Rooms, code: str, n: int) -> None:
     """Run ``n`` more pairs replaying the room's log and keep their differences."""
     room = rooms.room(code)
-    log = rooms.store.log(code)
+    log = rooms.log(code)
     reps = debrief.replicate_differences(
         rooms.scenario_of(room), room["seed"], room["roles"], log, n
     )

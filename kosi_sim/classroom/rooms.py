@@ -10,7 +10,8 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..scenario import Scenario, from_dict
 from . import roles
@@ -24,6 +25,7 @@ CODE_LENGTH = 8
 MAX_NAME = 40
 MAX_YEARS = 30
 MAX_TIMER_S = 3600
+T = TypeVar("T")
 
 
 class RoomError(ValueError):
@@ -101,6 +103,11 @@ class Rooms:
         """The room's live game, rebuilt by replaying its log after a restart."""
         with self.lock(code):
             return self._game_locked(code)
+
+    def read_game(self, code: str, read: Callable[[Game], T]) -> T:
+        """``read(game)`` while no turn of the room runs (for the map of the live city)."""
+        with self.lock(code):
+            return read(self._game_locked(code))
 
     def _game_locked(self, code: str) -> Game:
         g = self._games.get(code)

@@ -322,9 +322,7 @@ def _map(rooms: Rooms, code: str, metric: str, lang: str) -> bytes:
     dmap = _dmap(
         tuple(d.population for d in scn.districts), tuple(d.remoteness for d in scn.districts)
     )
-    with rooms.lock(code):
-        game = rooms._game_locked(code)
-        return figures.city_map(game.played, dmap, metric, lang, title="")
+    return rooms.read_game(code, lambda g: figures.city_map(g.played, dmap, metric, lang, title=""))
 
 
 def _export(rooms: Rooms, room: dict[str, Any], out: Path, lang: str) -> Path:

@@ -159,6 +159,7 @@ def test_facilitator_four_roles_and_the_public_view(server):
         )
         fac.locator(f"section[data-code='{code}'] button.show-debrief").click()
         fac.locator("#effects li").first.wait_for(timeout=60_000)
+        assert fac.locator("#by-year tr").count() == 3  # header and the two years played
         fac.screenshot(path=str(ARTIFACTS / "classroom_facilitator.png"))
         browser.close()
     assert blocked == [] and errors == []

@@ -50,6 +50,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "roles": ("Roles", "Rollen"),
     "remaining": ("time left", "verbleibend"),
     "public": ("public view", "öffentliche Ansicht"),
+    "difference": ("your city minus twin", "eure Stadt minus Zwilling"),
 }
 
 

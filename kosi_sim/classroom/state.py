@@ -216,6 +216,7 @@ def debrief_state(rooms: Rooms, code: str, lang: str) -> dict[str, Any]:
             for r in rooms.store.log_rows(code)
         ],
         "by_year": diffs[diffs["metric"].isin(debrief.EFFECTS)].to_dict("records"),
+        "labels": {m: words.indicator(m, lang) for m in debrief.EFFECTS},
         "replicate_pairs": 0 if reps is None else int(reps["replicate"].nunique()),
     }
 

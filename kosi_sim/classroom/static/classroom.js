@@ -180,6 +180,18 @@ function viewPage() {
 }
 
 // -- facilitator -------------------------------------------------------------------------
+// the debrief's year table: each year's decisions next to the difference to the twin
+function yearTable(d) {
+  const metrics = [...new Set(d.by_year.map(r => r.metric))];
+  const years = [...new Set(d.decisions.map(r => r.turn))];
+  const diff = (t, m) => d.by_year.find(r => r.turn === t && r.metric === m);
+  return el("table", { id: "by-year" }, el("caption", { text: T.difference }),
+    el("tr", {}, el("th", { text: T.year }), ...metrics.map(m => el("th", { text: d.labels[m] || m })), el("th", { text: T.roles })),
+    ...years.map(t => el("tr", {}, el("td", { text: t }),
+      ...metrics.map(m => el("td", { text: diff(t, m) ? (diff(t, m).difference >= 0 ? "+" : "") + fmt(diff(t, m).difference) : "–" })),
+      el("td", { class: "dec", text: d.decisions.filter(r => r.turn === t).map(r => `${r.role} (${r.source}): ${r.summary}`).join(" | ") }))));
+}
+
 function facilitatorPage() {
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("key");
   if (fromHash) sessionStorage.setItem("kosi-fac", fromHash);
@@ -208,6 +220,7 @@ function facilitatorPage() {
       deb.replaceChildren(el("h2", { text: `${T.debrief} ${code}` }),
         el("ul", { id: "effects" }, ...d.effects.map(x => el("li", { text: x }))),
         el("ul", { id: "moments" }, ...d.moments.map(x => el("li", { text: x }))),
+        yearTable(d),
         el("button", { text: T.replicates, onclick: act(code, "replicates", { replicates: 5 }) }),
         el("button", { id: "export", text: T.export, onclick: async () => {
           try { const r = await api(`/api/fac/room/${code}/export`, { body: {} }, head()); say(r.folder); } catch (e) { say(e.message, true); }

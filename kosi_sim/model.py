@@ -293,6 +293,43 @@ class CityModel(mesa.Model):
                 ties_to_living=True,  # compaction turned every tie to a removed row into -1
             )
 
+    # -- decisions during a run (the classroom's yearly turns) ---------------------------
+    def set_params(self, changes: dict[str, Any]) -> None:
+        """Change parameters from the next month on (checked as in a scenario file; a
+        ``ValueError`` names a bad key or value and nothing changes).
+
+        Every component reads its parameters from the one :class:`Params` handed to it, so
+        the new set is handed to all of them.  Only parameters read while the model runs
+        change anything; those read once at the start (initial densities, shares of Vereine
+        by domain, the spin-up) do not act retroactively."""
+        new = self.params.replace(CATALOG, **changes)
+        self.install_params(new)
+
+    def install_params(self, params) -> None:
+        """Hand ``params`` (a complete :class:`Params`) to the model and its components."""
+        self.params = params
+        for part in (
+            self.demography,
+            self.engagement,
+            self.housing,
+            self.associations,
+            self.businesses,
+            self.initiatives,
+            self.administration,
+            self.services,
+        ):
+            part.p = params
+
+    def add_intervention(self, spec) -> None:
+        """Add a lab instrument (an :class:`InterventionSpec`) that starts in a later month:
+        a decision taken during the run.  It draws from its own stream, named by its label,
+        so adding it shifts nobody else's draws."""
+        if spec.start <= self.month:
+            raise ValueError(f"{spec.label}: starts in month {spec.start}, already past")
+        if spec.label in {i.label for i in self.interventions}:
+            raise ValueError(f"an intervention labelled {spec.label!r} exists already")
+        self.interventions.append(REGISTRY[spec.type](spec, self))
+
     # -- running and results -----------------------------------------------------------
     def run(self, months: int, progress=None) -> None:
         for _ in range(months):

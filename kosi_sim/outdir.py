@@ -99,7 +99,10 @@ SWEEP = Kind(
     "use --resume to continue that sweep, or another --out, or --force to replace it",
 )
 ANALYSIS = Kind("kosi_sim_analysis", "kosi-sim analyze", "choose another --out")
-KINDS = (RESULT, SWEEP, ANALYSIS)
+CLASSROOM = Kind(
+    "kosi_sim_classroom", "kosi-sim classroom (export)", "export again after the next turn"
+)
+KINDS = (RESULT, SWEEP, ANALYSIS, CLASSROOM)
 MANIFEST_MAX_BYTES = 64 * 2**20
 
 

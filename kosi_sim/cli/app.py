@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import UsageError
+from .common import UsageError, add_server_args
 
 
 def register(subparsers) -> None:
@@ -13,20 +13,7 @@ def register(subparsers) -> None:
         "city with and without its lab side by side, a district map, charts and the "
         "initiatives. Open the printed address in a browser; Ctrl+C stops it.",
     )
-    app.add_argument(
-        "scenario",
-        metavar="SCENARIO",
-        nargs="?",
-        default="classroom",
-        help="scenario file (.toml) or built-in name (default: classroom)",
-    )
-    app.add_argument("--port", type=int, default=8765, help="port (default 8765)")
-    app.add_argument(
-        "--host",
-        default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1: this computer only)",
-    )
-    app.add_argument("--lang", choices=("en", "de"), default="en", help="language (default en)")
+    add_server_args(app, 8765, "address to listen on (default 127.0.0.1: this computer only)")
     app.set_defaults(func=cmd_app)
 
 

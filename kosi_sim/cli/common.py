@@ -59,6 +59,20 @@ def add_scenario_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_server_args(p: argparse.ArgumentParser, port: int, host_help: str) -> None:
+    """SCENARIO (optional, default classroom), --port, --host and --lang of a local server."""
+    p.add_argument(
+        "scenario",
+        metavar="SCENARIO",
+        nargs="?",
+        default="classroom",
+        help="scenario file (.toml) or built-in name (default: classroom)",
+    )
+    p.add_argument("--port", type=int, default=port, help=f"port (default {port})")
+    p.add_argument("--host", default="127.0.0.1", help=host_help)
+    p.add_argument("--lang", choices=("en", "de"), default="en", help="language (default en)")
+
+
 def add_years(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", type=int, help="years to simulate (default: the scenario's)")
 

@@ -94,7 +94,7 @@ def test_every_param_decision_is_read_while_the_model_runs():
     model = CityModel(resolve("classroom_toolbox").with_params({"scale": 0.15}))
     rec = _Recording(model.params)
     model.install_params(rec)
-    model.run(12)
+    model.run(24)
     wanted = {p.name for r in roles.ROLES for p in r.params}
     assert wanted <= rec.seen, sorted(wanted - rec.seen)
 

@@ -13,7 +13,14 @@ from kosi_sim.experiments.sweep import specs
 from kosi_sim.scenario import from_dict
 
 from .test_experiments import EXP
+from .test_input_errors import CLASSROOM
 
+#: the classroom town with one instrument from the first month (a one-year sweep)
+CLASSROOM_MATCHING = (
+    CLASSROOM
+    + '\n[[interventions]]\ntype = "matching"\nbudget_eur_per_year = 0\nstaff_fte = 0.5\n'
+    + "start = {year = 1, month = 1}\n"
+)
 UNCERTAIN = EXP + '[uncertainty]\nsource = "prior"\ndraws = 3\n'
 
 
@@ -82,3 +89,31 @@ def test_the_draws_are_the_independent_units():
     assert study["effect_ci95_low"] == pytest.approx(lo[0])
     cells = effects.cell_effects(effects.paired(outcomes, "x", ["f", "lab"]), ["f"])
     assert cells.iloc[0]["ci95_high"] == pytest.approx(hi[0])
+
+
+def test_sweep_and_analysis_over_draws(tmp_path):
+    """A small sweep over 2 prior draws x 1 replicate runs, and its analysis takes the
+    draws as the units and says so in the report's summary."""
+    from kosi_sim.experiments import analysis, report
+    from kosi_sim.experiments.sweep import run_sweep
+
+    text = UNCERTAIN.replace("replications = 2", "replications = 1")
+    text = text.replace("draws = 3", "draws = 2").replace("years = 3", "years = 1")
+    text = text.replace('scenario = "classroom_toolbox"', 'scenario = "town.toml"')
+    text = text.replace(
+        'name = "civic_engagement"\nlow = 0.8\nhigh = 1.2',
+        'name = "civic_engagement"\nlevels = [1.0]',
+    )
+    path = tmp_path / "exp.toml"
+    path.write_text(text)
+    (tmp_path / "town.toml").write_text(CLASSROOM_MATCHING)
+    exp = load(path)
+    assert exp.n_runs == 2 * 2  # lab on/off x 2 draws
+    out = tmp_path / "sweep"
+    assert run_sweep(exp, out, executor="serial").ok == 4
+    a = analysis.load(out)
+    effects.add_tables(a, ["engaged_share"])
+    study = a.tables["lab_effect_study"]
+    assert (study["replicates"] == 2).all()  # the two draws
+    text = " ".join(report.summary(a))
+    assert "x 2 prior parameter draws" in text and "the draws are the independent units" in text

@@ -114,7 +114,7 @@ def test_zero_width_priors_give_plain_compare(monkeypatch):
     """Every prior fixed at the scenario's own value: 2 draws x 2 replicates are the 4
     pairs of plain compare, bit for bit (the variance split of so few identical draws is
     chance; its estimator is tested on known cases above)."""
-    scn = resolve("classroom_toolbox", {"scale": 0.3})
+    scn = resolve("classroom_toolbox", {"scale": 0.3, "spinup_months": 6})
     keys = draws_mod.uncertain_keys(scn)
     assert any(k.startswith("instrument.") for k in keys)
     fixed = {k: Prior(Family.FIXED, mode=_scenario_value(scn, k)) for k in keys}
@@ -193,7 +193,8 @@ def test_compare_with_prior_uncertainty_writes_its_folder(tmp_path, capsys):
     out = tmp_path / "cmp"
     code = main(
         ["compare", str(scenario), "--uncertainty", "prior", "--draws", "2"]
-        + ["--replications", "2", "--years", "1", "--set", "scale=0.3", "--out", str(out)]
+        + ["--replications", "2", "--years", "1", "--set", "scale=0.3"]
+        + ["--set", "spinup_months=0", "--out", str(out)]
     )
     assert code == 0
     printed = capsys.readouterr().out

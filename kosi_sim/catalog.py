@@ -83,6 +83,16 @@ def illustrative(kind: str) -> bool:
     return all(evidence(p).grade is Grade.ASSUMPTION for p in section.params)
 
 
+def evidenced_share(kind: str) -> tuple[int, int]:
+    """(own parameters graded ``measured`` or ``literature``, all own parameters) of an
+    instrument, from the evidence register."""
+    from .evidence import Grade
+
+    section = next((s for s in INSTRUMENT_SECTIONS if s.name == INSTRUMENT_PREFIX + kind), None)
+    params = section.params if section is not None else ()
+    return sum(evidence(p).grade is not Grade.ASSUMPTION for p in params), len(params)
+
+
 def illustrative_text(kinds: list[str]) -> str:
     """What reports say of the illustrative instruments they use."""
     one = len(kinds) == 1

@@ -142,29 +142,11 @@ def compare(
     window = max(1, min(window, months))
     doc = scenario.to_dict()
     seeds = replicate_seeds(scenario.seed, replications)
-    if executor is None:
-        results = []
-        for seed in seeds:
-            results.append(run_pair(doc, without, seed, months))
-            if progress:
-                progress()
-    else:
-        futures = [executor.submit(run_pair, doc, without, seed, months) for seed in seeds]
-        results = []
-        for f in futures:  # in seed order: results do not depend on completion order
-            results.append(f.result())
-            if progress:
-                progress()
-    with_ = np.stack([r[0].to_numpy() for r in results])  # (R, months+1, indicators)
-    without_ = np.stack([r[1].to_numpy() for r in results])
-    cost = np.stack([r[2] for r in results])
-    diff = with_ - without_
-    final = diff[:, -window:, :].mean(axis=1)
+    results = run_pairs([(doc, seed) for seed in seeds], without, months, executor, progress)
+    with_, without_, diff, final, costs = pair_arrays(results, window, scenario, without, months)
     mean, lo, hi = mean_ci95(final)
     base = without_[:, -window:, :].mean(axis=(0, 1))
     lab = with_[:, -window:, :].mean(axis=(0, 1))
-    running = _running_months(scenario, without, months)
-    costs = cost[:, 1:].sum(axis=1) / max(running, 1) * 12.0  # each replicate's, per year
     names = [n for n, _ in INDICATORS]
     effects = pd.DataFrame(
         {
@@ -198,6 +180,48 @@ def compare(
         costs,
         scenario.seed,
     )
+
+
+def run_pairs(
+    tasks: list[tuple[dict[str, Any], int]],
+    without: list[str] | None,
+    months: int,
+    executor: Executor | None = None,
+    progress: Callable[[], None] | None = None,
+) -> list[tuple[pd.DataFrame, pd.DataFrame, np.ndarray]]:
+    """:func:`run_pair` for each (scenario document, seed), serially or on ``executor``;
+    the results in the order of ``tasks`` whatever the order of completion."""
+    if executor is None:
+        results = []
+        for doc, seed in tasks:
+            results.append(run_pair(doc, without, seed, months))
+            if progress:
+                progress()
+        return results
+    futures = [executor.submit(run_pair, doc, without, seed, months) for doc, seed in tasks]
+    results = []
+    for f in futures:
+        results.append(f.result())
+        if progress:
+            progress()
+    return results
+
+
+def pair_arrays(
+    results: list, window: int, scenario: Scenario, without: list[str] | None, months: int
+) -> tuple[np.ndarray, ...]:
+    """From pairs' results: the series with and without the lab and their difference
+    (pair x month x indicator), each pair's effect (mean difference over the last
+    ``window`` months; pair x indicator) and each pair's lab cost per year (over the months
+    the lab runs in ``scenario``)."""
+    with_ = np.stack([r[0].to_numpy() for r in results])  # (n, months+1, indicators)
+    without_ = np.stack([r[1].to_numpy() for r in results])
+    cost = np.stack([r[2] for r in results])
+    diff = with_ - without_
+    final = diff[:, -window:, :].mean(axis=1)
+    running = _running_months(scenario, without, months)
+    costs = cost[:, 1:].sum(axis=1) / max(running, 1) * 12.0
+    return with_, without_, diff, final, costs
 
 
 def _running_months(scenario: Scenario, without: list[str] | None, months: int) -> int:

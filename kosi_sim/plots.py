@@ -95,6 +95,27 @@ def run_plots(df: pd.DataFrame, folder: Path, title: str = "") -> None:
     district_multiples(df, folder / "districts.png", title)
 
 
+def _panels(n: int):
+    """A figure with ``n`` panels, three a row (the spare ones hidden)."""
+    rows = (n + 2) // 3
+    fig, axes = plt.subplots(
+        rows, 3, figsize=(14, 3.3 * rows), constrained_layout=True, squeeze=False
+    )
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _finish(fig, axes, path: Path, title: str, ncol: int) -> None:
+    """The first panel's legend below the panels, the title, saved and closed."""
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=ncol, fontsize=8)
+    if title:
+        fig.suptitle(title)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
 def effect_bands(
     over_time: pd.DataFrame,
     path: Path,
@@ -105,14 +126,7 @@ def effect_bands(
 ) -> None:
     """Effect of the lab over time (with minus without, paired) with its 95% interval
     across replicates; the lab's start marked."""
-    n = len(indicators)
-    cols = 3
-    rows = (n + cols - 1) // cols
-    fig, axes = plt.subplots(
-        rows, cols, figsize=(14, 3.3 * rows), constrained_layout=True, squeeze=False
-    )
-    for ax in axes.flat[n:]:
-        ax.set_visible(False)
+    fig, axes = _panels(len(indicators))
     band = "95% interval" + (f" over {replications} paired replicates" if replications else "")
     for ax, name in zip(axes.flat, indicators, strict=False):
         part = over_time[over_time["indicator"] == name]
@@ -127,12 +141,7 @@ def effect_bands(
         style.metric_axis(ax, style.unit_of(name), change=True)
         if start_month is not None:
             style.mark_start(ax, start_month / 12)
-    handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
-    if title:
-        fig.suptitle(title)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    _finish(fig, axes, path, title, ncol=2)
 
 
 def calibration_chart(table: pd.DataFrame, path: Path, title: str = "") -> None:
@@ -156,3 +165,45 @@ def calibration_chart(table: pd.DataFrame, path: Path, title: str = "") -> None:
         ax.set_title(title)
     fig.savefig(path, dpi=100)
     plt.close(fig)
+
+
+def effect_distributions(
+    pair_effects, summary: pd.DataFrame, path: Path, indicators: tuple[str, ...], title: str = ""
+) -> None:
+    """The distribution of the lab's effect per indicator over parameter draws and chance:
+    every paired run as a dot in the column of its draw (draws ordered by their mean), each
+    draw's mean as a bar, the median over all runs as a line and the 90% interval as a band.
+    ``pair_effects`` is (draws, replicates, indicators) in the order of ``summary``."""
+    names = list(summary["indicator"])
+    fig, axes = _panels(len(indicators))
+    k, r = pair_effects.shape[:2]
+    for ax, name in zip(axes.flat, indicators, strict=False):
+        i = names.index(name)
+        row = summary.iloc[i]
+        y = pair_effects[:, :, i]
+        order = y.mean(axis=1).argsort()
+        x = range(1, k + 1)
+        ax.axhspan(row["low90"], row["high90"], color="C0", alpha=0.2, label="90% interval")
+        ax.axhline(row["median"], color="C0", label="median")
+        for j in range(r):
+            label = "paired run" if j == 0 else "_nolegend_"
+            ax.scatter(x, y[order, j], s=10, color="grey", zorder=3, label=label)
+        ax.scatter(
+            x,
+            y[order].mean(axis=1),
+            marker="_",
+            s=200,
+            color="C3",
+            zorder=4,
+            label="mean of a draw",
+        )
+        share = row["share_parameters"]
+        split = "" if share != share else f", {share:.0%} of variance from parameters"
+        ax.set_title(
+            f"effect on {style.readable(name)}\nP(>0) = {row['p_positive']:.0%}{split}",
+            fontsize=9,
+        )
+        ax.set_xlabel("parameter draw (ordered by its mean)")
+        ax.grid(alpha=0.3)
+        style.metric_axis(ax, style.unit_of(name), change=True)
+    _finish(fig, axes, path, title, ncol=4)

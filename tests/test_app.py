@@ -385,6 +385,23 @@ def test_lab_report_marks_the_illustrative_instruments(played):
         assert len(rows) and rows["Instrument"].str.endswith(mark).all() == illustrative(kind)
 
 
+def test_lab_report_says_how_certain_the_effect_is(played):
+    """The note under the lab report: one run without an interval, and for each instrument
+    switched on how many of its own parameters rest on published evidence (register)."""
+    from kosi_sim.catalog import evidenced_share, illustrative
+
+    kinds = {spec.type for spec in played.with_lab.spec.intervention_specs}
+    for lang in ("en", "de"):
+        note = figures.lab_certainty(played.with_lab, lang)
+        assert "--uncertainty prior" in note
+        for kind in kinds:
+            n, m = evidenced_share(kind)
+            said = f"{i18n.instrument(kind, lang)[0]} {i18n.t('evidenced_of', lang)}"
+            assert said.format(n=n, m=m) in note
+            assert (n == 0) == illustrative(kind)
+    assert "no interval" in figures.lab_certainty(played.with_lab, "en")
+
+
 def test_initiative_list_names_leader_partners_and_stage(played):
     rows = figures.initiative_rows(played.with_lab, "de")
     assert rows

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..agents.initiatives import STAGES
-from ..catalog import illustrative
+from ..catalog import evidenced_share, illustrative
 from ..metrics import INDEX, SCALED
 from ..services import SERVICE_DOMAINS
 from . import i18n, mapimage, numbers
@@ -260,6 +260,21 @@ def lab_report(model, lang: str) -> list[dict[str, str]]:
                 }
             )
     return rows
+
+
+def lab_certainty(model, lang: str) -> str:
+    """How certain the effect the app shows is (Markdown): one replicate at the central
+    parameter values, and for each instrument switched on how many of its own parameters
+    rest on published evidence (the evidence register), illustrative ones marked."""
+    kinds = sorted({spec.type for spec in model.spec.intervention_specs})
+    parts = []
+    for kind in kinds:
+        n, m = evidenced_share(kind)
+        part = f"{i18n.instrument(kind, lang)[0]} {i18n.t('evidenced_of', lang).format(n=n, m=m)}"
+        if illustrative(kind):
+            part += f" {i18n.t('illustrative_mark', lang)}"
+        parts.append(part)
+    return i18n.t("certainty", lang).format(grades="; ".join(parts))
 
 
 def _lab_figure(metric: str, value: float, lang: str) -> str:

@@ -55,6 +55,25 @@ UI: dict[str, tuple[str, str]] = {
         "(illustrative: no published evidence)",
         "(illustrativ: ohne veröffentlichte Belege)",
     ),
+    # how certain the lab's effect in the app is: one replicate of chance at the parameters'
+    # central values, with the evidence behind each instrument switched on (the answer the
+    # app gives to issue 20; intervals over parameters come from `compare --uncertainty`)
+    "certainty": (
+        "**How certain is the lab's effect shown here?** The two cities differ by the lab "
+        "and nothing else, but this is one run of chance at the parameters' central values: "
+        "it has no interval. Most parameters are assumptions; evidence behind the "
+        "instruments switched on (own parameters from published figures): {grades}. For the "
+        "effect with its 90% interval over parameters and chance, and the share of its "
+        "variance due to the parameters, run `kosi-sim compare SCENARIO --uncertainty prior`.",
+        "**Wie sicher ist die hier gezeigte Wirkung des Labors?** Die beiden Städte "
+        "unterscheiden sich nur durch das Labor, doch dies ist ein einzelner Lauf des Zufalls "
+        "bei den mittleren Parameterwerten: ohne Intervall. Die meisten Parameter sind "
+        "Annahmen; Belege hinter den eingeschalteten Instrumenten (eigene Parameter aus "
+        "veröffentlichten Zahlen): {grades}. Die Wirkung mit ihrem 90-%-Intervall über "
+        "Parameter und Zufall und dem Anteil ihrer Varianz, der auf die Parameter entfällt, "
+        "zeigt `kosi-sim compare SZENARIO --uncertainty prior`.",
+    ),
+    "evidenced_of": ("{n} of {m}", "{n} von {m}"),
     "col_instrument": ("Instrument", "Instrument"),
     "col_what": ("What", "Was"),
     "col_total": ("So far", "Bisher"),

@@ -300,6 +300,7 @@ def LabPanel(pair: CityPair, lang: str):
     table = figures.lab_table(pair.with_lab, lang)
     if len(table):
         solara.DataFrame(table, items_per_page=50)
+        solara.Markdown(figures.lab_certainty(pair.with_lab, lang))
     else:
         solara.Text(i18n.t("no_lab", lang))
 

@@ -41,6 +41,25 @@ def register(subparsers) -> None:
         metavar="NAME",
         help="leave out only this intervention (label or type); repeatable; default: all",
     )
+    cmp_.add_argument(
+        "--uncertainty",
+        choices=("none", "prior", "posterior"),
+        default="none",
+        help="none (default): chance only; prior: also parameter draws from the evidence "
+        "register's priors; posterior: also draws from a posterior file",
+    )
+    cmp_.add_argument(
+        "--draws",
+        type=int,
+        metavar="K",
+        help="parameter draws with --uncertainty prior|posterior (default 8), each run "
+        "--replications times",
+    )
+    cmp_.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="posterior file (.parquet from calibrate --posterior) for --uncertainty posterior",
+    )
     add_years(cmp_)
     cmp_.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
     add_out(cmp_, "output folder (default results/<name>-compare)")
@@ -60,6 +79,13 @@ def cmd_compare(args) -> int:
     scn.without_interventions(args.without)  # validates the names early
     if args.replications < 2:
         raise UsageError("--replications must be at least 2 for a confidence interval")
+    if args.uncertainty != "none":
+        from .compare_uncertain import cmd_compare_uncertain
+
+        return cmd_compare_uncertain(scn, args)
+    for option in ("draws", "posterior"):
+        if getattr(args, option) is not None:
+            raise UsageError(f"--{option} needs --uncertainty prior or posterior")
     with claim(output_folder(args.out, scn.name, "-compare"), RESULT, args.force) as target:
         result, seconds = _paired_runs(scn, args)
         ce = cost_effectiveness(result)
@@ -87,13 +113,19 @@ def cmd_compare(args) -> int:
             "verdict: clear when the 95% interval excludes zero; 'no clear effect' when it "
             "includes zero (pp = percentage points)"
         )
-        for row in ce.itertuples():
-            print(f"{CE_LABELS[row.measure]}: {_ce_value(row)}")
-        shown = _illustrative(scn)
-        if shown:
-            print(illustrative_text(shown))
-        print(f"results written to {target.label}/")
+        print_footer(scn, ce, _ce_value, target.label)
     return 0
+
+
+def print_footer(scn, ce, value_text, folder: str) -> None:
+    """Cost-effectiveness (each row written by ``value_text``), the illustrative flag and
+    where the results are."""
+    for row in ce.itertuples():
+        print(f"{CE_LABELS[row.measure]}: {value_text(row)}")
+    shown = _illustrative(scn)
+    if shown:
+        print(illustrative_text(shown))
+    print(f"results written to {folder}/")
 
 
 #: the terminal table's verdicts (the files keep the full wording)
@@ -124,35 +156,67 @@ def _ce_value(row) -> str:
 
 def _paired_runs(scn, args):
     """The paired replicates (with and without the lab) and their wall time in seconds."""
-    from ..compare import compare, make_executor
+    from ..compare import compare
+
+    return with_progress(
+        args,
+        args.replications,
+        "paired replicates",
+        lambda executor, advance: compare(
+            scn,
+            args.replications,
+            without=args.without,
+            months=args.years * 12 if args.years else None,
+            executor=executor,
+            progress=advance,
+        ),
+    )
+
+
+def with_progress(args, total: int, label: str, run):
+    """``run(executor, advance)`` on the executor of ``--workers`` with a progress bar of
+    ``total`` steps; (its result, the wall time in seconds)."""
+    from ..compare import make_executor
 
     console = Console(stderr=True)
     executor = make_executor(args.workers)
     t0 = time.perf_counter()
     try:
         with transient_progress(console, disable=args.quiet) as progress:
-            task = progress.add_task("paired replicates", total=args.replications)
-            result = compare(
-                scn,
-                args.replications,
-                without=args.without,
-                months=args.years * 12 if args.years else None,
-                executor=executor,
-                progress=lambda: progress.advance(task),
-            )
+            task = progress.add_task(label, total=total)
+            result = run(executor, lambda: progress.advance(task))
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     return result, time.perf_counter() - t0
 
 
+def write_manifest(tmp: Path, scn, args, ce, seconds: float, **extra) -> None:
+    """The compare folder's manifest.json: the command, its settings and ``extra``."""
+    import json
+
+    from ..results import manifest_base
+
+    doc = manifest_base(
+        scn,
+        {
+            "command": " ".join(sys.argv),
+            **extra,
+            "replications": args.replications,
+            "without": args.without or "all",
+            "illustrative_instruments": _illustrative(scn),
+            "cost_effectiveness": ce.astype(object).where(ce.notna(), None).to_dict("records"),
+            "wall_time_s": round(seconds, 3),
+        },
+    )
+    (tmp / "manifest.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
+
+
 def _compare_filler(scn, args, result, ce, seconds):
     """What fills the compare folder: effects, effects over time, the plot, the manifest."""
-    import json
 
     from ..compare import INDICATORS
     from ..plots import effect_bands
-    from ..results import manifest_base
 
     names = tuple(n for n, _ in INDICATORS if n != "budget_balance")
 
@@ -171,17 +235,6 @@ def _compare_filler(scn, args, result, ce, seconds):
             replications=args.replications,
             start_month=min(s.start for s in scn.intervention_specs),
         )
-        doc = manifest_base(
-            scn,
-            {
-                "command": " ".join(sys.argv),
-                "replications": args.replications,
-                "without": args.without or "all",
-                "illustrative_instruments": _illustrative(scn),
-                "cost_effectiveness": ce.astype(object).where(ce.notna(), None).to_dict("records"),
-                "wall_time_s": round(seconds, 3),
-            },
-        )
-        (tmp / "manifest.json").write_text(json.dumps(doc, indent=2, default=str) + "\n")
+        write_manifest(tmp, scn, args, ce, seconds)
 
     return fill

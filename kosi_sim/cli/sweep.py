@@ -109,7 +109,9 @@ def cmd_sweep(args) -> int:
     if args.dry_run:
         print(
             f"{args.experiment}: valid experiment {exp.name!r}: {len(exp.points):,} design "
-            f"points x {exp.replications} replicates = {exp.n_runs:,} runs of "
+            f"points x {exp.replications} replicates"
+            + (f" x {exp.uncertainty.k} {exp.uncertainty.source} draws" if exp.uncertainty else "")
+            + f" = {exp.n_runs:,} runs of "
             f"{exp.months} months of {exp.scenario.name!r}; results would go to {out}/"
         )
         return 0

@@ -96,6 +96,8 @@ def load(root: Path) -> Analysis:
     ).reset_index()
     factors = list(manifest["factors"])
     outcomes = ok[["run_id", "point", "replicate", *factors]].merge(outcomes, on="run_id")
+    if manifest.get("uncertainty"):  # the runs of one parameter draw are one unit
+        outcomes["unit"] = outcomes["replicate"] // int(manifest["replications"])
     a = Analysis(manifest, runs, outcomes, factors)
     a.window = outcome_window(final)
     a.lab_cost = effects.lab_cost_per_year(city[city["run_id"].isin(ok["run_id"])])

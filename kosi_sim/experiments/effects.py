@@ -3,7 +3,8 @@
 A pair is two runs at the same design point (every factor but ``lab`` equal) and the same
 replicate, so the same seed: with the lab minus without it.  A sweep gives every design
 point of a replicate the same seed, so the effects of one replicate's cells share their
-random draws; the replicates are the independent units.  Hence:
+random draws; the replicates are the independent units (with ``[uncertainty]`` the
+parameter draws, each the mean of its replicates).  Hence:
 
 * a cell's effect: the mean over its pairs (its replicates), with a t-based 95% interval;
 * the study's effect: each replicate's effect averaged over the design points, then the
@@ -33,7 +34,7 @@ def paired(df: pd.DataFrame, metric: str, factors: list[str]) -> pd.DataFrame:
     off = df[~df["lab"]].set_index(keys)[metric].rename("without_lab")
     both = pd.concat([on, off], axis=1, join="inner").dropna()
     effect = both.assign(effect=both["with_lab"] - both["without_lab"]).reset_index()
-    for col in ("_x", "_y"):
+    for col in ("_x", "_y", "unit"):
         if col in df:
             effect = effect.merge(df[[*keys, col]].drop_duplicates(keys), on=keys, how="left")
     return effect
@@ -45,7 +46,8 @@ def cell_effects(pairs: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     zero)."""
     rows = []
     for cell, group in pairs.groupby(keys):
-        mean, lo, hi = mean_ci95(group["effect"].to_numpy()[:, None])
+        per_unit = group.groupby(unit_of(group))["effect"].mean()  # a pair per replicate
+        mean, lo, hi = mean_ci95(per_unit.to_numpy()[:, None])
         rows.append(
             {
                 **dict(zip(keys, cell, strict=True)),
@@ -64,9 +66,16 @@ def has_lab(outcomes: pd.DataFrame, factors: list[str]) -> bool:
     return "lab" in factors and outcomes["lab"].nunique() == 2
 
 
+def unit_of(df: pd.DataFrame) -> str:
+    """The independent unit: the replicate, or with [uncertainty] the parameter draw
+    (``unit``), whose replicates share their parameters."""
+    return "unit" if "unit" in df else "replicate"
+
+
 def by_replicate(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Each replicate's mean over its design points of the pairs' values and effects."""
-    return pairs.groupby("replicate")[["with_lab", "without_lab", "effect"]].mean()
+    """Each unit's (replicate's, or draw's) mean over its design points and replicates of
+    the pairs' values and effects."""
+    return pairs.groupby(unit_of(pairs))[["with_lab", "without_lab", "effect"]].mean()
 
 
 def study_effects(outcomes: pd.DataFrame, factors: list[str], metrics) -> pd.DataFrame:
@@ -123,14 +132,14 @@ def cost_ratios(
     effects, gains = [], {}
     for m in needed:
         pairs = paired(outcomes, m, factors)
-        reps = pairs.groupby("replicate")["effect"].mean()
+        reps = pairs.groupby(unit_of(pairs))["effect"].mean()
         mean, lo, hi = mean_ci95(reps.to_numpy()[:, None])
         effects.append({"indicator": m, "effect": mean[0], "verdict": verdict(lo[0], hi[0])})
         gains[m] = reps
     lab_runs = outcomes[outcomes["lab"]]
     costs = (
         lab_runs.assign(cost=lab_runs["run_id"].map(lab_cost))
-        .groupby("replicate")["cost"]
+        .groupby(unit_of(lab_runs))["cost"]
         .mean()
         .reindex(gains[needed[0]].index)
     )

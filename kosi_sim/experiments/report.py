@@ -113,7 +113,8 @@ def _design_text(a: Analysis) -> str:
     return (
         f"Study '{m.get('experiment', '?')}' on the scenario '{m.get('base_scenario', '?')}': "
         f"{kind}, {m.get('points', 0):,} design points over {over}, x {reps:,} "
-        f"replicate{'s' if reps != 1 else ''} = {m.get('runs', 0):,} runs; {ok:,} finished, "
+        f"replicate{'s' if reps != 1 else ''}{_draws_text(m)} = {m.get('runs', 0):,} runs; "
+        f"{ok:,} finished, "
         f"{len(a.runs) - ok:,} failed" + (", the rest missing." if missing else ".")
     )
 
@@ -149,6 +150,12 @@ def summary(a: Analysis) -> list[str]:
     return paragraphs
 
 
+def _draws_text(m: dict) -> str:
+    """' x K prior parameter draws' for a sweep with [uncertainty], else ''."""
+    unc = m.get("uncertainty")
+    return f" x {unc['draws']:,} {unc['source']} parameter draws" if unc else ""
+
+
 def _has_lab(a: Analysis) -> bool:
     return has_lab(a.outcomes, a.factors)
 
@@ -156,9 +163,19 @@ def _has_lab(a: Analysis) -> bool:
 def _effect_method(a: Analysis, study: pd.DataFrame, window: str) -> str:
     row = study.iloc[0]
     reps, cells = int(row["replicates"]), int(row["cells"])
-    return (
+    text = (
         f"The lab's effect on a metric is the outcome with the lab minus without it at the "
         f"same design point and replicate (the same seed); a run's outcome is {window}. "
+    )
+    if a.manifest.get("uncertainty"):
+        return text + (
+            f"The study's effect averages each parameter draw's {cells:,} design cell"
+            f"{'s' if cells != 1 else ''} and replicates and gives the mean over the {reps:,} "
+            "draws with a t-based 95% interval over draws (the runs of one draw share its "
+            "parameters, so the draws are the independent units); the interval thus carries "
+            "the uncertainty of the parameters as well as chance."
+        )
+    return text + (
         f"The study's effect averages each replicate's {cells:,} design cell"
         f"{'s' if cells != 1 else ''} and gives the mean over the {reps:,} replicate"
         f"{'s' if reps != 1 else ''} with a t-based 95% interval over replicates (the design "

@@ -29,6 +29,9 @@
     every_months = 12                    # keep every 12th month (and the last)
     districts = false                    # city only
 
+With an ``[uncertainty]`` table (source, draws) every design point is averaged over
+parameter draws: see :mod:`kosi_sim.experiments.uncertainty`.
+
 Factor names: a parameter; ``lab`` (all interventions on/off); ``intervention.<label>``
 (one intervention on/off, by label or type); ``intervention.<label>.<key>`` (its budget,
 staff or own parameter).  Every run of replicate ``r`` gets the same seed, derived from the
@@ -55,8 +58,9 @@ from ..metrics import INDEX as METRIC_INDEX
 from ..outdir import name_problem
 from ..parameters import finite_number
 from ..scenario import Scenario, ScenarioError, _set_key, conflict, from_dict, resolve
-from . import designs
+from . import designs, uncertainty
 from .designs import Factor
+from .uncertainty import Uncertainty
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris", "explicit")
 EXECUTORS = ("serial", "processes", "dask")
@@ -73,6 +77,7 @@ TOP = (
     "design",
     "factors",
     "output",
+    "uncertainty",
 )
 DEFAULT_METRICS = (
     "population",
@@ -123,22 +128,35 @@ class Experiment:
     text: str = ""
     path: str = ""
     points: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
+    #: parameter draws every design point is averaged over ([uncertainty]), or None
+    uncertainty: Uncertainty | None = field(default=None, compare=False)
 
     @property
     def hash(self) -> str:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     @property
+    def runs_per_point(self) -> int:
+        """Replicates per design point, times the parameter draws with [uncertainty]."""
+        return self.replications * (self.uncertainty.k if self.uncertainty else 1)
+
+    @property
     def n_runs(self) -> int:
-        return len(self.points) * self.replications
+        return len(self.points) * self.runs_per_point
 
     def replicate_seeds(self) -> list[int]:
-        children = np.random.SeedSequence(self.seed).spawn(self.replications)
+        children = np.random.SeedSequence(self.seed).spawn(self.runs_per_point)
         return [int(c.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1)) for c in children]
 
-    def scenario_for(self, point: dict[str, Any]) -> dict[str, Any]:
-        """The scenario document of one design point."""
-        return apply_point(self.scenario, point)
+    def base_for(self, unit: int) -> Scenario:
+        """The base scenario of run unit ``unit`` (under its draw with [uncertainty])."""
+        if self.uncertainty is None:
+            return self.scenario
+        return self.uncertainty.scenarios[unit // self.replications]
+
+    def scenario_for(self, point: dict[str, Any], unit: int = 0) -> dict[str, Any]:
+        """The scenario document of one design point (for run unit ``unit``)."""
+        return apply_point(self.base_for(unit), point)
 
 
 def _fail(where: str, msg: str) -> ExperimentError:
@@ -325,6 +343,10 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
     if len(set(names)) != len(names):
         raise _fail(where, "a factor is listed twice")
     kind, options, points = _design(doc.get("design", {}), factors, seed, where)
+    try:
+        unc = uncertainty.parse(doc.get("uncertainty"), base, factors, seed, path)
+    except ValueError as e:
+        raise _fail(where, str(e)) from None
     output = _output(doc.get("output", {}), where)
     exp = Experiment(
         name=doc["name"],
@@ -342,6 +364,7 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
         text=text,
         path=str(path),
         points=points,
+        uncertainty=unc,
     )
     _check_points(exp, where)
     return exp
@@ -364,11 +387,14 @@ def _check_points(exp: Experiment, where: str) -> None:
         for f in exp.factors
         if f.name != "lab" and not f.name.startswith("intervention.")
     }
-    base = exp.scenario.params.as_dict()
-    for i, row in enumerate(rows):
-        clash = conflict({**base, **{name: row[factor] for factor, name in params.items()}})
-        if clash is not None:
-            raise _fail(where, f"design point {i}: [{clash[0]}] {clash[1]}")
+    draws = exp.uncertainty.scenarios if exp.uncertainty else (exp.scenario,)
+    for k, scn in enumerate(draws):
+        base = scn.params.as_dict()
+        for i, row in enumerate(rows):
+            clash = conflict({**base, **{name: row[factor] for factor, name in params.items()}})
+            if clash is not None:
+                under = f" under parameter draw {k}" if exp.uncertainty else ""
+                raise _fail(where, f"design point {i}{under}: [{clash[0]}] {clash[1]}")
 
 
 def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):

@@ -141,6 +141,7 @@ class Store:
             "factors": [f.name for f in exp.factors],
             "points": len(exp.points),
             "replications": exp.replications,
+            "uncertainty": exp.uncertainty.summary(exp.replications) if exp.uncertainty else None,
             "runs": exp.n_runs,
             "root_seed": exp.seed,
             "executor": executor,

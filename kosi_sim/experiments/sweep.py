@@ -36,15 +36,19 @@ class SweepSummary:
 def specs(exp: Experiment) -> Iterator[RunSpec]:
     """Run specs in run-id order, generated lazily (a huge design never sits in memory)."""
     seeds = exp.replicate_seeds()
+    per = exp.runs_per_point  # replicates, times the draws with [uncertainty]
     for p, point in enumerate(exp.points.to_dict("records")):
-        doc = exp.scenario_for(point)
-        for r in range(exp.replications):
+        docs: dict[int, dict] = {}  # one document per draw (replicates share it)
+        for r in range(per):
+            draw = r // exp.replications
+            if draw not in docs:
+                docs[draw] = exp.scenario_for(point, r)
             yield RunSpec(
-                run_id=p * exp.replications + r,
+                run_id=p * per + r,
                 point=p,
                 replicate=r,
                 seed=seeds[r],
-                scenario=doc,
+                scenario=docs[draw],
                 months=exp.months,
                 metrics=exp.output.metrics,
                 every_months=exp.output.every_months,

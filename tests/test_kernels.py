@@ -612,14 +612,12 @@ def test_verein_successors_match_numpy(city):
     pop, a = city.pop, city.associations
     members = np.flatnonzero(pop.association >= 0)
     wanted = np.random.default_rng(3).random(a.n) < 0.5
-    trained = np.random.default_rng(4).random(pop.n) < 0.3  # capacity building halves the need
     spare = float(city.params.leader_spare_hours)
     cand = members[wanted[pop.association[members]]]
     cand = cand[pop.engaged[cand] & ~pop.leads[cand]]
-    need = np.where(trained[cand], 0.5, 1.0) * spare
-    want = cand[pop.time_budget[cand] - pop.hours[cand] >= need]
+    want = cand[pop.time_budget[cand] - pop.hours[cand] >= spare]
     got = _successors(
-        members, pop.association, wanted, pop.engaged, pop.leads, trained,
+        members, pop.association, wanted, pop.engaged, pop.leads,
         pop.time_budget, pop.hours, spare,
     )  # fmt: skip
     assert 0 < len(want) < len(members)

@@ -143,12 +143,6 @@ def test_succession_happens_at_the_declared_monthly_rate():
     assert_binomial(found, 400, 0.25)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ODD 7.5: a Verein's successor needs leader_spare_hours of spare time (ODD 11.8 "
-    "halves it for the trained only to lead an initiative); associations._successors "
-    "halves it for trained members too",
-)
 def test_a_trained_member_needs_the_full_spare_time_to_lead_a_verein():
     m = town(succession_rate=1.0)
     v, _ = _leaderless_with(m, ["trained_tight"])

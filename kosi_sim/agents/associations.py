@@ -324,7 +324,6 @@ class Associations(AgentTable):
             wanted,
             pop.engaged,
             pop.leads,
-            pop.trained,
             pop.time_budget,
             pop.hours,
             float(model.params.leader_spare_hours),
@@ -420,15 +419,15 @@ def _tally_members(association, initiative, age_m, hours, n):
 
 
 @kernel
-def _successors(members, association, wanted, engaged, leads, trained, budget, hours, spare):
+def _successors(members, association, wanted, engaged, leads, budget, hours, spare):
     """The ``members`` (in their order) of the wanted Vereine who could lead one: engaged,
-    leading nothing, with ``spare`` free hours a week (half that if trained)."""
+    leading nothing, with ``spare`` free hours a week (training halves the need only for
+    leading an initiative, ODD 11.8; for a Verein it only puts the trained first)."""
     out = np.empty(len(members), dtype=np.int64)
     k = 0
     for r in members:
         if wanted[association[r]] and engaged[r] and not leads[r]:
-            need = (0.5 if trained[r] else 1.0) * spare
-            if budget[r] - hours[r] >= need:  # float32 difference, compared in double
+            if budget[r] - hours[r] >= spare:  # float32 difference, compared in double
                 out[k] = r
                 k += 1
     return out[:k].copy()

@@ -192,9 +192,11 @@ def test_compare_with_prior_uncertainty_writes_its_folder(tmp_path, capsys):
     )
     out = tmp_path / "cmp"
     code = main(
-        ["compare", str(scenario), "--uncertainty", "prior", "--draws", "2"]
-        + ["--replications", "2", "--years", "1", "--set", "scale=0.3"]
-        + ["--set", "spinup_months=0", "--out", str(out)]
+        [
+            *("compare", str(scenario), "--uncertainty", "prior", "--draws", "2"),
+            *("--replications", "2", "--years", "1", "--set", "scale=0.3"),
+            *("--set", "spinup_months=0", "--out", str(out)),
+        ]
     )
     assert code == 0
     printed = capsys.readouterr().out

@@ -79,6 +79,22 @@ def _deficit(model) -> Outcome:
     return Outcome(value, lo, hi)
 
 
+def _initiatives(model) -> Outcome:
+    """The yearly mean of the producing initiatives per 100,000 inhabitants furthest from
+    its month-0 value, as a relative deviation (the band of :mod:`kosi_sim.settled`).  It
+    applies at today's rates (demographic pressure 0): under pressure, ageing, out-migration
+    and fiscal stress are drivers that may move it."""
+    from .settled import SETTLED_BANDS, yearly_drift
+
+    rec = model.recorder
+    per_100k = rec.series("initiatives_active") / np.maximum(rec.series("population"), 1) * 1e5
+    band = SETTLED_BANDS["initiatives_producing_per_100k"]
+    if model.params.demographic_pressure > 0 or len(per_100k) < 2 or per_100k[0] <= 0:
+        return Outcome(np.nan, -band, band, applies=False)
+    drift = yearly_drift(pd.Series(per_100k)).to_numpy()
+    return Outcome(float(drift[np.argmax(np.abs(drift))]), -band, band)
+
+
 def _shortage(model) -> Outcome:
     return Outcome(float(np.nanmax(model.recorder.series("housing_shortage"))), 0.0, 0.05)
 
@@ -106,6 +122,15 @@ CHECKS: tuple[Check, ...] = (
         "largest city-wide share of households without a dwelling of their own",
         "assumption: the stock follows demand within a few years (at most 5% short)",
         _shortage,
+    ),
+    Check(
+        "initiatives_per_100k",
+        "producing initiatives per 100,000 inhabitants, every year",
+        "the yearly mean's largest relative deviation from its month-0 value (at "
+        "demographic pressure 0)",
+        "the settled band (kosi_sim.settled.SETTLED_BANDS): a start at the pipeline's steady "
+        "state and no stock that grows for ever (ODD 3.3)",
+        _initiatives,
     ),
     Check(
         "district_age_differences",

@@ -119,6 +119,10 @@ def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
     row = table.set_index("check").loc["initiatives_per_100k"]
     assert row["simulated_max"] == pytest.approx(np.linspace(30.0, 40.0, 25)[13:].mean() / 30 - 1)
     assert row["simulated_min"] == pytest.approx(0.0)
+    # under demographic pressure the drivers may move the stock: the band does not apply
+    broken.params = resolve("baseline").with_params({"demographic_pressure": 1.0}).params
+    row = long_run.summarise([long_run.measure(broken)]).set_index("check")
+    assert not row.loc["initiatives_per_100k", "applies"]
     # one district: no age differences to keep
     single = _fake_run([[0.03, 0.03]], [[0.2, 0.25]], [0.0, 0.0])
     row = long_run.summarise([long_run.measure(single)]).set_index("check")

@@ -54,16 +54,21 @@ def indicators(metrics: pd.DataFrame, district: str = "city") -> pd.DataFrame:
     return out
 
 
-def settled_drift(metrics: pd.DataFrame, district: str = "city") -> pd.DataFrame:
-    """Relative deviation of each indicator's yearly mean from its month-0 value (both
-    averaged over runs first), by year (0 = months 1-12)."""
-    ind = indicators(metrics, district)
-    by_month = ind.groupby(level="month").mean()
+def yearly_drift(by_month: pd.DataFrame | pd.Series) -> pd.DataFrame | pd.Series:
+    """Relative deviation of the yearly means (year 0 = months 1-12; a last, partial year
+    included) from the month-0 value, for values indexed by month from 0."""
     start = by_month.loc[0]
     later = by_month[by_month.index > 0]
     yearly = later.groupby((later.index - 1) // 12).mean()
     yearly.index.name = "year"
     return yearly / start - 1.0
+
+
+def settled_drift(metrics: pd.DataFrame, district: str = "city") -> pd.DataFrame:
+    """Relative deviation of each indicator's yearly mean from its month-0 value (both
+    averaged over runs first), by year (0 = months 1-12)."""
+    ind = indicators(metrics, district)
+    return yearly_drift(ind.groupby(level="month").mean())
 
 
 def outside_band(drift: pd.DataFrame, names: list[str] | None = None) -> dict[str, float]:

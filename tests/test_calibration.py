@@ -74,7 +74,7 @@ class _Recorder:
         return np.asarray(self._series[name] if district is None else self._series[name][district])
 
 
-def _fake_run(vacancy, share_65plus, shortage, deficit=0.0):
+def _fake_run(vacancy, share_65plus, shortage, deficit=0.0, initiatives=None):
     from types import SimpleNamespace
 
     series = {
@@ -82,6 +82,8 @@ def _fake_run(vacancy, share_65plus, shortage, deficit=0.0):
         "share_65plus": share_65plus,
         "housing_shortage": shortage,
         "deficit_per_inhabitant": np.full(25, deficit),
+        "initiatives_active": np.full(25, 30.0) if initiatives is None else initiatives,
+        "population": np.full(25, 50_000.0),
     }
     scenario = resolve("baseline")
     return SimpleNamespace(
@@ -97,8 +99,14 @@ def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
 
     sound = _fake_run([[0.03, 0.05], [0.02, 0.04]], [[0.1, 0.15], [0.3, 0.3]], [0.0, 0.01])
     assert long_run.summarise([long_run.measure(sound)])["passed"].all()
+    # a producing stock that rises from 30 to 50 in two years (the band is 15%); the check is
+    # judged on the replicates' mean (here rising from 30 to 40)
     broken = _fake_run(
-        [[0.03, -0.01], [0.02, 0.04]], [[0.1, 0.29], [0.3, 0.3]], [0.0, 0.2], deficit=2000.0
+        [[0.03, -0.01], [0.02, 0.04]],
+        [[0.1, 0.29], [0.3, 0.3]],
+        [0.0, 0.2],
+        deficit=2000.0,
+        initiatives=np.linspace(30.0, 50.0, 25),
     )
     table = long_run.summarise([long_run.measure(sound), long_run.measure(broken)])
     failed = set(table.loc[~table["passed"], "check"])
@@ -107,7 +115,16 @@ def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
         "district_age_differences",
         "housing_shortage",
         "deficit_per_inhabitant",
+        "initiatives_per_100k",
     }
+    row = table.set_index("check").loc["initiatives_per_100k"]
+    assert row["simulated_max"] == pytest.approx(np.linspace(30.0, 50.0, 25)[13:].mean() / 30 - 1)
+    assert row["simulated_min"] == pytest.approx(0.0)
+    assert row["simulated_mean"] == pytest.approx(np.linspace(30.0, 40.0, 25)[13:].mean() / 30 - 1)
+    # under demographic pressure the drivers may move the stock: the band does not apply
+    broken.params = resolve("baseline").with_params({"demographic_pressure": 1.0}).params
+    row = long_run.summarise([long_run.measure(broken)]).set_index("check")
+    assert not row.loc["initiatives_per_100k", "applies"]
     # one district: no age differences to keep
     single = _fake_run([[0.03, 0.03]], [[0.2, 0.25]], [0.0, 0.0])
     row = long_run.summarise([long_run.measure(single)]).set_index("check")

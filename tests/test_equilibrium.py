@@ -85,3 +85,19 @@ def test_the_spin_up_ends_with_established_sustained_initiatives(one_thread):
 def test_a_short_spin_up_fills_nothing(one_thread):
     model = _model(spinup_months=MIN_SPINUP - 1)
     assert (model.initiatives.stage == SUSTAINED).sum() == 0
+
+
+def test_submissions_are_those_of_a_full_proposal_stage():
+    """While the proposal stage still fills, fewer leave it than enter: the submissions a
+    month are the proposals a month times the share of the stage's outflow that goes to the
+    gate, not the submissions counted."""
+    from kosi_sim.agents.equilibrium import FlowMeter
+
+    meter = FlowMeter(months=12, submitted=10, proposed=36)
+    meter.proposals_first, meter.proposals_last = 20, 26  # the stage grew by 6
+    meter.proposed_after_first, meter.submitted_after_first = 33, 9  # outflow 27, a third
+    assert meter.submissions() == pytest.approx(36 / 12 / 3)
+    # nothing left the stage: the submissions counted
+    meter.proposed_after_first = 6
+    assert meter.submissions() == pytest.approx(10 / 12)
+    assert FlowMeter().submissions() == 0.0

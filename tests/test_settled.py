@@ -39,14 +39,20 @@ def test_engagement_and_vereine_stay_in_band(drift):
     assert outside_band(d, ["engaged_share", "associations_per_1000"]) == {}, name
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 18 part 4, open: the producing stock starts at its equilibrium estimate "
-    "(ODD 3.3), but in these small towns (a few dozen initiatives, a few in classroom) the "
-    "month-0 estimate from a year of flows and the later rise leave it outside +-15%",
-)
-def test_producing_initiatives_stay_in_band(drift):
+def test_producing_initiatives_stay_in_band(drift, request):
+    """The producing stock starts where its flows hold it (ODD 3.3) and no stock behind it
+    grows for ever (Verein funds stop at their reserve, 7.5)."""
     name, d = drift
+    if name == "classroom":
+        request.applymarker(
+            pytest.mark.xfail(
+                strict=True,
+                reason="small numbers, not a drift that can be told apart: the classroom town "
+                "approves about one initiative a year and starts with 4.8 producing ones (mean "
+                "of 30 seeds, sd 5.0, 0 to 21), so the mean of three runs' month 0 has a "
+                "standard error near 60% and a +-15% band cannot be checked on it",
+            )
+        )
     assert outside_band(d, ["initiatives_producing_per_100k"]) == {}, name
 
 
@@ -104,3 +110,21 @@ def test_drift_is_by_year_from_month_0():
     assert list(d.index) == [0, 1]
     assert d.loc[0, "associations_per_1000"] == pytest.approx(0.0)
     assert d.loc[1, "associations_per_1000"] == pytest.approx(0.25)
+
+
+# -- Verein funds have a steady state --------------------------------------------------------
+def test_verein_funds_stop_at_their_reserve(one_thread):
+    """A Verein keeps at most ``reserve_months`` of its dues (the rest is spent on its own
+    activities), so its funds and its gifts to initiative partners cannot grow for ever;
+    with no reserve it keeps nothing."""
+    scenario = load_builtin("classroom").without_interventions()
+    for reserve in (0.0, 3.0):
+        model = CityModel(scenario.with_params({"reserve_months": reserve}), rng=1)
+        a, p = model.associations, model.params
+        for _ in range(12):
+            a.step(model)  # members are counted first, then the funds move
+            live = a.live
+            cap = reserve * p.dues_per_member * a.members[live]
+            assert np.all(a.funds[live] <= cap + 1e-9)
+        capped = np.isclose(a.funds[live], cap) & (cap > 0)
+        assert reserve == 0.0 or capped.any()  # a Verein with dues above its costs reaches it

@@ -6,7 +6,10 @@ the population.  Each month, as whole-array operations over all associations:
 * counts: members, members under 30, volunteer hours (``np.bincount`` over citizens);
 * leadership (M10): a leader who died or quit is replaced, with probability
   ``succession_rate`` a month, by a member with spare time;
-* funds: dues per member in, fixed costs out, never below zero;
+* funds: dues per member in, fixed costs out, never below zero; what exceeds
+  ``reserve_months`` of the Verein's dues is spent on its own activities (not modelled
+  further), so its funds, and the fifth it gives an initiative partner, have a steady state
+  instead of growing for ever;
 * dissolution (M13): hazard ``base + small * [members < min_members] + leaderless *
   [leaderless >= 12 months]``, requested now and applied in the structural phase;
 * founding (M13): per district ``Poisson(rate * young engaged / 1000 / 12)``; the founder
@@ -148,6 +151,16 @@ SECTION = Section(
             "Running costs of a Verein",
             "assumption",
             (0.0, 10000.0),
+        ),
+        Param(
+            "reserve_months",
+            24.0,
+            "months",
+            "Funds a Verein keeps, in months of its dues; the rest is spent on its activities",
+            "assumption after the rule of timely use of funds (zeitnahe Mittelverwendung, "
+            "AO §55 (1) 5: income used by the end of the second year after receipt; small "
+            "Vereine are exempt since 2020, so here a behavioural assumption)",
+            (0.0, 240.0),
         ),
     ],
 )
@@ -293,10 +306,10 @@ class Associations(AgentTable):
         self._succession(model, leaderless, members, rng)
         still = self.leader[live] < 0
         self.leaderless_months[live] = np.where(still, self.leaderless_months[live] + 1, 0)
-        # funds: dues in, costs out, never negative
-        self.funds[live] = np.maximum(
-            0.0,
-            self.funds[live] + p.dues_per_member * self.members[live] - p.association_fixed_costs,
+        # funds: dues in, costs out, never negative; above the reserve spent on activities
+        dues = p.dues_per_member * self.members[live]
+        self.funds[live] = np.clip(
+            self.funds[live] + dues - p.association_fixed_costs, 0.0, p.reserve_months * dues
         )
         # dissolution requests
         hazard = (

@@ -15,11 +15,12 @@ engagement's quit hazard at her burnout and age); ``l`` is the mean over the lea
 initiatives from proposal to sustained at the spin-up's end.  An initiative without a leader
 stays without one and ends ``fail_leaderless`` a month more often.  With
 
-* ``A``: initiatives approved a month: the measured submissions a month times the gate's
-  chance of approving a submission in the end (``approve / (approve + reject)`` per
-  decision, a delayed one decided again), averaged over those waiting at the gate; the
-  approvals themselves still rise at the spin-up's end, as they lag the submissions by the
-  gate's lead time;
+* ``A``: initiatives approved a month: the submissions a full proposal stage sends (the
+  proposals a month times the share of the stage's outflow that goes to the gate; the
+  submissions counted are about a fifth fewer, as the stage still fills two years into the
+  spin-up) times the gate's chance of approving a submission in the end (``approve /
+  (approve + reject)`` per decision, a delayed one decided again), averaged over those
+  waiting at the gate; the approvals themselves lag the submissions by the gate's lead time;
 * ``h``: the ending hazard of a led active initiative: rule 5's hazard without its
   ``fail_leaderless`` term, averaged over the active initiatives and the months measured
   (the rule's expectation, not the few endings a small town shows in a year); with none
@@ -71,6 +72,13 @@ class FlowMeter:
 
     hazard_sum: float = 0.0
     submitted: int = 0
+    proposed: int = 0
+    # the proposal stage after the first and the last month observed, and what entered and
+    # left it for the gate in between (its outflow is what entered minus its growth)
+    proposals_first: int = 0
+    proposals_last: int = 0
+    proposed_after_first: int = 0
+    submitted_after_first: int = 0
     at_gate: int = 0
     chance_sum: float = 0.0
     gate_hazard_sum: float = 0.0
@@ -79,22 +87,44 @@ class FlowMeter:
         ini = model.initiatives
         act = np.flatnonzero(ini.stage == ACTIVE)
         gate = np.flatnonzero(ini.stage == GATE)
+        proposals = int((ini.stage == PROPOSAL).sum())
+        if self.months == 0:
+            self.proposals_first = proposals
+        else:
+            self.proposed_after_first += ini.events["proposals"]
+            self.submitted_after_first += ini.events["submitted"]
+        self.proposals_last = proposals
         self.months += 1
         self.approved += ini.events["started"]
         self.submitted += ini.events["submitted"]
+        self.proposed += ini.events["proposals"]
         self.at_gate += len(gate)
         self.chance_sum += float(ini.approval_chance(model, gate).sum())
         self.active_months += len(act)
         self.hazard_sum += float(ini.led_active_hazard(model.pop, act).sum())
         self.gate_hazard_sum += float(ini.led_active_hazard(model.pop, gate).sum())
 
+    def submissions(self) -> float:
+        """Submissions a month once the proposal stage is full: the proposals a month times
+        the share of those leaving the stage that leave it for the gate (the rest are
+        dropped).  The submissions counted are fewer while the stage still fills (its
+        proposals need months to recruit), which it does until about two years into the
+        spin-up; without an outflow measured, the submissions counted."""
+        outflow = self.proposed_after_first - (self.proposals_last - self.proposals_first)
+        if self.months == 0:
+            return 0.0
+        if outflow <= 0 or self.submitted_after_first == 0:
+            return self.submitted / self.months
+        return self.proposed / self.months * min(self.submitted_after_first / outflow, 1.0)
+
     def approvals(self) -> float:
-        """Approvals a month: the submissions a month times the chance that a submission is
-        approved in the end (the gate's rule, averaged over those waiting at the gate); the
-        approvals themselves lag the submissions by the gate's lead time."""
+        """Approvals a month: the submissions a month (:meth:`submissions`) times the chance
+        that a submission is approved in the end (the gate's rule, averaged over those
+        waiting at the gate); the approvals themselves lag the submissions by the gate's
+        lead time."""
         if self.months == 0 or self.at_gate == 0:
             return 0.0
-        return self.submitted / self.months * self.chance_sum / self.at_gate
+        return self.submissions() * self.chance_sum / self.at_gate
 
     def led_hazard(self) -> float:
         """The mean monthly ending hazard of a led active initiative (the rule's hazard,

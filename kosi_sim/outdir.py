@@ -99,7 +99,12 @@ SWEEP = Kind(
     "use --resume to continue that sweep, or another --out, or --force to replace it",
 )
 ANALYSIS = Kind("kosi_sim_analysis", "kosi-sim analyze", "choose another --out")
-KINDS = (RESULT, SWEEP, ANALYSIS)
+OPTIMIZATION = Kind(
+    "kosi_sim_optimization",
+    "kosi-sim optimize",
+    "use --resume to continue that search, or another --out, or --force to replace it",
+)
+KINDS = (RESULT, SWEEP, ANALYSIS, OPTIMIZATION)
 MANIFEST_MAX_BYTES = 64 * 2**20
 
 

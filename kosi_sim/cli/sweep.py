@@ -12,10 +12,11 @@ from ..outdir import WriteError
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
+    add_executor,
     add_force,
     add_out,
     add_quiet,
-    check_option,
+    check_executor,
     output_folder,
 )
 
@@ -30,17 +31,7 @@ def register(subparsers) -> None:
         "scheduler and workers (e.g. with dask-jobqueue) and pass --scheduler.",
     )
     sw.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (.toml)")
-    sw.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where runs execute (default: the file's, else processes)",
-    )
-    sw.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    sw.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="address of a running Dask scheduler, e.g. tcp://host:8786",
-    )
+    add_executor(sw)
     add_out(sw, "results folder (default results/<name>)")
     sw.add_argument(
         "--resume",
@@ -95,10 +86,7 @@ def cmd_sweep(args) -> int:
     from ..experiments.spec import ExperimentError, load
     from ..experiments.sweep import run_sweep
 
-    if args.workers is not None:
-        check_option("--workers", args.workers, 1)
-    if args.scheduler:
-        check_scheduler(args.scheduler)
+    check_executor(args)
     try:
         exp = load(args.experiment)
     except ExperimentError as e:

@@ -89,6 +89,9 @@ class Objective:
 
     @property
     def label(self) -> str:
+        """``mean_<outcome>``, ``percentile_<outcome>`` or ``satisficing`` (all thresholds)."""
+        if self.statistic == "satisficing":
+            return "satisficing"
         return f"{self.statistic}_{self.outcome.name}"
 
 
@@ -269,8 +272,10 @@ def _objectives(raw: Any) -> tuple[Objective, ...]:
             raise ProblemError(
                 f"{where}: unknown key {unknown[0]!r}; valid: outcome, statistic, epsilon"
             )
-        name = _choice(o.get("outcome"), f"{where}.outcome", tuple(OUTCOMES))
         stat = _choice(o.get("statistic", "mean"), f"{where}.statistic", STATISTICS)
+        # satisficing counts the futures meeting every threshold; its outcome is optional
+        default = "engaged_share" if stat == "satisficing" else None
+        name = _choice(o.get("outcome", default), f"{where}.outcome", tuple(OUTCOMES))
         eps = _number(o.get("epsilon", OUTCOMES[name][1]), f"{where}.epsilon", 1e-12, 1e12)
         out.append(Objective(OUTCOMES[name][0], stat, float(eps)))
     labels = [o.label for o in out]

@@ -264,3 +264,15 @@ def test_optimize_command_resumes_as_uninterrupted(tmp_path):
     assert conv["generation"].tolist() == [0, 1] and conv["evaluations"].tolist() == [4, 8]
     # a second run into the folder is refused without --force
     assert main(["optimize", p, "--out", str(whole), "--quiet"]) == 2
+    # analyze dispatches on the folder's kind: the report of an optimisation
+    assert main(["analyze", str(whole), "--out", str(tmp_path / "an"), "--quiet"]) == 0
+    report = (tmp_path / "an" / "report.html").read_text()
+    assert "Pareto front" in report and "instruments in result" in report
+    assert main(["analyze", str(whole), "--design", "99", "--quiet"]) == 2
+    # compare runs a design of the folder by its id
+    used = int(designs.loc[designs["instruments"] != "", "design"].iloc[0])
+    argv = ["compare", "classroom", "--set", "scale=0.1", "--years", "1", "--replications", "2"]
+    assert (
+        main([*argv, "--design", f"{whole}:{used}", "--out", str(tmp_path / "c"), "--quiet"]) == 0
+    )
+    assert main([*argv, "--design", f"{whole}:99", "--out", str(tmp_path / "c2")]) == 2

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ..outdir import WriteError
+from ..outdir import OPTIMIZATION, WriteError, kind_of
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
@@ -68,6 +68,13 @@ def register(subparsers) -> None:
         type=float,
         default=0.02,
         help="effect from which the lab pays off (default 0.02)",
+    )
+    an.add_argument(
+        "--design",
+        type=int,
+        metavar="ID",
+        help="optimisation folders: the design whose failing futures PRIM describes "
+        "(default: the robust design meeting all thresholds most often)",
     )
     add_quiet(an)
     an.set_defaults(func=cmd_analyze)
@@ -198,6 +205,10 @@ def cmd_analyze(args) -> int:
 
     root = Path(args.results)
     out = Path(args.out) if args.out else root / "analysis"
+    if kind_of(root) is OPTIMIZATION:
+        return _analyze_optimization(root, out, args)
+    if args.design is not None:
+        raise UsageError("--design is for optimisation folders (of kosi-sim optimize)")
     a = analyze(root, out, args.payoff_metric, args.payoff_threshold)
     for warning in a.warnings:
         print(f"kosi-sim: warning: {warning}", file=sys.stderr)
@@ -213,4 +224,18 @@ def cmd_analyze(args) -> int:
             f"{', '.join(f'{n}.csv' for n in a.tables)}; EMA Workbench export: "
             "ema_results.tar.gz"
         )
+    return 0
+
+
+def _analyze_optimization(root: Path, out: Path, args) -> int:
+    from ..optimize.report import analyze
+
+    a = analyze(root, out, args.design)
+    if not args.quiet:
+        print(
+            f"{a.manifest['problem']}: {len(a.designs)} designs, {len(a.pareto)} in the result; "
+            f"report: {out / 'report.html'}"
+        )
+        for note in a.notes:
+            print(f"  - {note}")
     return 0

@@ -97,6 +97,50 @@ class Design:
         return out
 
 
+def design_row(spec: str) -> tuple[Design, str]:
+    """The design ``FOLDER:ID`` of an optimisation folder and the folder's deprivation
+    indicator; ResultsError with one line if the folder or the id is not there."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ..outdir import OPTIMIZATION, ResultsError, read_manifest
+
+    folder, _, ident = spec.rpartition(":")
+    if not folder or not ident.isdigit():
+        raise ResultsError(
+            f"--design {spec}: expected FOLDER:ID (an optimisation folder and a design id)"
+        )
+    doc = read_manifest(Path(folder))
+    if (
+        not doc
+        or OPTIMIZATION.marker not in doc
+        or not (Path(folder) / "designs.parquet").is_file()
+    ):
+        raise ResultsError(
+            f"--design {spec}: {folder} is not a folder of kosi-sim optimize with designs"
+        )
+    designs = pd.read_parquet(Path(folder) / "designs.parquet").set_index("design")
+    if int(ident) not in designs.index:
+        raise ResultsError(
+            f"--design {spec}: no design {ident}; allowed: ids from 0 to {len(designs) - 1}"
+        )
+    row = designs.loc[int(ident)]
+    kinds = [k for k in doc["instruments"] if row[f"share_{k}"] > 0]
+    targets = {}
+    for k in kinds:
+        t = str(row[f"target_{k}"])
+        targets[k] = t if t == "all" or t.startswith("most_deprived:") else tuple(t.split("+"))
+    design = Design(
+        float(row["budget_eur_per_year"]),
+        float(row["staff_fte"]),
+        int(row["start_year"]),
+        {k: float(row[f"share_{k}"]) for k in kinds},
+        targets,
+    )
+    return design, doc.get("deprivation_indicator", "share_65plus")
+
+
 def target_districts(target: Any, districts: dict[str, float]) -> tuple[str, ...]:
     """The districts named by a targeting option; ties broken by the file's order."""
     if isinstance(target, tuple):

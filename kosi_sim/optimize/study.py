@@ -203,6 +203,7 @@ def write_manifest(root: Path, problem: Problem, algorithm: str, **fields: Any) 
             "thresholds": problem.thresholds,
             "percentile": problem.percentile,
             "instruments": list(problem.instruments),
+            "deprivation_indicator": problem.indicator,
             "versions": package_versions(),
             "commit": git_commit(),
             **fields,

@@ -276,3 +276,37 @@ def test_optimize_command_resumes_as_uninterrupted(tmp_path):
         main([*argv, "--design", f"{whole}:{used}", "--out", str(tmp_path / "c"), "--quiet"]) == 0
     )
     assert main([*argv, "--design", f"{whole}:99", "--out", str(tmp_path / "c2")]) == 2
+
+
+# --- futures: fixed before the search, from priors or a posterior ------------------------
+
+
+def test_futures_from_priors_and_from_a_posterior(tmp_path):
+    from kosi_sim import posterior
+    from kosi_sim.optimize import futures
+
+    (tmp_path / "p.toml").write_text(PROBLEM.replace("samples = 1", "samples = 4\nreplicates = 2"))
+    p = load(tmp_path / "p.toml")
+    f = futures.build(p)
+    assert len(f) == 8 and f["future"].tolist() == list(range(8))
+    assert f.groupby("point")["seed"].apply(list).map(tuple).nunique() == 1  # same seeds per point
+    assert f["drivers.civic_engagement"].between(0.8, 1.2).all()
+    assert f["engagement.threshold_mean"].nunique() == 4
+    pd.testing.assert_frame_equal(f, futures.build(p))  # the same futures every time
+    assert set(futures.draw_of(f.iloc[0].to_dict())) == {
+        "drivers.demographic_pressure",
+        "drivers.civic_engagement",
+        "engagement.threshold_mean",
+    }
+    post = posterior.make(pd.DataFrame({"engagement.threshold_mean": [0.11, 0.33]}), [0.0, 1.0])
+    posterior.write(post, tmp_path / "post.parquet")
+    text = PROBLEM.replace(
+        'keys = ["engagement.threshold_mean"]',
+        'parameters = "posterior"\nposterior = "post.parquet"',
+    )
+    (tmp_path / "q.toml").write_text(text.replace("samples = 1", "samples = 5"))
+    g = futures.build(load(tmp_path / "q.toml"))
+    assert (g["engagement.threshold_mean"] == 0.33).all()  # all weight on one sample
+    (tmp_path / "q.toml").write_text(text.replace("post.parquet", "missing.parquet"))
+    with pytest.raises(ProblemError, match="no such posterior file"):
+        load(tmp_path / "q.toml")

@@ -68,6 +68,7 @@ PARAMETERS = ("prior", "none", "posterior")
 #: value is read as more deprived (assumption: older, emptier, more remote districts need
 #: co-production most)
 INDICATORS = ("share_65plus", "housing_vacancy", "remoteness")
+SATISFICING_EPSILON = 0.05
 TOP = ("name", "description", "scenario", "scale", "years", "seed")
 TOP += ("lab", "futures", "objectives", "thresholds", "search")
 LAB = ("budget_eur_per_year", "staff_fte", "start_year", "instruments", "targeting")
@@ -240,6 +241,12 @@ def _futures(raw: dict, base: Path) -> Futures:
         if not isinstance(raw.get("posterior"), str):
             raise ProblemError("futures.parameters = 'posterior' needs futures.posterior (a file)")
         posterior = base / raw["posterior"]
+        from ..posterior import PosteriorError, read
+
+        try:
+            read(posterior)  # checked now, so that a bad file stops the command before any run
+        except PosteriorError as e:
+            raise ProblemError(f"futures.posterior: {e}") from None
     keys = raw.get("keys")
     if keys is not None:
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
@@ -276,7 +283,9 @@ def _objectives(raw: Any) -> tuple[Objective, ...]:
         # satisficing counts the futures meeting every threshold; its outcome is optional
         default = "engaged_share" if stat == "satisficing" else None
         name = _choice(o.get("outcome", default), f"{where}.outcome", tuple(OUTCOMES))
-        eps = _number(o.get("epsilon", OUTCOMES[name][1]), f"{where}.epsilon", 1e-12, 1e12)
+        # satisficing is a share of futures: a resolution of 5% of them (assumption)
+        default_eps = SATISFICING_EPSILON if stat == "satisficing" else OUTCOMES[name][1]
+        eps = _number(o.get("epsilon", default_eps), f"{where}.epsilon", 1e-12, 1e12)
         out.append(Objective(OUTCOMES[name][0], stat, float(eps)))
     labels = [o.label for o in out]
     if len(set(labels)) != len(labels):

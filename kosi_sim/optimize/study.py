@@ -61,7 +61,6 @@ class Summary:
     generations: int
     pareto: int
     runs: int
-    seconds_in_runs: float
     resumed_from: int
 
 
@@ -225,58 +224,72 @@ def optimize(
     on_run: Callable[[], None] | None = None,
     on_generation: Callable[[search.State], None] | None = None,
 ) -> Summary:
-    """Run (or continue) the search of ``problem`` into the folder ``out``, holding its lock."""
+    """Run (or continue) the search of ``problem`` into the folder ``out``, holding its lock.
+    A fresh search that fails before its futures are saved leaves no folder behind."""
     algorithm = algorithm or problem.algorithm
     evaluations = evaluations or problem.evaluations
+    kind = "dask" if scheduler else (executor or problem.executor)
     path = target_path(out)
     created = make_parents(path.parent)
+    root = Path(out)
     try:
         with writer_lock(path, str(out)):
-            root = Path(out)
             state = _open(problem, root, algorithm, resume, force)
-            kind = "dask" if scheduler else (executor or problem.executor)
-            write_manifest(
-                root,
-                problem,
-                algorithm,
-                status="running",
-                executor=kind,
-                evaluations_requested=evaluations,
-            )
-            before = state.evaluations if state else 0
-            runs = []
-            with open_executor(kind, workers, scheduler) as pool:
-
-                def counted():
-                    runs.append(1)
-                    if on_run:
-                        on_run()
-
-                table = _futures(problem, root, pool, counted)
-                if state is None:
-                    eps = np.array([o.epsilon for o in problem.objectives])
-                    state = search.start(
-                        algorithm,
-                        len(variables(problem)),
-                        len(eps),
-                        problem.population,
-                        problem.seed,
-                        eps,
-                    )
-
-                def checkpoint(s: search.State) -> None:
-                    write_tables(problem, root, s)
-                    search.save(s, root / CHECKPOINT)
-                    if on_generation:
-                        on_generation(s)
-
-                search.run(state, evaluator(problem, table, pool, counted), evaluations, checkpoint)
-            write_manifest(root, problem, algorithm, status="complete", ended=_now())
-            return Summary(
-                state.evaluations, state.generations, len(state.pareto()), len(runs), 0.0, before
-            )
+            try:
+                return _search(
+                    problem,
+                    root,
+                    state,
+                    algorithm,
+                    evaluations,
+                    kind,
+                    workers,
+                    scheduler,
+                    on_run,
+                    on_generation,
+                )
+            except Exception:
+                if not resume and not (root / "futures.parquet").exists():
+                    shutil.rmtree(root, ignore_errors=True)
+                raise
     finally:
         remove_empty(created)
+
+
+def _search(
+    problem, root, state, algorithm, evaluations, kind, workers, scheduler, on_run, on_generation
+) -> Summary:
+    write_manifest(
+        root,
+        problem,
+        algorithm,
+        status="running",
+        executor=kind,
+        evaluations_requested=evaluations,
+    )
+    before = state.evaluations if state else 0
+    runs = []
+
+    def counted():
+        runs.append(1)
+        if on_run:
+            on_run()
+
+    def checkpoint(s: search.State) -> None:
+        write_tables(problem, root, s)
+        search.save(s, root / CHECKPOINT)
+        if on_generation:
+            on_generation(s)
+
+    with open_executor(kind, workers, scheduler) as pool:
+        table = _futures(problem, root, pool, counted)
+        if state is None:
+            eps = np.array([o.epsilon for o in problem.objectives])
+            n_var = len(variables(problem))
+            state = search.start(algorithm, n_var, len(eps), problem.population, problem.seed, eps)
+        search.run(state, evaluator(problem, table, pool, counted), evaluations, checkpoint)
+    write_manifest(root, problem, algorithm, status="complete", ended=_now())
+    return Summary(state.evaluations, state.generations, len(state.pareto()), len(runs), before)
 
 
 def _open(problem: Problem, root: Path, algorithm: str, resume: bool, force: bool):

@@ -126,7 +126,7 @@ def parallel(a: OptAnalysis) -> None:
     ax.set_ylabel("from the set's worst (0) to its best (1)", fontsize=8)
     ax.set_ylim(-0.05, 1.05)
     ax.set_title(
-        "the Pareto set, one line per design (each axis from its min to its max)", fontsize=9
+        "the Pareto set, one line per design (on each axis 1 = the best in the set)", fontsize=9
     )
     a.figures["parallel_coordinates.png"] = style.png(fig)
 

@@ -310,3 +310,19 @@ def test_futures_from_priors_and_from_a_posterior(tmp_path):
     (tmp_path / "q.toml").write_text(text.replace("post.parquet", "missing.parquet"))
     with pytest.raises(ProblemError, match="no such posterior file"):
         load(tmp_path / "q.toml")
+
+
+def test_resume_refuses_a_changed_problem_file(tmp_path, capsys):
+    from kosi_sim.optimize.study import write_manifest
+
+    (tmp_path / "p.toml").write_text(PROBLEM)
+    out = tmp_path / "o"
+    out.mkdir()
+    write_manifest(out, load(tmp_path / "p.toml"), "nsga2", status="running")
+    (tmp_path / "p.toml").write_text(PROBLEM.replace("seed = 5", "seed = 6"))
+    assert main(["optimize", str(tmp_path / "p.toml"), "--out", str(out), "--resume"]) == 2
+    assert "the problem file changed" in capsys.readouterr().err
+    (tmp_path / "p.toml").write_text(PROBLEM)
+    argv = ["optimize", str(tmp_path / "p.toml"), "--out", str(out), "--resume"]
+    assert main([*argv, "--algorithm", "nsga3"]) == 2
+    assert "was searched with nsga2" in capsys.readouterr().err

@@ -138,8 +138,15 @@ def test_damaged_checkpoint_is_a_one_line_error(tmp_path):
 # --- levers and designs -----------------------------------------------------------------
 
 
-def test_levers_decode_the_unit_interval():
+def test_levers_and_uncertainties_decode_the_unit_interval():
+    from kosi_sim.draws import prior_of
+    from kosi_sim.vocabulary import PriorUncertainty, RealUncertainty
+
     assert RealLever("b", 10.0, 20.0).decode(0.5) == 15.0
+    assert RealUncertainty("d", 0.0, 2.0).decode(0.25) == 0.5
+    key = "engagement.threshold_mean"
+    assert PriorUncertainty(key).decode(0.3) == pytest.approx(float(prior_of(key).ppf([0.3])[0]))
+    assert Direction.MAXIMIZE.sign == 1.0 and Direction.MINIMIZE.sign == -1.0
     assert [IntegerLever("y", 1, 3).decode(u) for u in (0.0, 0.34, 0.99, 1.0)] == [1, 2, 3, 3]
     assert CategoricalLever("t", ("all", "x")).decode(0.7) == "x"
 

@@ -28,8 +28,11 @@
 
     [[objectives]]
     outcome = "engaged_share"      # see kosi_sim.optimize.evaluate.OUTCOMES
-    statistic = "mean"             # mean, percentile or satisficing
+    statistic = "mean"             # mean or percentile (the bad tail)
     epsilon = 0.001                # optional; resolution for epsilon-dominance
+
+    [[objectives]]
+    statistic = "satisficing"      # the share of futures meeting every threshold
 
     [thresholds]                   # satisficing: what counts as good enough
     engaged_share = 0.002

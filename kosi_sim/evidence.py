@@ -151,6 +151,7 @@ class Prior:
             case _:
                 return np.full(n, self.mode)
 
+
     def ppf(self, u: np.ndarray) -> np.ndarray:
         """The quantiles at ``u`` in [0, 1]: maps a unit design (LHS, Sobol) onto the prior."""
         u = np.clip(np.asarray(u, dtype=float), 0.0, 1.0)

@@ -67,10 +67,19 @@ def run_pair(doc: dict[str, Any], without: list[str] | None, seed: int, months: 
         )
         out.append(city[[name for name, _ in INDICATORS]])
         if s is scn:
-            log = model.interventions_frame()
-            cost = log[log["metric"].isin(["money_eur", "staff_cost_eur"])]
-            cost = cost.groupby("month")["value"].sum().reindex(city.index, fill_value=0.0)
-    return out[0], out[1], cost.to_numpy()
+            cost = lab_cost_per_month(model, None, city.index)
+    return out[0], out[1], cost
+
+
+def lab_cost_per_month(model, labels: list[str] | None = None, months=None) -> np.ndarray:
+    """What the interventions (those of ``labels``, else all) spent each month, money and
+    staff, in EUR; one value per recorded month (``months``, default all recorded)."""
+    log = model.interventions_frame()
+    cost = log[log["metric"].isin(["money_eur", "staff_cost_eur"])]
+    if labels is not None:
+        cost = cost[cost["intervention"].isin(labels)]
+    index = model.recorder.months if months is None else months
+    return cost.groupby("month")["value"].sum().reindex(index, fill_value=0.0).to_numpy()
 
 
 #: verdicts on an effect, from its 95% interval

@@ -53,6 +53,18 @@ def read_text(path: Path, what: str, error: type[Exception]) -> str:
         raise error(f"{path}: not a text file (expected UTF-8 text)") from None
 
 
+def read_toml(path: Path, what: str, error: type[Exception]) -> tuple[dict[str, Any], str]:
+    """The document and text of the TOML file ``path`` (read by :func:`read_text`);
+    ``error`` with one line if it is not valid TOML."""
+    import tomllib
+
+    text = read_text(path, what, error)
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as e:
+        raise error(f"{path}: not valid TOML: {e}") from None
+
+
 def clip(text: str, limit: int = 60) -> str:
     """``text``, cut to ``limit`` characters."""
     return text if len(text) <= limit else text[: limit - 3] + "..."

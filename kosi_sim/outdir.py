@@ -102,7 +102,12 @@ ANALYSIS = Kind("kosi_sim_analysis", "kosi-sim analyze", "choose another --out")
 CLASSROOM = Kind(
     "kosi_sim_classroom", "kosi-sim classroom (export)", "export again after the next turn"
 )
-KINDS = (RESULT, SWEEP, ANALYSIS, CLASSROOM)
+OPTIMIZATION = Kind(
+    "kosi_sim_optimization",
+    "kosi-sim optimize",
+    "use --resume to continue that search, or another --out, or --force to replace it",
+)
+KINDS = (RESULT, SWEEP, ANALYSIS, CLASSROOM, OPTIMIZATION)
 MANIFEST_MAX_BYTES = 64 * 2**20
 
 

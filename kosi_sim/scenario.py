@@ -48,7 +48,7 @@ from .agents.administration import DEFAULT_PLACE, PLACES
 from .agents.associations import DOMAINS
 from .catalog import CATALOG
 from .districts import CITY, DistrictSpec
-from .inputs import listing, read_text, short
+from .inputs import listing, read_text, read_toml, short
 from .interventions.base import InterventionSpec
 from .interventions.spec import parse as parse_interventions
 from .outdir import name_problem
@@ -448,11 +448,7 @@ def load(
     ``labels`` says how the user gave each override (``--set years=0``, ``--years 0``), for
     messages; overrides without a label are blamed on the file."""
     path = Path(path)
-    text = read_text(path, "scenario file", ScenarioError)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ScenarioError(f"{path}: not valid TOML: {e}") from None
+    doc, _ = read_toml(path, "scenario file", ScenarioError)
     if "districts_file" in doc:
         if "districts" in doc:
             raise ScenarioError(f"{path}: give either [[districts]] or districts_file, not both")

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from .. import __version__
 from ..results import ResultsError
 from ..scenario import ScenarioError
-from . import app, calibrate, classroom, compare, info, run, sweep
+from . import app, calibrate, classroom, compare, info, optimize, run, sweep
 from .common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USAGE, UsageError
 
 __all__ = ["EXIT_INTERRUPTED", "EXIT_USAGE", "UsageError", "build_parser", "main"]
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.register(sub)
     calibrate.register(sub)
     sweep.register(sub)  # sweep, analyze
+    optimize.register(sub)
     info.register(sub)  # validate, params
     app.register(sub)
     classroom.register(sub)

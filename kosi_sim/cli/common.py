@@ -81,6 +81,31 @@ def add_out(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--out", metavar="DIR", help=help)
 
 
+def add_executor(p: argparse.ArgumentParser) -> None:
+    """--executor, --workers and --scheduler: where the runs of a batch command execute."""
+    p.add_argument(
+        "--executor",
+        choices=("serial", "processes", "dask"),
+        help="where runs execute (default: the file's, else processes)",
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://host:8786",
+    )
+
+
+def check_executor(args) -> None:
+    """UsageError for a --workers below 1 or a --scheduler where nothing answers."""
+    from .sweep import check_scheduler
+
+    if args.workers is not None:
+        check_option("--workers", args.workers, 1)
+    if args.scheduler:
+        check_scheduler(args.scheduler)
+
+
 def output_folder(out: str | None, name: str, suffix: str = "") -> Path:
     """--out as given, else results/<name><suffix> (``name`` checked as a folder name)."""
     from ..outdir import default_folder

@@ -60,6 +60,12 @@ def register(subparsers) -> None:
         metavar="FILE",
         help="posterior file (.parquet from calibrate --posterior) for --uncertainty posterior",
     )
+    cmp_.add_argument(
+        "--design",
+        metavar="FOLDER:ID",
+        help="add the lab design ID of an optimisation folder (kosi-sim optimize) to the "
+        "scenario and evaluate it",
+    )
     add_years(cmp_)
     cmp_.add_argument("--workers", type=int, default=1, help="processes to use (default 1)")
     add_out(cmp_, "output folder (default results/<name>-compare)")
@@ -74,6 +80,8 @@ def cmd_compare(args) -> int:
 
     check_option("--workers", args.workers, 1)
     scn = _scenario(args)
+    if args.design:
+        scn = with_design(scn, args.design)
     if not scn.intervention_specs:
         raise UsageError(f"{args.scenario}: the scenario has no [[interventions]] to evaluate")
     scn.without_interventions(args.without)  # validates the names early
@@ -238,3 +246,17 @@ def _compare_filler(scn, args, result, ce, seconds):
         write_manifest(tmp, scn, args, ce, seconds)
 
     return fill
+
+
+def with_design(scn, spec: str):
+    """``scn`` with the lab design ``FOLDER:ID`` of an optimisation folder added."""
+    from ..optimize.evaluate import design_row
+    from ..scenario import from_dict
+
+    design, indicator = design_row(spec)
+    if not design.shares:
+        raise UsageError(f"--design {spec}: that design uses no instrument (it is 'no lab')")
+    doc = scn.to_dict()
+    levels = {d.name: getattr(d, indicator) for d in scn.districts}
+    doc["interventions"] = [*doc.get("interventions", []), *design.interventions(levels)]
+    return from_dict(doc, f"{scn.source} with design {spec}")

@@ -8,14 +8,15 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ..outdir import WriteError
+from ..outdir import OPTIMIZATION, WriteError, kind_of
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
+    add_executor,
     add_force,
     add_out,
     add_quiet,
-    check_option,
+    check_executor,
     output_folder,
 )
 
@@ -30,17 +31,7 @@ def register(subparsers) -> None:
         "scheduler and workers (e.g. with dask-jobqueue) and pass --scheduler.",
     )
     sw.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (.toml)")
-    sw.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where runs execute (default: the file's, else processes)",
-    )
-    sw.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    sw.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="address of a running Dask scheduler, e.g. tcp://host:8786",
-    )
+    add_executor(sw)
     add_out(sw, "results folder (default results/<name>)")
     sw.add_argument(
         "--resume",
@@ -78,6 +69,13 @@ def register(subparsers) -> None:
         default=0.02,
         help="effect from which the lab pays off (default 0.02)",
     )
+    an.add_argument(
+        "--design",
+        type=int,
+        metavar="ID",
+        help="optimisation folders: the design whose failing futures PRIM describes "
+        "(default: the robust design meeting all thresholds most often)",
+    )
     add_quiet(an)
     an.set_defaults(func=cmd_analyze)
 
@@ -95,10 +93,7 @@ def cmd_sweep(args) -> int:
     from ..experiments.spec import ExperimentError, load
     from ..experiments.sweep import run_sweep
 
-    if args.workers is not None:
-        check_option("--workers", args.workers, 1)
-    if args.scheduler:
-        check_scheduler(args.scheduler)
+    check_executor(args)
     try:
         exp = load(args.experiment)
     except ExperimentError as e:
@@ -212,6 +207,10 @@ def cmd_analyze(args) -> int:
 
     root = Path(args.results)
     out = Path(args.out) if args.out else root / "analysis"
+    if kind_of(root) is OPTIMIZATION:
+        return _analyze_optimization(root, out, args)
+    if args.design is not None:
+        raise UsageError("--design is for optimisation folders (of kosi-sim optimize)")
     a = analyze(root, out, args.payoff_metric, args.payoff_threshold)
     for warning in a.warnings:
         print(f"kosi-sim: warning: {warning}", file=sys.stderr)
@@ -227,4 +226,18 @@ def cmd_analyze(args) -> int:
             f"{', '.join(f'{n}.csv' for n in a.tables)}; EMA Workbench export: "
             "ema_results.tar.gz"
         )
+    return 0
+
+
+def _analyze_optimization(root: Path, out: Path, args) -> int:
+    from ..optimize.report import analyze
+
+    a = analyze(root, out, args.design)
+    if not args.quiet:
+        print(
+            f"{a.manifest['problem']}: {len(a.designs)} designs, {len(a.pareto)} in the result; "
+            f"report: {out / 'report.html'}"
+        )
+        for note in a.notes:
+            print(f"  - {note}")
     return 0

@@ -322,20 +322,7 @@ def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.0
             f"{int(y.sum())} of {len(y)} paired runs."
         )
         return
-    prim = _ema().analysis.prim
-
-    import warnings
-
-    with warnings.catch_warnings():  # pandas deprecations inside the EMA Workbench
-        warnings.simplefilter("ignore")
-        box = prim.Prim(x, y, peel_alpha=0.1, mass_min=0.05).find_box()
-    # the box on the peeling trajectory with the most coverage at a density of 80% or more
-    traj = box.peeling_trajectory
-    dense = traj[traj["density"] >= 0.8]
-    i = int(dense["coverage"].idxmax()) if len(dense) else int(traj["density"].idxmax())
-    box.select(i)
-    limits = box.box_lims[i].T.reset_index()
-    limits.columns = ["factor", "low", "high"]
+    box, limits = prim_box(x, y)
     limits["coverage"] = box.coverage
     limits["density"] = box.density
     limits["mass"] = box.mass
@@ -364,6 +351,25 @@ def discovery(a: Analysis, metric: str = "coverage_mean", threshold: float = 0.0
         ax.set_ylabel(others[1])
         ax.set_title(f"where the lab pays off ({metric} +{threshold:g})", fontsize=9)
         a.figures["prim.png"] = style.png(fig)
+
+
+def prim_box(x: pd.DataFrame, y: np.ndarray):
+    """PRIM (EMA Workbench) on the cases ``y`` among the points ``x``: the box on the peeling
+    trajectory with the most coverage at a density of 80% or more (else the densest), and
+    its limits as a table (factor, low, high)."""
+    import warnings
+
+    prim = _ema().analysis.prim
+    with warnings.catch_warnings():  # pandas deprecations inside the EMA Workbench
+        warnings.simplefilter("ignore")
+        box = prim.Prim(x, y, peel_alpha=0.1, mass_min=0.05).find_box()
+    traj = box.peeling_trajectory
+    dense = traj[traj["density"] >= 0.8]
+    i = int(dense["coverage"].idxmax()) if len(dense) else int(traj["density"].idxmax())
+    box.select(i)
+    limits = box.box_lims[i].T.reset_index()
+    limits.columns = ["factor", "low", "high"]
+    return box, limits
 
 
 def to_ema(root: Path) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:

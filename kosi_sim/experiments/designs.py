@@ -136,3 +136,15 @@ def _only_continuous(factors: list[Factor], design: str) -> None:
             f"design {design!r} needs ranges (low, high) for every factor; "
             f"{discrete[0]!r} has levels"
         )
+
+
+def sobol_sequence(factors: list[Factor], samples: int, seed: int) -> pd.DataFrame:
+    """``samples`` points of a scrambled Sobol sequence over the ranges (a space-filling set
+    of points, e.g. futures; not Saltelli's matrices for indices, see :func:`sobol`)."""
+    from scipy.stats import qmc
+
+    _only_continuous(factors, "sobol sequence")
+    unit = qmc.Sobol(d=len(factors), scramble=True, seed=seed).random(samples)
+    lo = np.array([f.low for f in factors], dtype=float)
+    hi = np.array([f.high for f in factors], dtype=float)
+    return pd.DataFrame(lo + unit * (hi - lo), columns=[f.name for f in factors])

@@ -42,7 +42,6 @@ compared on common random numbers.
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from ..catalog import CATALOG
-from ..inputs import read_text, short
+from ..inputs import read_toml, short
 from ..interventions.registry import REGISTRY
 from ..interventions.spec import COMMON
 from ..metrics import INDEX as METRIC_INDEX
@@ -300,11 +299,7 @@ def _int(doc: dict, key: str, default: int, lo: int, hi: int, where: str) -> int
 
 def load(path: str | Path) -> Experiment:
     path = Path(path)
-    text = read_text(path, "experiment file", ExperimentError)
-    try:
-        doc = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ExperimentError(f"{path}: not valid TOML: {e}") from None
+    doc, text = read_toml(path, "experiment file", ExperimentError)
     return from_document(doc, text, path)
 
 

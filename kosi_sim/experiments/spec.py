@@ -31,10 +31,11 @@
 
 Factor names: a parameter; ``lab`` (all interventions on/off); ``intervention.<label>``
 (one intervention on/off, by label or type); ``intervention.<label>.<key>`` (its budget,
-staff or own parameter).  Instead of ``[[factors]]``, a ``[priors]`` table makes the factors
-the priors of parameters and the response the lab's paired effect (:mod:`.priors`).  Every run of replicate ``r`` gets the same seed, derived from the
-root seed with ``numpy.random.SeedSequence``, whatever the design point: design points are
-compared on common random numbers.
+staff or own parameter).  Instead of ``[[factors]]``, a ``[priors]`` table makes the
+factors the priors of parameters and the response the lab's paired effect (:mod:`.priors`).
+Every run of replicate ``r`` gets the same seed, derived from the root seed with
+``numpy.random.SeedSequence``, whatever the design point: design points are compared on
+common random numbers.
 """
 
 from __future__ import annotations

@@ -1,0 +1,188 @@
+"""Write docs/sensitivity.md and kosi_sim/data/influential.csv from the analysed results of
+the lab-effect sensitivity studies (nothing in them is typed by hand).
+
+    kosi-sim sweep experiments/lab_effect_sensitivity_sections.toml --out results/les_sections
+    kosi-sim analyze results/les_sections
+    kosi-sim sweep experiments/lab_effect_sensitivity_stage2.toml --out results/les_stage2
+    kosi-sim analyze results/les_stage2
+    .venv/bin/python scripts/sensitivity_docs.py results/les_stage2 results/les_sections
+
+The first folder must hold a study with one factor per parameter (its ranking goes into
+kosi_sim/data/influential.csv, which ``calibrate --posterior`` reads); the second, optional,
+one with the parameters grouped by section.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from kosi_sim.catalog import evidence
+from kosi_sim.draws import param_of
+from kosi_sim.experiments.prior_sensitivity import influential_rows
+from kosi_sim.experiments.sensitivity import MIN_MORRIS_TRAJECTORIES
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "sensitivity.md"
+DATA = ROOT / "kosi_sim" / "data" / "influential.csv"
+#: how many factors per outcome the docs list
+SHOWN = 15
+OUTCOMES = {
+    "effect_engaged_share": "engaged share (paired effect, share of people aged 14+)",
+    "effect_coverage_mean": "service coverage (paired effect, mean of the four services)",
+    "effect_trust_share": "trust share (paired effect)",
+    "engaged_per_eur100k": "additional engaged citizens per EUR 100,000 of lab spending a year",
+}
+
+
+def study(root: Path) -> tuple[dict, pd.DataFrame, list[str]]:
+    manifest = json.loads((root / "manifest.json").read_text())
+    analysis = json.loads((root / "analysis" / "manifest.json").read_text())
+    ranking = pd.read_csv(root / "analysis" / "prior_ranking.csv")
+    return manifest, ranking, analysis.get("notes", [])
+
+
+def grade(factor: str, grouped: bool) -> str:
+    if grouped:
+        return ""
+    return str(evidence(param_of(factor.removeprefix("prior."))).grade)
+
+
+def table(ranking: pd.DataFrame, outcome: str, grouped: bool) -> list[str]:
+    part = ranking[ranking["outcome"] == outcome].head(SHOWN)
+    head = "| rank (90% interval) | " + ("section (parameters)" if grouped else "parameter")
+    head += " | mu* ± 95% half-width | sigma |" + ("" if grouped else " evidence |")
+    lines = [head, "|" + "---|" * (4 if grouped else 5)]
+    for row in part.itertuples():
+        name = row.factor.removeprefix("prior.")
+        name = f"{name} ({row.keys})" if grouped else f"`{name}`"
+        cells = [
+            f"{row.rank} ({row.rank_low}-{row.rank_high})",
+            name,
+            f"{row.mu_star:.3g} ± {row.mu_star_conf:.2g}",
+            f"{row.sigma:.3g}",
+        ]
+        if not grouped:
+            cells.append(grade(row.factor, grouped))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def verdict(ranking: pd.DataFrame, outcome: str) -> str:
+    """How uncertain the ranking is, in words, from the rank intervals."""
+    part = ranking[ranking["outcome"] == outcome]
+    n = len(part)
+    top = part.head(5)
+    widths = (top["rank_high"] - top["rank_low"]).tolist()
+    r = int(part["trajectories"].iloc[0])
+    zero = int((part["mu_star"] == 0).sum())
+    first = part.iloc[0]
+    alone = first["rank_high"] == 1
+    text = (
+        f"Of {n} factors, the 90% rank intervals of the top five cover {min(widths) + 1} to "
+        f"{max(widths) + 1} ranks. "
+    )
+    if alone:
+        name = first["factor"].removeprefix("prior.")
+        text += f"`{name}` is first in at least 95% of the resamples. "
+    else:
+        text += (
+            f"Even the first place is uncertain (`{first['factor'].removeprefix('prior.')}` "
+            f"ranks {first['rank_low']} to {first['rank_high']}). "
+        )
+    if zero:
+        text += f"{zero} of the factors have mu* = 0 exactly (they change nothing here). "
+    if r < MIN_MORRIS_TRAJECTORIES:
+        text += (
+            f"With {r} trajectories (fewer than {MIN_MORRIS_TRAJECTORIES}) the resampled "
+            "intervals are themselves rough and likely too narrow: read the order of "
+            "neighbouring ranks as unknown."
+        )
+    return text.rstrip()
+
+
+def section(root: Path, grouped: bool) -> list[str]:
+    manifest, ranking, notes = study(root)
+    r = int(ranking["trajectories"].iloc[0])
+    planned = int(manifest["design_options"]["samples"])
+    factors = len(manifest["priors"]["groups"])
+    lines = [
+        f"### {manifest['experiment']}: "
+        + ("parameters grouped by section" if grouped else "one factor per parameter"),
+        "",
+        f"`{Path(manifest['experiment_file']).name}`: Morris, {factors} factors, {r} complete "
+        f"trajectories of the {planned} planned ({r * (factors + 1) * 2:,} of "
+        f"{manifest['runs']:,} runs), base scenario {manifest['base_scenario']}, "
+        f"{_years_scale(manifest)}, git {str(manifest.get('git_commit'))[:10]}.",
+        "",
+    ]
+    notes = [n for n in notes if "trajectories" in n]
+    lines += [f"- {n}" for n in notes] + ([""] if notes else [])
+    for outcome, words in OUTCOMES.items():
+        if outcome not in set(ranking["outcome"]):
+            continue
+        lines += [f"#### {words}", "", verdict(ranking, outcome), ""]
+        lines += [*table(ranking, outcome, grouped), ""]
+    return lines
+
+
+def _years_scale(manifest: dict) -> str:
+    import tomllib
+
+    doc = tomllib.loads(manifest["experiment_text"])
+    years = doc.get("years", "the scenario's")
+    scale = f"{doc['scale']:.0%}" if "scale" in doc else "the scenario's"
+    return f"{years} years at {scale} scale"
+
+
+def main(argv: list[str]) -> int:
+    if not 1 <= len(argv) <= 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    lines = [
+        "# Which assumptions matter for the lab's effect",
+        "",
+        "<!-- generated by scripts/sensitivity_docs.py from the analysed study results; "
+        "do not edit -->",
+        "",
+        "A Morris screening (elementary effects, SALib) over the priors of the evidence "
+        "register ranks the parameters by their influence on the lab's *paired* effect: each "
+        "draw of the priors runs with and without the lab on the same seed, and the response "
+        "is the difference (engaged share, service coverage, trust) and the additional engaged "
+        "citizens per EUR 100,000 of lab spending a year (the inverse of the cost per "
+        "additional engaged citizen, which is undefined where a draw makes the effect zero or "
+        "negative). A factor is a parameter's quantile u in [0, 1] mapped onto its prior; mu* "
+        "is the mean absolute change of the response when u moves by 2/3 (one Morris step), "
+        "in the response's units; sigma is the spread of those changes (interaction or "
+        "non-linearity, and chance: one replicate per point). The rank interval is the 5% to "
+        "95% range of the factor's rank over 1,000 resamples of the trajectories.",
+        "",
+        "Why Morris: with about 150 uncertain parameters a Sobol study needs N x 152 runs "
+        "with N in the hundreds; Morris ranks them with r x 155 unit points (two runs each). "
+        "The full study, `experiments/lab_effect_sensitivity.toml` (20 trajectories at 20% "
+        "scale over 10 years, 6,200 runs), is a job for a cluster. The results below come "
+        "from a reduced, two-stage version run on a shared 2-core machine: a screening of "
+        "the parameters grouped by section (each group moves all its parameters to the same "
+        "quantile of their own priors; second table), then one factor per parameter within "
+        "the sections that ranked highest (first table). A parameter outside those sections "
+        "is not ranked, which does not mean it does not matter; and the ranks are as "
+        "uncertain as their intervals say.",
+        "",
+        "## Results",
+        "",
+    ]
+    lines += section(Path(argv[0]), grouped=False)
+    if len(argv) == 2:
+        lines += section(Path(argv[1]), grouped=True)
+    DOC.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+    _, ranking, _ = study(Path(argv[0]))
+    influential_rows(ranking).to_csv(DATA, index=False)
+    print(f"wrote {DOC} and {DATA}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

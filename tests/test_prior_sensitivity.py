@@ -2,12 +2,18 @@
 assumptions matter for the lab's paired effect."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from kosi_sim import draws
 from kosi_sim.cli import main
 from kosi_sim.experiments.analysis import analyze
-from kosi_sim.experiments.prior_sensitivity import elementary_effects, ranks
+from kosi_sim.experiments.prior_sensitivity import (
+    elementary_effects,
+    influential_keys,
+    influential_rows,
+    ranks,
+)
 from kosi_sim.experiments.spec import ExperimentError, load
 from kosi_sim.experiments.sweep import run_sweep, specs
 
@@ -190,3 +196,24 @@ def test_fixed_prior_and_lab_without_interventions_are_refused(exp_file, tmp_pat
     (tmp_path / "scenario.toml").write_text(SCENARIO.split("[[interventions]]")[0])
     with pytest.raises(ExperimentError, match="needs a base scenario with a lab"):
         load(exp_file)
+
+
+def test_influential_file_keeps_each_outcomes_top_parameters(tmp_path):
+    ranking = pd.DataFrame(
+        {
+            "outcome": ["a", "a", "a", "b", "b", "b"],
+            "rank": [1, 2, 3, 1, 2, 3],
+            "rank_low": [1, 1, 2, 1, 1, 3],
+            "rank_high": [2, 3, 3, 2, 2, 3],
+            "factor": ["prior." + f for f in ("x.p", "x.q", "y.r", "y.r", "x.q", "z.s")],
+            "mu_star": [0.5, 0.2, 0.0, 3.0, 1.0, 0.5],
+            "mu_star_conf": [0.1] * 6,
+            "trajectories": [4] * 6,
+        }
+    )
+    rows = influential_rows(ranking, top=2)
+    assert rows["key"].tolist() == ["x.p", "x.q", "y.r", "x.q"]  # mu* = 0 never listed
+    path = tmp_path / "influential.csv"
+    rows.to_csv(path, index=False)
+    assert influential_keys(path, top=2) == ["y.r", "x.p", "x.q"]
+    assert influential_keys(path, top=1) == ["y.r", "x.p"]

@@ -48,6 +48,8 @@ PER_EUR = 100_000
 COST = "engaged_per_eur100k"
 OUTCOMES = ("engaged_share", "coverage_mean", "trust_share", "engaged_citizens")
 RANK_BOOTSTRAP = 1000
+#: the chart shows this many factors per response (a bar per factor; 150 would not read)
+CHART_TOP = 20
 RANK_SEED = 1
 #: the ranking of a per-parameter study shipped for ``calibrate --posterior``
 #: (written by scripts/sensitivity_docs.py from the study's analysis)
@@ -193,7 +195,14 @@ def sensitivity(a: Analysis) -> None:
             f"the sensitivity indices are unreliable: {len(found)} warning"
             f"{'s' if len(found) != 1 else ''}; see sensitivity_warnings.csv and the report"
         )
-    a.figures["sensitivity.png"] = salib.chart(table, design, found)
+    rank = "mu_star" if design == "morris" else "ST"
+    shown = table.sort_values(rank, ascending=False).groupby("metric", sort=False).head(CHART_TOP)
+    if d > CHART_TOP:
+        a.notes.append(
+            f"The sensitivity chart shows each response's {CHART_TOP} most influential of the "
+            f"{d} factors; sensitivity.csv has all."
+        )
+    a.figures["sensitivity.png"] = salib.chart(shown, design, found)
     if design == "morris":
         a.tables["prior_ranking"] = ranking(a, pts, metrics)
 

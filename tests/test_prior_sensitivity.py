@@ -217,3 +217,24 @@ def test_influential_file_keeps_each_outcomes_top_parameters(tmp_path):
     rows.to_csv(path, index=False)
     assert influential_keys(path, top=2) == ["y.r", "x.p", "x.q"]
     assert influential_keys(path, top=1) == ["y.r", "x.p"]
+
+
+def test_ready_lab_effect_studies_are_valid():
+    from pathlib import Path
+
+    from kosi_sim.scenario import resolve
+
+    root = Path(__file__).resolve().parents[1] / "experiments"
+    full = load(root / "lab_effect_sensitivity.toml")
+    keys = draws.uncertain_keys(resolve("baseline_wuppertal_lab"))
+    assert full.priors.keys == keys and full.priors.response == "lab_effect"
+    assert full.n_runs == 20 * (len(keys) + 1) * 2
+    sections = load(root / "lab_effect_sensitivity_sections.toml")
+    assert sorted(sections.priors.keys) == keys and len(sections.priors.groups) < len(keys)
+    stage2 = load(root / "lab_effect_sensitivity_stage2.toml")
+    assert {k.split(".")[0] for k in stage2.priors.keys} == {
+        "associations",
+        "engagement",
+        "demography",
+    }
+    assert set(stage2.priors.keys) <= set(keys)

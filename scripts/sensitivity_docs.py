@@ -155,8 +155,9 @@ def main(argv: list[str]) -> int:
         "citizens per EUR 100,000 of lab spending a year (the inverse of the cost per "
         "additional engaged citizen, which is undefined where a draw makes the effect zero or "
         "negative). A factor is a parameter's quantile u in [0, 1] mapped onto its prior; mu* "
-        "is the mean absolute change of the response when u moves by 2/3 (one Morris step), "
-        "in the response's units; sigma is the spread of those changes (interaction or "
+        "is the mean absolute elementary effect, the change of the response over a Morris "
+        "step of u (2/3) divided by that step: the response's units per whole quantile "
+        "range; sigma is the spread of the elementary effects (interaction or "
         "non-linearity, and chance: one replicate per point). The rank interval is the 5% to "
         "95% range of the factor's rank over 1,000 resamples of the trajectories.",
         "",

@@ -13,6 +13,7 @@ from kosi_sim.experiments.prior_sensitivity import (
     influential_keys,
     influential_rows,
     ranks,
+    responses,
 )
 from kosi_sim.experiments.spec import ExperimentError, load
 from kosi_sim.experiments.sweep import run_sweep, specs
@@ -140,6 +141,11 @@ def test_study_runs_and_ranks_a_parameter_that_cannot_matter_last(exp_file, tmp_
         assert part["rank"].is_monotonic_increasing  # the most influential first
     # SALib's mu* and ours agree (the ranking's intervals resample our elementary effects)
     names = ["prior." + k for k in KEYS]
+    resp = responses(a)
+    ee = elementary_effects(resp[names].to_numpy(), resp["effect_engaged_share"].to_numpy(), 3)
+    mine = dict(zip(names, np.abs(ee).mean(axis=0), strict=True))
+    for row in live.itertuples():
+        assert row.mu_star == pytest.approx(mine[row.factor])
     assert a.tables["sensitivity"]["factor"].isin(names).all()
     assert (tmp_path / "out" / "analysis" / "prior_ranking.csv").exists()
     assert (tmp_path / "out" / "analysis" / "sensitivity.png").exists()

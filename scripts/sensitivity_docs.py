@@ -1,15 +1,16 @@
 """Write docs/sensitivity.md and kosi_sim/data/influential.csv from the analysed results of
 the lab-effect sensitivity studies (nothing in them is typed by hand).
 
-    kosi-sim sweep experiments/lab_effect_sensitivity_sections.toml --out results/les_sections
-    kosi-sim analyze results/les_sections
-    kosi-sim sweep experiments/lab_effect_sensitivity_stage2.toml --out results/les_stage2
-    kosi-sim analyze results/les_stage2
-    .venv/bin/python scripts/sensitivity_docs.py results/les_stage2 results/les_sections
+    for s in all stage2 sections; do
+        kosi-sim sweep experiments/lab_effect_sensitivity_$s.toml --out results/les_$s
+        kosi-sim analyze results/les_$s
+    done
+    .venv/bin/python scripts/sensitivity_docs.py results/les_all results/les_stage2 \
+        results/les_sections
 
 The first folder must hold a study with one factor per parameter (its ranking goes into
-kosi_sim/data/influential.csv, which ``calibrate --posterior`` reads); the second, optional,
-one with the parameters grouped by section.
+kosi_sim/data/influential.csv, which ``calibrate --posterior`` can read); the others, in
+the order given, are documented after it; the first two per-parameter studies are compared.
 """
 
 from __future__ import annotations
@@ -138,9 +139,43 @@ def _years_scale(manifest: dict) -> str:
     return f"{years} years at {scale} scale"
 
 
+def agreement(first: Path, second: Path) -> list[str]:
+    """How two independent per-parameter designs agree on the parameters both rank: the
+    Spearman correlation of their mu* and how many of one's top ten are in the other's."""
+    m1, r1, _ = study(first)
+    m2, r2, _ = study(second)
+    shared = sorted(set(r1["factor"]) & set(r2["factor"]))
+    lines = [
+        f"### Do two independent designs agree? {m1['experiment']} and {m2['experiment']}",
+        "",
+        f"Both rank the same {len(shared)} parameters, from different Morris trajectories "
+        "(different factors, so different points and steps). Where their orders of these "
+        "parameters agree, the ranking is not an artefact of one design's draws; where they "
+        "do not, it is.",
+        "",
+        "| response | Spearman correlation of mu* | shared top ten |",
+        "|---|---|---|",
+    ]
+    for outcome, words in OUTCOMES.items():
+        a = r1[r1["outcome"] == outcome].set_index("factor").loc[shared]
+        b = r2[r2["outcome"] == outcome].set_index("factor").loc[shared]
+        if a.empty or b.empty:
+            continue
+        rho = a["mu_star"].corr(b["mu_star"], method="spearman")
+        top_a = set(a["mu_star"].nlargest(10).index)
+        top_b = set(b["mu_star"].nlargest(10).index)
+        lines.append(f"| {words} | {rho:.2f} | {len(top_a & top_b)} of 10 |")
+    return [*lines, ""]
+
+
 def main(argv: list[str]) -> int:
-    if not 1 <= len(argv) <= 2:
+    if not argv:
         print(__doc__, file=sys.stderr)
+        return 2
+    roots = [Path(a) for a in argv]
+    grouped = {r: study(r)[0]["priors"]["group_by"] != "parameter" for r in roots}
+    if grouped[roots[0]]:
+        print("the first study must have one factor per parameter", file=sys.stderr)
         return 2
     lines = [
         "# Which assumptions matter for the lab's effect",
@@ -165,21 +200,25 @@ def main(argv: list[str]) -> int:
         "with N in the hundreds; Morris ranks them with r x 155 unit points (two runs each). "
         "The full study, `experiments/lab_effect_sensitivity.toml` (20 trajectories at 20% "
         "scale over 10 years, 6,200 runs), is a job for a cluster. The results below come "
-        "from a reduced, two-stage version run on a shared 2-core machine: a screening of "
-        "the parameters grouped by section (each group moves all its parameters to the same "
-        "quantile of their own priors; second table), then one factor per parameter within "
-        "the sections that ranked highest (first table). A parameter outside those sections "
-        "is not ranked, which does not mean it does not matter; and the ranks are as "
-        "uncertain as their intervals say.",
+        "from reduced versions run on a shared 2-core machine (10% scale, 8 years): first "
+        "every parameter as its own factor with fewer trajectories (its ranking is "
+        "`kosi_sim/data/influential.csv`, each response's top ten, for the calibration); then, "
+        "where given, the same for the parameters of the sections that ranked highest in a "
+        "screening of the parameters grouped by section (a second, independent design: how "
+        "far the two agree says how much the ranking depends on the draws), and that "
+        "grouped screening itself (each group moves all its parameters to the same quantile "
+        "of their own priors). The ranks are as uncertain as their intervals say.",
         "",
         "## Results",
         "",
     ]
-    lines += section(Path(argv[0]), grouped=False)
-    if len(argv) == 2:
-        lines += section(Path(argv[1]), grouped=True)
+    for root in roots:
+        lines += section(root, grouped=grouped[root])
+    per_parameter = [r for r in roots if not grouped[r]]
+    if len(per_parameter) > 1:
+        lines += agreement(per_parameter[0], per_parameter[1])
     DOC.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
-    _, ranking, _ = study(Path(argv[0]))
+    _, ranking, _ = study(roots[0])
     influential_rows(ranking).to_csv(DATA, index=False)
     print(f"wrote {DOC} and {DATA}")
     return 0

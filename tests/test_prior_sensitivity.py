@@ -235,6 +235,8 @@ def test_ready_lab_effect_studies_are_valid():
     keys = draws.uncertain_keys(resolve("baseline_wuppertal_lab"))
     assert full.priors.keys == keys and full.priors.response == "lab_effect"
     assert full.n_runs == 20 * (len(keys) + 1) * 2
+    reduced = load(root / "lab_effect_sensitivity_all.toml")
+    assert reduced.priors.keys == keys and reduced.months == 8 * 12
     sections = load(root / "lab_effect_sensitivity_sections.toml")
     assert sorted(sections.priors.keys) == keys and len(sections.priors.groups) < len(keys)
     stage2 = load(root / "lab_effect_sensitivity_stage2.toml")

@@ -5,25 +5,29 @@ the lab-effect sensitivity studies (nothing in them is typed by hand).
         kosi-sim sweep experiments/lab_effect_sensitivity_$s.toml --out results/les_$s
         kosi-sim analyze results/les_$s
     done
-    .venv/bin/python scripts/sensitivity_docs.py results/les_all results/les_stage2 \
-        results/les_sections
+    kosi-sim compare baseline_wuppertal_lab --set scale=0.1 --years 8 --out results/les_chance
+    .venv/bin/python scripts/sensitivity_docs.py --chance results/les_chance \
+        results/les_all results/les_stage2 results/les_sections
 
 The first folder must hold a study with one factor per parameter (its ranking goes into
 kosi_sim/data/influential.csv, which ``calibrate --posterior`` can read); the others, in
 the order given, are documented after it; the first two per-parameter studies are compared.
+``--chance`` (optional) names a compare folder that gives each response's chance floor of mu*.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
 import pandas as pd
+from scipy import stats
 
 from kosi_sim.catalog import evidence
 from kosi_sim.draws import param_of
-from kosi_sim.experiments.prior_sensitivity import influential_rows
+from kosi_sim.experiments.prior_sensitivity import EFFECTS, influential_rows
 from kosi_sim.experiments.sensitivity import MIN_MORRIS_TRAJECTORIES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +76,7 @@ def table(ranking: pd.DataFrame, outcome: str, grouped: bool) -> list[str]:
     return lines
 
 
-def verdict(ranking: pd.DataFrame, outcome: str) -> str:
+def verdict(ranking: pd.DataFrame, outcome: str, floor: float | None = None) -> str:
     """How uncertain the ranking is, in words, from the rank intervals."""
     part = ranking[ranking["outcome"] == outcome]
     n = len(part)
@@ -96,6 +100,11 @@ def verdict(ranking: pd.DataFrame, outcome: str) -> str:
         )
     if zero:
         text += f"{zero} of the factors have mu* = 0 exactly (they change nothing here). "
+    if floor is not None:
+        above = int((part["mu_star"] > floor).sum())
+        text += (
+            f"{above} of the {n} factors have mu* above the chance floor ({floor:.3g}, see above). "
+        )
     if r < MIN_MORRIS_TRAJECTORIES:
         text += (
             f"With {r} trajectories (fewer than {MIN_MORRIS_TRAJECTORIES}) the resampled "
@@ -105,7 +114,7 @@ def verdict(ranking: pd.DataFrame, outcome: str) -> str:
     return text.rstrip()
 
 
-def section(root: Path, grouped: bool) -> list[str]:
+def section(root: Path, grouped: bool, floor: dict[str, float]) -> list[str]:
     manifest, ranking, notes = study(root)
     r = int(ranking["trajectories"].iloc[0])
     planned = int(manifest["design_options"]["samples"])
@@ -125,7 +134,7 @@ def section(root: Path, grouped: bool) -> list[str]:
     for outcome, words in OUTCOMES.items():
         if outcome not in set(ranking["outcome"]):
             continue
-        lines += [f"#### {words}", "", verdict(ranking, outcome), ""]
+        lines += [f"#### {words}", "", verdict(ranking, outcome, floor.get(outcome)), ""]
         lines += [*table(ranking, outcome, grouped), ""]
     return lines
 
@@ -137,6 +146,31 @@ def _years_scale(manifest: dict) -> str:
     years = doc.get("years", "the scenario's")
     scale = f"{doc['scale']:.0%}" if "scale" in doc else "the scenario's"
     return f"{years} years at {scale} scale"
+
+
+def chance_floor(root: Path) -> tuple[dict[str, float], str]:
+    """From a ``kosi-sim compare`` folder (paired replicates of the base scenario at the
+    studies' scale and years): per response, the mu* that chance alone gives.  Between two
+    draws the random paths diverge, so chance adds independent errors of sd s (the replicates'
+    sd of the paired effect) to each point's effect: an elementary effect (e2 - e1) / (2/3)
+    from chance alone has mean absolute value 2 s / sqrt(pi) / (2/3), about 1.7 s."""
+    manifest = json.loads((root / "manifest.json").read_text())
+    n = int(manifest["replications"])
+    effects = pd.read_csv(root / "effects.csv").set_index("indicator")
+    half = (effects["ci95_high"] - effects["ci95_low"]) / 2
+    sd = half / stats.t.ppf(0.975, n - 1) * math.sqrt(n)
+    floor = {r: float(sd[m] * 2 / math.sqrt(math.pi) / (2 / 3)) for r, m in EFFECTS.items()}
+    words = (
+        f"Chance alone: `kosi-sim compare` of the base scenario, {n} paired replicates "
+        f"({manifest['scenario_document']['years']} years at {manifest['scale']:.0%} scale), "
+        "gives the sd of the paired "
+        "effect between seeds; an elementary effect made of chance alone has a mean absolute "
+        "value of about 1.7 sd (2 sd / sqrt(pi) per step of 2/3). A factor whose mu* is not "
+        "above that floor cannot be told from chance at this scale; one above it is not "
+        "thereby shown to matter (mu* over few trajectories varies too). No floor is given "
+        "for the engaged citizens per EUR 100,000 (a ratio of two noisy quantities)."
+    )
+    return floor, words
 
 
 def agreement(first: Path, second: Path) -> list[str]:
@@ -169,6 +203,10 @@ def agreement(first: Path, second: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    floor, chance_words = {}, ""
+    if len(argv) >= 2 and argv[0] == "--chance":
+        floor, chance_words = chance_floor(Path(argv[1]))
+        argv = argv[2:]
     if not argv:
         print(__doc__, file=sys.stderr)
         return 2
@@ -209,11 +247,12 @@ def main(argv: list[str]) -> int:
         "grouped screening itself (each group moves all its parameters to the same quantile "
         "of their own priors). The ranks are as uncertain as their intervals say.",
         "",
+        *([chance_words, ""] if chance_words else []),
         "## Results",
         "",
     ]
     for root in roots:
-        lines += section(root, grouped=grouped[root])
+        lines += section(root, grouped[root], floor)
     per_parameter = [r for r in roots if not grouped[r]]
     if len(per_parameter) > 1:
         lines += agreement(per_parameter[0], per_parameter[1])

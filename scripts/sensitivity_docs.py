@@ -99,11 +99,13 @@ def verdict(ranking: pd.DataFrame, outcome: str, floor: float | None = None) -> 
             f"ranks {first['rank_low']} to {first['rank_high']}). "
         )
     if zero:
-        text += f"{zero} of the factors have mu* = 0 exactly (they change nothing here). "
+        verb = "has" if zero == 1 else "have"
+        text += f"{zero} of the factors {verb} mu* = 0 exactly (they change nothing here). "
     if floor is not None:
         above = int((part["mu_star"] > floor).sum())
         text += (
-            f"{above} of the {n} factors have mu* above the chance floor ({floor:.3g}, see above). "
+            f"{above} of the {n} factors {'has' if above == 1 else 'have'} mu* above the "
+            f"chance floor ({floor:.3g}, see above). "
         )
     if r < MIN_MORRIS_TRAJECTORIES:
         text += (

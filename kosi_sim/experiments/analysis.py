@@ -37,7 +37,7 @@ import pandas as pd
 
 from .. import plotstyle as style
 from ..outdir import ANALYSIS, ResultsError, claim
-from . import effects
+from . import effects, prior_sensitivity
 from .report import report
 from .sensitivity import sensitivity
 from .store import Store, read_metrics, read_runs
@@ -98,6 +98,10 @@ def load(root: Path) -> Analysis:
     outcomes = ok[["run_id", "point", "replicate", *factors]].merge(outcomes, on="run_id")
     if manifest.get("uncertainty"):  # the runs of one parameter draw are one unit
         outcomes["unit"] = outcomes["replicate"] // int(manifest["replications"])
+    elif (manifest.get("priors") or {}).get("response") == "lab_effect":
+        # a prior study's pairs are points 2i and 2i + 1: their key, since draws may repeat
+        outcomes.insert(3, "unit", outcomes["point"] // 2)
+        factors = ["unit", *factors]
     a = Analysis(manifest, runs, outcomes, factors)
     a.window = outcome_window(final)
     a.lab_cost = effects.lab_cost_per_year(city[city["run_id"].isin(ok["run_id"])])
@@ -431,8 +435,12 @@ def analyze(
         heatmaps(a)
         effects.add_tables(a, MAIN)
         trajectories(a, root)
-        sensitivity(a, MAIN)
-        discovery(a, payoff_metric, payoff_threshold)
+        if a.manifest.get("priors"):
+            prior_sensitivity.sensitivity(a)
+            a.notes.append("No scenario discovery: the factors are quantiles of priors.")
+        else:
+            sensitivity(a, MAIN)
+            discovery(a, payoff_metric, payoff_threshold)
         target.commit(_filler(a, root, ema))
     return a
 

@@ -35,7 +35,7 @@ def paired(df: pd.DataFrame, metric: str, factors: list[str]) -> pd.DataFrame:
     both = pd.concat([on, off], axis=1, join="inner").dropna()
     effect = both.assign(effect=both["with_lab"] - both["without_lab"]).reset_index()
     for col in ("_x", "_y", "unit"):
-        if col in df:
+        if col in df and col not in keys:
             effect = effect.merge(df[[*keys, col]].drop_duplicates(keys), on=keys, how="left")
     return effect
 

@@ -38,6 +38,8 @@ TITLES = {
     "lab_effect_grid": "The lab's effect per heatmap cell",
     "sensitivity": "Sensitivity indices",
     "sensitivity_warnings": "Why the sensitivity indices are unreliable",
+    "prior_ranking": "Which priors matter: Morris mu* and each rank's 90% interval over "
+    "resampled trajectories",
     "payoff_runs": "Paired runs in which the lab pays off (a count, not an estimate)",
     "prim_box": "PRIM box (describes the design's runs; no estimate)",
     "runs_status": "Runs",

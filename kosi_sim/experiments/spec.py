@@ -34,9 +34,11 @@ parameter draws: see :mod:`kosi_sim.experiments.uncertainty`.
 
 Factor names: a parameter; ``lab`` (all interventions on/off); ``intervention.<label>``
 (one intervention on/off, by label or type); ``intervention.<label>.<key>`` (its budget,
-staff or own parameter).  Every run of replicate ``r`` gets the same seed, derived from the
-root seed with ``numpy.random.SeedSequence``, whatever the design point: design points are
-compared on common random numbers.
+staff or own parameter).  Instead of ``[[factors]]``, a ``[priors]`` table makes the
+factors the priors of parameters and the response the lab's paired effect (:mod:`.priors`).
+Every run of replicate ``r`` gets the same seed, derived from the root seed with
+``numpy.random.SeedSequence``, whatever the design point: design points are compared on
+common random numbers.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from ..parameters import finite_number
 from ..scenario import Scenario, ScenarioError, _set_key, conflict, from_dict, resolve
 from . import designs, uncertainty
 from .designs import Factor
+from .priors import Priors, PriorsError, prior_study
 from .uncertainty import Uncertainty
 
 DESIGNS = ("full_factorial", "latin_hypercube", "sobol", "morris", "explicit")
@@ -75,6 +78,7 @@ TOP = (
     "batch_size",
     "design",
     "factors",
+    "priors",
     "output",
     "uncertainty",
 )
@@ -129,6 +133,8 @@ class Experiment:
     points: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False)
     #: parameter draws every design point is averaged over ([uncertainty]), or None
     uncertainty: Uncertainty | None = field(default=None, compare=False)
+    #: factors drawn from the parameters' priors (a ``[priors]`` table), else None
+    priors: Priors | None = None
 
     @property
     def hash(self) -> str:
@@ -155,7 +161,10 @@ class Experiment:
 
     def scenario_for(self, point: dict[str, Any], unit: int = 0) -> dict[str, Any]:
         """The scenario document of one design point (for run unit ``unit``)."""
-        return apply_point(self.base_for(unit), point)
+        if self.priors is None:
+            return apply_point(self.base_for(unit), point)
+        own = {k: v for k, v in point.items() if k not in self.priors.groups}
+        return self.priors.apply(apply_point(self.scenario, own), point)
 
 
 def _fail(where: str, msg: str) -> ExperimentError:
@@ -330,14 +339,29 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
     batch = doc.get("batch_size", "auto")
     if batch != "auto":
         batch = _int(doc, "batch_size", 1, 1, 10_000, where)
-    raw_factors = doc.get("factors", [])
-    if not isinstance(raw_factors, list) or not raw_factors:
-        raise _fail(where, "needs at least one [[factors]] table")
-    factors = tuple(_factor(f, i, base) for i, f in enumerate(raw_factors))
-    names = [f.name for f in factors]
-    if len(set(names)) != len(names):
-        raise _fail(where, "a factor is listed twice")
-    kind, options, points = _design(doc.get("design", {}), factors, seed, where)
+    if "priors" in doc:
+        if "uncertainty" in doc:
+            raise _fail(
+                where,
+                "a [priors] study already draws the parameters; give either [priors] or "
+                "[uncertainty], not both",
+            )
+        try:
+            factors, kind, options, points, prior = prior_study(
+                doc, base, lambda raw, fs: _design(raw, fs, seed, where)
+            )
+        except PriorsError as e:
+            raise _fail(where, str(e)) from None
+    else:
+        prior = None
+        raw_factors = doc.get("factors", [])
+        if not isinstance(raw_factors, list) or not raw_factors:
+            raise _fail(where, "needs at least one [[factors]] table (or a [priors] table)")
+        factors = tuple(_factor(f, i, base) for i, f in enumerate(raw_factors))
+        names = [f.name for f in factors]
+        if len(set(names)) != len(names):
+            raise _fail(where, "a factor is listed twice")
+        kind, options, points = _design(doc.get("design", {}), factors, seed, where)
     try:
         unc = uncertainty.parse(doc.get("uncertainty"), base, factors, seed, path)
     except ValueError as e:
@@ -360,6 +384,7 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
         path=str(path),
         points=points,
         uncertainty=unc,
+        priors=prior,
     )
     _check_points(exp, where)
     return exp
@@ -377,16 +402,20 @@ def _check_points(exp: Experiment, where: str) -> None:
         from_dict(exp.scenario_for(rows[0]), "design point 0")
     except ScenarioError as e:
         raise _fail(where, str(e)) from None
+    drawn = exp.priors.core_values(exp.points) if exp.priors else [{}] * len(rows)
     params = {
         f.name: CATALOG.resolve(f.name).name
         for f in exp.factors
-        if f.name != "lab" and not f.name.startswith("intervention.")
+        if f.name != "lab"
+        and not f.name.startswith("intervention.")
+        and not (exp.priors and f.name in exp.priors.groups)
     }
     draws = exp.uncertainty.scenarios if exp.uncertainty else (exp.scenario,)
     for k, scn in enumerate(draws):
         base = scn.params.as_dict()
         for i, row in enumerate(rows):
-            clash = conflict({**base, **{name: row[factor] for factor, name in params.items()}})
+            own = {name: row[factor] for factor, name in params.items()}
+            clash = conflict({**base, **drawn[i], **own})
             if clash is not None:
                 under = f" under parameter draw {k}" if exp.uncertainty else ""
                 raise _fail(where, f"design point {i}{under}: [{clash[0]}] {clash[1]}")

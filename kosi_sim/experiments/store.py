@@ -139,6 +139,7 @@ class Store:
             "design": exp.design_kind,
             "design_options": exp.design_options,
             "factors": [f.name for f in exp.factors],
+            "priors": exp.priors.manifest() if exp.priors else None,
             "points": len(exp.points),
             "replications": exp.replications,
             "uncertainty": exp.uncertainty.summary(exp.replications) if exp.uncertainty else None,

@@ -63,6 +63,19 @@ def add_years(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", type=int, help="years to simulate (default: the scenario's)")
 
 
+def add_executor_args(p, default: str | None, help: str) -> None:
+    """--executor, --workers and --scheduler (kosi_sim.experiments.executors)."""
+    p.add_argument(
+        "--executor", choices=("serial", "processes", "dask"), default=default, help=help
+    )
+    p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="address of a running Dask scheduler, e.g. tcp://host:8786",
+    )
+
+
 def add_out(p: argparse.ArgumentParser, help: str) -> None:
     p.add_argument("--out", metavar="DIR", help=help)
 

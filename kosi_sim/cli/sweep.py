@@ -12,6 +12,7 @@ from ..outdir import WriteError
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
+    add_executor_args,
     add_force,
     add_out,
     add_quiet,
@@ -30,17 +31,7 @@ def register(subparsers) -> None:
         "scheduler and workers (e.g. with dask-jobqueue) and pass --scheduler.",
     )
     sw.add_argument("experiment", metavar="EXPERIMENT", help="experiment file (.toml)")
-    sw.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where runs execute (default: the file's, else processes)",
-    )
-    sw.add_argument("--workers", type=int, help="worker processes (default: all cores)")
-    sw.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="address of a running Dask scheduler, e.g. tcp://host:8786",
-    )
+    add_executor_args(sw, None, "where runs execute (default: the file's, else processes)")
     add_out(sw, "results folder (default results/<name>)")
     sw.add_argument(
         "--resume",

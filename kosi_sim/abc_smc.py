@@ -293,4 +293,6 @@ def convergence(history) -> pd.DataFrame:
 def final_sample(history, keys: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
     """The last generation's particles (one column per key, in ``keys`` order) and weights."""
     df, w = history.get_distribution(m=0, t=history.max_t)
-    return df[list(keys)].reset_index(drop=True), np.asarray(w, dtype=float)
+    out = df[list(keys)].reset_index(drop=True)
+    out.columns.name = None  # pyabc names the column axis 'name'
+    return out, np.asarray(w, dtype=float)

@@ -131,15 +131,15 @@ def _open_folder(out: Path, args, fingerprint: str) -> bool:
                 f"--resume: {out} holds no calibration to resume (no manifest.json of "
                 "kosi-sim calibrate --posterior)"
             )
+        try:
+            open_history(out / DB)
+        except AbcError as e:
+            raise UsageError(str(e)) from None
         if doc.get("fingerprint") != fingerprint:
             raise UsageError(
                 f"--resume: {out} was started with another scenario, parameters, window or "
                 "population; resume with the same ones, or start a new --out"
             )
-        try:
-            open_history(out / DB)
-        except AbcError as e:
-            raise UsageError(str(e)) from None
         return False
     check_replaceable(out, POSTERIOR, args.force, str(out))
     with write_errors(out):

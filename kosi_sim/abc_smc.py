@@ -207,11 +207,23 @@ def db_url(path) -> str:
 
 
 def make_abc(
-    model, keys, stats, pool, seed: int, population: int, priors=None, batch_size: int = 1
+    model,
+    keys,
+    stats,
+    pool,
+    seed: int,
+    population: int,
+    priors=None,
+    batch_size: int = 1,
+    resume: bool = False,
 ):
-    """An ``ABCSMC`` over ``keys`` for ``model`` with the tolerance distance; the first
-    generation accepts every prior draw (epsilon infinite), later ones take the median."""
+    """An ``ABCSMC`` over ``keys`` for ``model`` with the tolerance distance.  A new run's
+    first generation accepts every prior draw (epsilon infinite; no extra calibration
+    sample), later generations take the median distance of the one before; a resumed run
+    starts from the median of the history's last generation."""
     import pyabc
+
+    eps = pyabc.MedianEpsilon() if resume else pyabc.MedianEpsilon(initial_epsilon=np.inf)
 
     return pyabc.ABCSMC(
         model,
@@ -220,7 +232,7 @@ def make_abc(
         population_size=population,
         sampler=ExecutorSampler(pool, seed, batch_size),
         transitions=transition(keys, priors),
-        eps=pyabc.MedianEpsilon(initial_epsilon=np.inf),
+        eps=eps,
     )
 
 

@@ -79,6 +79,27 @@ def test_the_sampler_is_reproducible(history, tmp_path):
     assert np.allclose(wa, wb)
 
 
+def test_resume_continues_the_history(tmp_path):
+    """A second run on the same history goes on from its last generation, and the budget
+    counts the simulations of both."""
+    db = tmp_path / "r.db"
+    stats = [abc_smc.Scaled("y", lambda v: (v - Y0) / SIGMA)]
+    priors = {KEY: Prior(Family.UNIFORM, 0.1, 0.5)}
+    with open_executor("serial") as pool:
+        first = abc_smc.make_abc(stand_in, [KEY], stats, pool, 1, 40, priors, batch_size=20)
+        h1 = abc_smc.run(first, db, {"y": Y0}, False, 10_000, 2, 0.0)
+        assert h1.max_t == 1
+        sims = h1.total_nr_simulations
+        again = abc_smc.make_abc(
+            stand_in, [KEY], stats, pool, 1, 40, priors, batch_size=20, resume=True
+        )
+        h2 = abc_smc.run(again, db, {"y": Y0}, True, sims + 1, 5, 0.0)
+    assert h2.max_t == 2  # one more generation: it reached the budget
+    conv = abc_smc.convergence(abc_smc.open_history(db))
+    assert list(conv["generation"]) == [0, 1, 2]
+    assert conv["epsilon"].iloc[2] < conv["epsilon"].iloc[1]
+
+
 def test_abc_posterior_round_trips_through_a_file(history, tmp_path):
     samples, w = abc_smc.final_sample(history, [KEY])
     written = post.write(post.make(samples, w, {"sampler": "pyabc"}), tmp_path / "p.parquet")

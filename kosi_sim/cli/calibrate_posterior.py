@@ -258,7 +258,13 @@ def _calibrate(scn, keys, origin, fingerprint, out: Path, args) -> int:
     start = time.perf_counter()
     with open_executor(args.executor, args.workers, args.scheduler) as pool:
         abc = make_abc(
-            simulator, keys, scaled_stats(scn, args.long_run), pool, scn.seed, args.population
+            simulator,
+            keys,
+            scaled_stats(scn, args.long_run),
+            pool,
+            scn.seed,
+            args.population,
+            resume=args.resume,
         )
         history = run(
             abc,

@@ -28,7 +28,7 @@ from .abc_smc import AbcError, Scaled
 from .calibration import FREE, simulate, targets_for
 from .draws import DrawError, apply, canonical, prior_of
 from .evidence import Family
-from .scenario import Scenario, from_dict
+from .scenario import Scenario, ScenarioError, from_dict
 
 #: assumption, until the sensitivity study's ranking (influential.csv) exists: the
 #: parameters behind the targets the fitted ones do not move - the willingness threshold
@@ -136,7 +136,10 @@ class Simulator:
     def __call__(self, par) -> dict[str, float]:
         """pyabc's model: seeds from numpy's global state, which the sampler seeds per job."""
         seed = int(np.random.randint(0, 2**62))  # noqa: NPY002 - seeded per job
-        return self.run_one({k: par[k] for k in self.keys}, seed)
+        try:
+            return self.run_one({k: par[k] for k in self.keys}, seed)
+        except ScenarioError:  # a combination the scenario rules forbid (e.g. a band's ends
+            return {}  # crossed): no statistics, an infinite distance, the draw is rejected
 
 
 def scaled_stats(scn: Scenario, long_run: bool) -> list[Scaled]:

@@ -317,3 +317,16 @@ def test_cli_writes_the_posterior_folder_and_resumes(tmp_path, capsys):
     assert list(pd.read_csv(out / "convergence.csv")["generation"]) == [0, 1, 2]
     capsys.readouterr()
     _one_line_error(capsys, argv, "use --resume")  # a new run does not overwrite it
+
+
+def test_a_draw_the_scenario_rules_forbid_is_rejected_not_fatal():
+    """Valid one by one, forbidden together (scenario.conflict): no statistics, so the
+    distance is infinite and pyabc rejects the draw instead of the calibration failing."""
+    from kosi_sim.posterior_fit import Simulator
+    from kosi_sim.scenario import load_builtin
+
+    scn = load_builtin("classroom").with_params({"out_migration_rate": 0.001})
+    sim = Simulator(scn, ["demography.net_migration_rate"], 6, long_run=False)
+    stats = sim({"demography.net_migration_rate": -0.006})
+    assert stats == {}
+    assert abc_smc.ToleranceDistance([abc_smc.Scaled("engaged_share", float)])(stats) == np.inf

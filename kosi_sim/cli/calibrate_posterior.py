@@ -197,6 +197,7 @@ def _quiet_pyabc() -> None:
 
 
 def cmd_posterior(args) -> int:
+    from ..experiments.executors import worker_died
     from ..outdir import make_parents, remove_empty, target_path, writer_lock
 
     _check_options(args)
@@ -217,9 +218,19 @@ def cmd_posterior(args) -> int:
                     file=sys.stderr,
                 )
                 return EXIT_INTERRUPTED
-            except BaseException:
-                if created and not _has_generation(out / DB):
+            except BaseException as e:
+                kept = _has_generation(out / DB)
+                if created and not kept:
                     shutil.rmtree(out, ignore_errors=True)
+                if isinstance(e, Exception) and worker_died(e):
+                    raise UsageError(
+                        f"a worker process died ({type(e).__name__}); "
+                        + (
+                            f"finished generations are kept: continue with --resume --out {out}"
+                            if kept
+                            else "no generation was finished"
+                        )
+                    ) from None
                 raise
     finally:
         remove_empty(created_parents)

@@ -126,4 +126,4 @@ def read(path: str | Path) -> Posterior:
 def of_scenario(scn) -> Posterior | None:
     """The posterior a scenario file names (``posterior = "..."``), or None if it names
     none; PosteriorError if the file changed into something unusable since loading."""
-    return None if scn.posterior_path is None else read(scn.posterior_path)
+    return None if scn.posterior is None else read(scn.posterior)

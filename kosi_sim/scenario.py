@@ -159,9 +159,9 @@ class Scenario:
     calibration: tuple[tuple[str, float], ...] = ()
     place: str = DEFAULT_PLACE  # kind of place: one of PLACES (the budget depends on it)
     #: the posterior file the scenario names (``posterior = "..."``, relative to the
-    #: scenario file), checked when the file is loaded; read it with
+    #: scenario file), as an absolute path, checked when the file is loaded; read it with
     #: :func:`kosi_sim.posterior.of_scenario`
-    posterior_path: str | None = None
+    posterior: str | None = None
 
     def with_params(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with parameters overridden by name; ScenarioError if invalid."""
@@ -213,8 +213,8 @@ class Scenario:
             "interventions": [dict(i) for i in self.interventions],
             "calibration": dict(self.calibration),
         }
-        if self.posterior_path is not None:
-            doc["posterior"] = self.posterior_path
+        if self.posterior is not None:
+            doc["posterior"] = self.posterior
         for sec in CATALOG.sections:
             doc[sec.name] = {p.name: self.params[p.name] for p in sec.params}
         return doc
@@ -443,7 +443,7 @@ def from_dict(
         intervention_specs=specs,
         calibration=tuple(sorted(m.calibration.items())),
         place=m.place,
-        posterior_path=m.posterior,
+        posterior=m.posterior,
     )
 
 

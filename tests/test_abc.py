@@ -258,9 +258,9 @@ def test_scenario_names_a_posterior(tmp_path, history):
     samples, w = abc_smc.final_sample(history, [KEY])
     post.write(post.make(samples, w), tmp_path / "posteriors" / "t.parquet")
     scn = load(tmp_path / "t.toml")
-    assert scn.posterior_path == str((tmp_path / "posteriors" / "t.parquet").resolve())
+    assert scn.posterior == str((tmp_path / "posteriors" / "t.parquet").resolve())
     assert post.of_scenario(scn).keys == [KEY]
-    assert scn.with_params({"threshold_mean": 0.25}).posterior_path == scn.posterior_path
+    assert scn.with_params({"threshold_mean": 0.25}).posterior == scn.posterior
     (tmp_path / "u.toml").write_text('posterior = "../elsewhere.parquet"\n' + body)
     with pytest.raises(ScenarioError, match="outside the scenario's folder"):
         load(tmp_path / "u.toml")

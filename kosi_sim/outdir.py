@@ -4,8 +4,8 @@ writer per folder at a time, and failed writes as one-line errors.
 * A scenario's or experiment's ``name`` becomes a folder name only if it passes
   :func:`check_name` (no path separators, never ``.`` or ``..``, not hidden).
 * ``--force`` replaces only a folder whose ``manifest.json`` carries the marker of the kind of
-  output being written (:data:`RESULT`, :data:`SWEEP`, :data:`ANALYSIS`); any other non-empty
-  folder is refused.
+  output being written (:data:`RESULT`, :data:`SWEEP`, :data:`ANALYSIS`, :data:`POSTERIOR`);
+  any other non-empty folder is refused.
 * A writer holds an ``flock`` on ``.NAME.lock`` next to the folder (next to it, because the
   folder itself is replaced). The kernel drops the lock when the process ends, so a lock left
   by a killed process never blocks; the file is removed on release.
@@ -107,7 +107,12 @@ OPTIMIZATION = Kind(
     "kosi-sim optimize",
     "use --resume to continue that search, or another --out, or --force to replace it",
 )
-KINDS = (RESULT, SWEEP, ANALYSIS, CLASSROOM, OPTIMIZATION)
+POSTERIOR = Kind(
+    "kosi_sim_posterior",
+    "kosi-sim calibrate --posterior",
+    "use --resume to continue that calibration, or another --out, or --force to replace it",
+)
+KINDS = (RESULT, SWEEP, ANALYSIS, CLASSROOM, OPTIMIZATION, POSTERIOR)
 MANIFEST_MAX_BYTES = 64 * 2**20
 
 

@@ -121,3 +121,9 @@ def read(path: str | Path) -> Posterior:
         return make(df.drop(columns=[WEIGHT]), df[WEIGHT].to_numpy(), meta)
     except PosteriorError as e:
         raise PosteriorError(f"{path}: {e}") from None
+
+
+def of_scenario(scn) -> Posterior | None:
+    """The posterior a scenario file names (``posterior = "..."``), or None if it names
+    none; PosteriorError if the file changed into something unusable since loading."""
+    return None if scn.posterior is None else read(scn.posterior)

@@ -119,6 +119,7 @@ ScenarioModel = create_model(
     districts=(list[DistrictModel], Field(min_length=1, max_length=MAX_DISTRICTS)),
     interventions=(list[dict[str, Any]], Field(default_factory=list)),
     calibration=(dict[str, float], Field(default_factory=dict)),
+    posterior=(str | None, None),
     **{name: (model | None, None) for name, model in SECTION_MODELS.items()},
 )
 TOP_KEYS = (
@@ -132,6 +133,7 @@ TOP_KEYS = (
     "districts_file",
     "interventions",
     "calibration",
+    "posterior",
 )
 #: city-specific calibration targets a scenario may state under [calibration]
 CITY_TARGETS = {
@@ -156,6 +158,10 @@ class Scenario:
     intervention_specs: tuple[InterventionSpec, ...] = ()
     calibration: tuple[tuple[str, float], ...] = ()
     place: str = DEFAULT_PLACE  # kind of place: one of PLACES (the budget depends on it)
+    #: the posterior file the scenario names (``posterior = "..."``, relative to the
+    #: scenario file), as an absolute path, checked when the file is loaded; read it with
+    #: :func:`kosi_sim.posterior.of_scenario`
+    posterior: str | None = None
 
     def with_params(self, overrides: dict[str, Any]) -> Scenario:
         """A copy with parameters overridden by name; ScenarioError if invalid."""
@@ -207,6 +213,8 @@ class Scenario:
             "interventions": [dict(i) for i in self.interventions],
             "calibration": dict(self.calibration),
         }
+        if self.posterior is not None:
+            doc["posterior"] = self.posterior
         for sec in CATALOG.sections:
             doc[sec.name] = {p.name: self.params[p.name] for p in sec.params}
         return doc
@@ -435,6 +443,7 @@ def from_dict(
         intervention_specs=specs,
         calibration=tuple(sorted(m.calibration.items())),
         place=m.place,
+        posterior=m.posterior,
     )
 
 
@@ -453,6 +462,8 @@ def load(
         if "districts" in doc:
             raise ScenarioError(f"{path}: give either [[districts]] or districts_file, not both")
         doc["districts"] = read_districts(path.parent, doc.pop("districts_file"), str(path))
+    if "posterior" in doc:
+        doc["posterior"] = _posterior_file(path.parent, doc["posterior"], str(path))
     blame = {}
     for key, value in (overrides or {}).items():
         label = (labels or {}).get(key)
@@ -462,18 +473,38 @@ def load(
     return from_dict(doc, str(path), blame)
 
 
-def _districts_path(base: Path, name: Any, source: str) -> Path:
-    """A districts file: an absolute path, or a path inside the scenario's folder."""
+def _districts_path(
+    base: Path,
+    name: Any,
+    source: str,
+    key: str = "districts_file",
+    example: str = "data/districts.csv",
+) -> Path:
+    """A file a scenario names under ``key``: an absolute path, or a path inside the
+    scenario's folder."""
     if not isinstance(name, str) or not name:
-        raise ScenarioError(f"{source}: districts_file = {short(name)}: expected a file name")
+        raise ScenarioError(f"{source}: {key} = {short(name)}: expected a file name")
     if os.path.isabs(name):
         return Path(name)
     if os.path.normpath(name).split(os.sep)[0] == os.pardir:
         raise ScenarioError(
-            f"{source}: districts_file = {short(name)} lies outside the scenario's folder; "
-            "allowed: a path inside it (e.g. data/districts.csv) or an absolute path"
+            f"{source}: {key} = {short(name)} lies outside the scenario's folder; "
+            f"allowed: a path inside it (e.g. {example}) or an absolute path"
         )
     return base / name
+
+
+def _posterior_file(base: Path, name: Any, source: str) -> str:
+    """The posterior file a scenario names, as an absolute path, after reading and checking
+    it (:func:`kosi_sim.posterior.read`); ScenarioError with one line if it is unusable."""
+    from .posterior import PosteriorError, read
+
+    path = _districts_path(base, name, source, "posterior", "posteriors/city.parquet")
+    try:
+        read(path)
+    except PosteriorError as e:
+        raise ScenarioError(f"{source}: posterior = {short(name)}: {e}") from None
+    return str(path.resolve())
 
 
 #: districts CSV columns: those of [[districts]] and an optional source of the figures

@@ -11,7 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from ..scenario import MAX_YEARS, resolve
+from . import calibrate_posterior
 from .common import (
+    UsageError,
     _overrides,
     _scenario,
     add_force,
@@ -63,33 +65,51 @@ def register(subparsers) -> None:
         default=60,
         help="most objective evaluations of the fit (default 60)",
     )
-    add_out(cal, "output folder (default results/<name>-calibration)")
+    calibrate_posterior.add_arguments(cal)
+    add_out(
+        cal,
+        "output folder (default results/<name>-calibration; with --posterior "
+        "results/<name>-posterior)",
+    )
     add_force(cal)
     cal.set_defaults(func=cmd_calibrate)
 
 
-def _calibration_table(table, title: str) -> Table:
+def target_table(table, title: str, simulated: tuple[str, ...], cells) -> Table:
+    """A table of targets: label, value, tolerance, the ``simulated`` columns (their
+    cells from ``cells(row)``) and pass/FAIL."""
     out = Table(title=title)
-    for col in ("target", "value", "tolerance", "simulated", "spread (sd)", "result"):
+    for col in ("target", "value", "tolerance", *simulated, "result"):
         out.add_column(col, justify="left" if col == "target" else "right")
     for r in table.itertuples():
         value = "shape" if r.shape_rule else f"{r.value:.4g}"
         tol = "" if r.shape_rule else f"+-{r.tolerance:.3g}"
-        out.add_row(
-            r.label,
-            value,
-            tol,
-            f"{r.simulated_mean:.4g}",
-            f"{r.simulated_sd:.2g}",
-            "[green]pass[/green]" if r.passed else "[red]FAIL[/red]",
-        )
+        result = "[green]pass[/green]" if r.passed else "[red]FAIL[/red]"
+        out.add_row(r.label, value, tol, *cells(r), result)
     return out
+
+
+def _calibration_table(table, title: str) -> Table:
+    return target_table(
+        table,
+        title,
+        ("simulated", "spread (sd)"),
+        lambda r: (f"{r.simulated_mean:.4g}", f"{r.simulated_sd:.2g}"),
+    )
 
 
 def cmd_calibrate(args) -> int:
     from ..calibration import evaluate
     from ..outdir import RESULT, claim
 
+    if args.posterior and args.instruments:
+        raise UsageError(
+            "--posterior and --instruments are different calibrations; give one of them"
+        )
+    if args.posterior:
+        return calibrate_posterior.cmd_posterior(args)
+    if args.resume:
+        raise UsageError("--resume continues a calibration with --posterior; add --posterior")
     check_option("--replications", args.replications, 1)
     check_option("--window", args.window, 1, MAX_YEARS * 12)  # the longest run a scenario has
     if args.fit:

@@ -77,16 +77,10 @@ def add_years(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", type=int, help="years to simulate (default: the scenario's)")
 
 
-def add_out(p: argparse.ArgumentParser, help: str) -> None:
-    p.add_argument("--out", metavar="DIR", help=help)
-
-
-def add_executor(p: argparse.ArgumentParser) -> None:
-    """--executor, --workers and --scheduler: where the runs of a batch command execute."""
+def add_executor_args(p, default: str | None, help: str) -> None:
+    """--executor, --workers and --scheduler (kosi_sim.experiments.executors)."""
     p.add_argument(
-        "--executor",
-        choices=("serial", "processes", "dask"),
-        help="where runs execute (default: the file's, else processes)",
+        "--executor", choices=("serial", "processes", "dask"), default=default, help=help
     )
     p.add_argument("--workers", type=int, help="worker processes (default: all cores)")
     p.add_argument(
@@ -94,6 +88,16 @@ def add_executor(p: argparse.ArgumentParser) -> None:
         metavar="ADDRESS",
         help="address of a running Dask scheduler, e.g. tcp://host:8786",
     )
+
+
+def add_out(p: argparse.ArgumentParser, help: str) -> None:
+    p.add_argument("--out", metavar="DIR", help=help)
+
+
+def add_executor(p: argparse.ArgumentParser) -> None:
+    """--executor, --workers and --scheduler of a batch command whose default comes from
+    its file (sweep, optimize)."""
+    add_executor_args(p, None, "where runs execute (default: the file's, else processes)")
 
 
 def check_executor(args) -> None:

@@ -1,0 +1,229 @@
+"""Bayesian calibration of a scenario against its targets (``calibrate --posterior``).
+
+What is estimated: the behavioural parameters that ``calibrate --fit`` tunes
+(:data:`kosi_sim.calibration.FREE`) plus the parameters that matter most for the targets
+and the lab's effect.  The latter are read from ``kosi_sim/data/influential.csv`` (the
+ranking of the sensitivity study, column ``key`` or ``parameter``, most influential first)
+when the file exists; until then :data:`DEFAULT_INFLUENTIAL` stands in for it.
+
+One simulation is one run of the whole period with a seed of its own (the ABC posterior
+integrates over chance as well): the calibration targets are measured over the first
+``window`` months as :func:`kosi_sim.calibration.measure` does, the long-run checks of
+:mod:`kosi_sim.long_run` over the whole run.  A target's miss is in units of its tolerance
+(:meth:`~kosi_sim.calibration.Target.miss`); a long-run check's miss is 0 inside its band
+and the distance outside it in units of the band (:func:`band_miss`).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .abc_smc import AbcError, Scaled
+from .calibration import FREE, simulate, targets_for
+from .draws import DrawError, apply, canonical, prior_of
+from .evidence import Family
+from .scenario import Scenario, ScenarioError, from_dict
+
+#: assumption, until the sensitivity study's ranking (influential.csv) exists: the
+#: parameters behind the targets the fitted ones do not move - the willingness threshold
+#: and motivation (engaged share), fertility (births), the slope of mortality with age
+#: (deaths, life expectancy) and the founding density of Vereine (Verein density)
+DEFAULT_INFLUENTIAL = (
+    "engagement.threshold_mean",
+    "engagement.motivation_mean",
+    "demography.total_fertility_rate",
+    "demography.gompertz_slope",
+    "associations.associations_per_1000",
+)
+INFLUENTIAL_FILE = "influential.csv"
+#: how many of the ranked influential parameters are estimated (assumption: with a budget
+#: of a few thousand runs, ABC-SMC handles about a dozen parameters in all)
+N_INFLUENTIAL = 6
+LONG_RUN = "long_run."
+SECONDS = "seconds"
+
+
+def influential() -> tuple[list[str], str]:
+    """The influential keys and where they come from (the file, else the default list)."""
+    path = resources.files("kosi_sim.data").joinpath(INFLUENTIAL_FILE)
+    if not path.is_file():
+        return list(DEFAULT_INFLUENTIAL), "default list (kosi_sim.posterior_fit)"
+    with path.open(encoding="utf-8") as f:
+        table = pd.read_csv(f)
+    col = next((c for c in ("key", "parameter") if c in table.columns), None)
+    if col is None:
+        raise AbcError(f"{INFLUENTIAL_FILE}: no 'key' or 'parameter' column")
+    keys = [k for k in table[col].astype(str) if _estimable(k)]
+    return keys[:N_INFLUENTIAL], f"kosi_sim/data/{INFLUENTIAL_FILE}"
+
+
+def _estimable(key: str) -> bool:
+    try:
+        return prior_of(key).family is not Family.FIXED and not key.startswith("drivers.")
+    except DrawError:
+        return False
+
+
+def default_keys() -> tuple[list[str], str]:
+    """Today's fitted parameters and the influential ones, without repeats."""
+    extra, origin = influential()
+    keys = [canonical(k) for k in FREE] + [canonical(k) for k in extra]
+    return list(dict.fromkeys(keys)), f"calibration.FREE and the {origin}"
+
+
+def check_keys(keys: list[str]) -> list[str]:
+    """The keys written canonically; AbcError for an unknown one or one without spread."""
+    out = []
+    for key in keys:
+        try:
+            name = canonical(key)
+            p = prior_of(name)
+        except DrawError as e:
+            raise AbcError(f"--param {key}: {e}") from None
+        if p.family is Family.FIXED:
+            raise AbcError(
+                f"--param {key}: its prior is {p} (no spread); allowed: a parameter with spread"
+            )
+        out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def band_miss(value: float, low: float, high: float, applies: bool) -> float:
+    """0 inside [low, high] (or when the check does not apply), else the distance outside in
+    units of the band's width (of ``low`` for an open band; 1 for a point)."""
+    if not applies or not np.isfinite(value):
+        return 0.0 if not applies else np.inf
+    width = (high - low) if np.isfinite(high) else abs(low)
+    width = width if width > 0 else 1.0
+    return float(max(low - value, value - high, 0.0) / width)
+
+
+class Simulator:
+    """One ABC simulation of a scenario at a parameter draw: the target quantities and the
+    long-run misses.  Picklable (the scenario travels as its document)."""
+
+    def __init__(self, scn: Scenario, keys: list[str], window: int, long_run: bool) -> None:
+        self.doc = scn.to_dict()
+        self.source = scn.source or scn.name
+        self.keys = list(keys)
+        self.window = window
+        self.months = scn.years * 12 if long_run else None
+        self.whole = {k for k in keys if prior_of(k).family is Family.DISCRETE_UNIFORM}
+
+    def scenario(self, draw: dict[str, Any]) -> Scenario:
+        values = {k: (int(np.rint(v)) if k in self.whole else float(v)) for k, v in draw.items()}
+        return from_dict(apply(copy.deepcopy(self.doc), values), f"{self.source} (ABC draw)")
+
+    def run_one(self, draw: dict[str, Any], seed: int) -> dict[str, float]:
+        start = time.perf_counter()
+        scn = self.scenario(draw)
+        sims = simulate(scn, [seed], self.window, months=self.months)
+        stats = {t.name: float(sims[t.name].iloc[0]) for t in targets_for(scn)}
+        stats.update(sims.attrs["pooled"])
+        table = sims.attrs["long_run"]
+        if table is not None:
+            for r in table.itertuples():
+                stats[LONG_RUN + r.check] = band_miss(r.simulated_mean, r.low, r.high, r.applies)
+        stats[SECONDS] = time.perf_counter() - start  # not a target: for the benchmark
+        return stats
+
+    def __call__(self, par) -> dict[str, float]:
+        """pyabc's model: seeds from numpy's global state, which the sampler seeds per job."""
+        seed = int(np.random.randint(0, 2**62))  # noqa: NPY002 - seeded per job
+        try:
+            return self.run_one({k: par[k] for k in self.keys}, seed)
+        except ScenarioError:  # a combination the scenario rules forbid (e.g. a band's ends
+            return {}  # crossed): no statistics, an infinite distance, the draw is rejected
+
+
+def scaled_stats(scn: Scenario, long_run: bool) -> list[Scaled]:
+    """Every target in tolerance units and, with ``long_run``, every long-run check."""
+    from .long_run import CHECKS
+
+    stats = [Scaled(t.name, t.miss) for t in targets_for(scn)]
+    if long_run:
+        stats += [Scaled(LONG_RUN + c.name, float) for c in CHECKS]
+    return stats
+
+
+def observed(scn: Scenario, long_run: bool) -> dict[str, float]:
+    """The observed statistics as pyabc stores them: the target values, 0 long-run misses."""
+    from .long_run import CHECKS
+
+    out = {t.name: float(t.value) for t in targets_for(scn)}
+    if long_run:
+        out.update({LONG_RUN + c.name: 0.0 for c in CHECKS})
+    return out
+
+
+def predictive_table(scn: Scenario, sims: pd.DataFrame) -> pd.DataFrame:
+    """The posterior-predictive check: per target its value and tolerance, the mean and 90%
+    interval over the predictive runs, and whether it passes (the predictive mean within
+    the tolerance, as plain ``calibrate`` judges the mean over replicates); per long-run
+    check, the share of runs inside the band (passes when at least 90% are)."""
+    rows = []
+    for t in targets_for(scn):
+        v = sims[t.name].to_numpy(dtype=float)
+        m = float(np.nanmean(v))
+        lo, hi = np.nanquantile(v, [0.05, 0.95])
+        rows.append(
+            {
+                "target": t.name,
+                "label": t.label,
+                "value": t.value,
+                "tolerance": t.tolerance * (abs(t.value) if t.relative else 1.0),
+                "predictive_mean": m,
+                "predictive_q05": float(lo),
+                "predictive_q95": float(hi),
+                "share_within": float(np.mean([t.passes(x) for x in v])),
+                "passed": t.passes(m),
+                "shape_rule": t.shape,
+            }
+        )
+    for name in [c for c in sims.columns if c.startswith(LONG_RUN)]:
+        v = sims[name].to_numpy(dtype=float)
+        share = float(np.mean(v == 0.0))
+        lo, hi = np.nanquantile(v, [0.05, 0.95])
+        rows.append(
+            {
+                "target": name,
+                "label": name.removeprefix(LONG_RUN) + " (miss outside its band)",
+                "value": 0.0,
+                "tolerance": 0.0,
+                "predictive_mean": float(np.nanmean(v)),
+                "predictive_q05": float(lo),
+                "predictive_q95": float(hi),
+                "share_within": share,
+                "passed": share >= 0.9,
+                "shape_rule": True,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def predictive_runs(
+    simulator: Simulator, draws: pd.DataFrame, seeds: list[int], pool
+) -> pd.DataFrame:
+    """Run ``draws`` (one row per run) with ``seeds`` on ``pool``; one row of statistics each."""
+    futures = [
+        pool.submit(simulator.run_one, row, seed)
+        for row, seed in zip(draws.to_dict("records"), seeds, strict=True)
+    ]
+    return pd.DataFrame([f.result() for f in futures])
+
+
+def chart_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """The predictive table in the columns :func:`kosi_sim.plots.calibration_chart` draws."""
+    return table.rename(
+        columns={
+            "predictive_mean": "simulated_mean",
+            "predictive_q05": "simulated_min",
+            "predictive_q95": "simulated_max",
+        }
+    )

@@ -15,6 +15,7 @@ from kosi_sim import posterior as post
 from kosi_sim.cli import main
 from kosi_sim.evidence import Family, Prior
 from kosi_sim.experiments.executors import open_executor
+from kosi_sim.long_run import CHECKS
 from kosi_sim.posterior_fit import band_miss, check_keys, default_keys, predictive_table
 
 KEY = "engagement.threshold_mean"  # declared range 0 to 1
@@ -305,7 +306,7 @@ def test_cli_writes_the_posterior_folder_and_resumes(tmp_path, capsys):
     for k in keys:
         assert all(draws.prior_of(k).contains(v) for v in p.samples[k])
     table = pd.read_csv(out / "predictive.csv")
-    assert len(table) == 13 + 4  # the targets and the long-run checks
+    assert len(table) == 13 + len(CHECKS)  # the targets and the long-run checks
     assert (table["predictive_q05"] <= table["predictive_q95"]).all()
     conv = pd.read_csv(out / "convergence.csv")
     assert list(conv["generation"]) == [0, 1]

@@ -28,7 +28,7 @@ from ..scenario import builtin_names, resolve
 from . import controls, figures, geometry, i18n, numbers
 from .runcontrol import RunController
 from .twin import CityPair
-from .widgets import Chart, VuetifyLanguage
+from .widgets import Chart, Prose, VuetifyLanguage
 
 INDICATORS = tuple(i18n.INDICATORS)
 
@@ -300,14 +300,14 @@ def LabPanel(pair: CityPair, lang: str):
     table = figures.lab_table(pair.with_lab, lang)
     if len(table):
         solara.DataFrame(table, items_per_page=50)
-        solara.Markdown(figures.lab_certainty(pair.with_lab, lang))
+        Prose(figures.lab_certainty(pair.with_lab, lang))
     else:
         solara.Text(i18n.t("no_lab", lang))
 
 
 @solara.component
 def AboutPanel(lang: str):
-    solara.Markdown(i18n.t("about", lang))
+    Prose(i18n.t("about", lang))
 
 
 # -- the page -------------------------------------------------------------------------------

@@ -41,3 +41,13 @@ class VuetifyLanguageWidget(ipyvuetify.VuetifyTemplate):
 def VuetifyLanguage(lang: str):
     """Switches Vuetify's texts to ``lang`` (renders nothing visible)."""
     return VuetifyLanguageWidget.element(lang=lang, messages=i18n.vuetify_messages(lang))
+
+
+@solara.component
+def Prose(text: str):
+    """The app's own Markdown text (headings, bold, lists, code) as HTML rendered on the
+    server.  ``solara.Markdown`` would have the browser load KaTeX from a CDN for its maths,
+    which the offline app does not serve; the texts here are the app's own, never a user's."""
+    import markdown
+
+    solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text), classes=["kosi-prose"])

@@ -166,3 +166,29 @@ def test_replay_from_the_log_and_seed_gives_the_same_metrics(played, scn):
     again = game.Game(scn, 11, ACTIVE)
     again.replay(log)
     assert again.rows == g.rows
+
+
+def test_forty_students_joining_at_once_make_even_teams(tmp_path):
+    """Joins that arrive together (one thread each, as the server's thread pool runs them)
+    are assigned as if one after the other: four teams of ten, not one team filled twice."""
+    import threading
+
+    from kosi_sim.classroom.rooms import Rooms
+    from kosi_sim.classroom.store import Store
+
+    rooms = Rooms(Store(tmp_path / "c.sqlite"), resolve("classroom"))
+    code = rooms.create()
+    start = threading.Barrier(40)
+
+    def join(i):
+        start.wait()
+        rooms.join(code, f"student {i}")
+
+    threads = [threading.Thread(target=join, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    players = rooms.store.players(code)
+    per_role = {r: sum(p["role"] == r for p in players) for r in rooms.room(code)["roles"]}
+    assert len(players) == 40 and set(per_role.values()) == {40 // len(per_role)}

@@ -45,6 +45,9 @@ class Rooms:
         self._games: dict[str, Game] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+        #: joins count the players per role and add one; two at once would see the same
+        #: counts and fill one team twice (not the room lock: a turn may hold that for seconds)
+        self._joining = threading.Lock()
         self._scenarios: dict[str, Scenario] = {}
         self._cache: dict[tuple[str, str], tuple[int, Any]] = {}
         #: (room, turn, start (Unix time), seconds) of every turn played by this server
@@ -128,18 +131,19 @@ class Rooms:
         open_roles = [r for r in room["roles"] if r not in room["locked"]]
         if not open_roles:
             raise RoomError("every role of this room is locked")
-        if room["pick"] and role not in (None, ""):
-            if role not in open_roles:
-                raise RoomError(f"role {role!r} is not open; open roles: {', '.join(open_roles)}")
-            chosen = role
-        else:  # assigned: the open role with the fewest players, in the table's order
-            counts = {r: 0 for r in open_roles}
-            for p in self.store.players(code):
-                if p["role"] in counts:
-                    counts[p["role"]] += 1
-            chosen = min(open_roles, key=lambda r: counts[r])
-        token = secrets.token_urlsafe(24)
-        self.store.add_player(token, code, name.strip(), chosen)
+        if room["pick"] and role not in (None, "") and role not in open_roles:
+            raise RoomError(f"role {role!r} is not open; open roles: {', '.join(open_roles)}")
+        with self._joining:
+            if room["pick"] and role not in (None, ""):
+                chosen = role
+            else:  # assigned: the open role with the fewest players, in the table's order
+                counts = {r: 0 for r in open_roles}
+                for p in self.store.players(code):
+                    if p["role"] in counts:
+                        counts[p["role"]] += 1
+                chosen = min(open_roles, key=lambda r: counts[r])
+            token = secrets.token_urlsafe(24)
+            self.store.add_player(token, code, name.strip(), chosen)
         return token, chosen
 
     def player(self, token: Any) -> dict[str, Any]:

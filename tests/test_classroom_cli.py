@@ -56,3 +56,25 @@ def test_a_damaged_rooms_file_is_refused(capsys, tmp_path):
     assert main(["classroom", "--port", str(port), "--data", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert "cannot be used as the classroom's rooms file" in err and err.count("\n") == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
+def test_listening_beyond_this_computer_warns(host, warned, monkeypatch, capsys, tmp_path):
+    """The server binds to this computer unless --host says otherwise, and then warns that
+    anyone on the network with a room code can join (serving itself is not started here)."""
+    import uvicorn
+
+    served = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: served.update(host=host))
+    port = str(_free_port())
+    args = ["classroom", "--port", port, "--data", str(tmp_path / "d")]
+    assert main(args + (["--host", host] if host != "127.0.0.1" else [])) == 0
+    err = capsys.readouterr().err
+    assert served["host"] == host
+    assert ("anyone on the network" in err) is warned

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from kosi_sim.compare import mean_ci95, verdict
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "robust_lab.md"
 
@@ -78,6 +80,17 @@ def summary(folder: Path) -> tuple[str, str]:
         f"{_pp(best['mean_engaged_share'])}, its largest regret there "
         f"{_pp(best['max_regret_engaged_share'])}."
     )
+    mine = analysis.outcomes[analysis.outcomes["design"] == chosen]
+    for col, label in (("engaged_share", "engaged share"), ("coverage_worst", "coverage of the worst-served district")):
+        gains = mine[col].dropna().to_numpy()
+        mean, low, high = mean_ci95(gains[:, None])
+        value = _pp if col == "engaged_share" else "{:+.4f}".format
+        lines.append(
+            f"  Its gain in the {label} over the {len(gains)} futures: mean {value(mean[0])}, "
+            f"95% interval {value(low[0])} to {value(high[0])}: {verdict(low[0], high[0])} "
+            "(the futures differ on purpose, so this is the spread of a design's fortunes, "
+            "not only chance)."
+        )
     lines.append(f"- Where it fails: {' '.join(analysis.notes)}")
     box = analysis.tables.get("prim_failure_box")
     if box is not None and len(box):

@@ -81,7 +81,11 @@ def summary(folder: Path) -> tuple[str, str]:
         f"{_pp(best['max_regret_engaged_share'])}."
     )
     mine = analysis.outcomes[analysis.outcomes["design"] == chosen]
-    for col, label in (("engaged_share", "engaged share"), ("coverage_worst", "coverage of the worst-served district")):
+    shown = (
+        ("engaged_share", "engaged share"),
+        ("coverage_worst", "worst-served district's coverage"),
+    )
+    for col, label in shown:
         gains = mine[col].dropna().to_numpy()
         mean, low, high = mean_ci95(gains[:, None])
         value = _pp if col == "engaged_share" else "{:+.4f}".format

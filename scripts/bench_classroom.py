@@ -18,43 +18,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 from kosi_sim.classroom import loadgen
-from tests.classroom_util import call, free_port, wait_port
+from tests.classroom_util import call, start_server
 
 
 def serve(scenario: str, data: str) -> tuple[subprocess.Popen, str, dict]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "classroom",
-            scenario,
-            "--port",
-            str(port),
-            "--data",
-            data,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            raise SystemExit("the server did not start")
-        m = re.search(r"#key=(\S+)", line)
-        if m:
-            wait_port(port)
-            return proc, f"http://127.0.0.1:{port}", {"X-Facilitator-Key": m.group(1)}
+    proc, url, key = start_server(scenario, data)
+    return proc, url, {"X-Facilitator-Key": key}
 
 
 def report(label: str, url: str, key: dict, codes: list[str], stats: list[loadgen.Stats]) -> None:

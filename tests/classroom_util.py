@@ -4,7 +4,10 @@ a small JSON client on the standard library."""
 from __future__ import annotations
 
 import json
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -52,6 +55,27 @@ class Served:
         self.server.should_exit = True
         self.thread.join(timeout=30)
         self.app.state.classroom.store.close()
+
+
+def start_server(scenario: str, data: str, timeout: float = 120):
+    """``kosi-sim classroom SCENARIO --data DATA`` in a child process on a free port;
+    returns the process, the URL and the facilitator's key (read from what it prints)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "kosi_sim.cli", "classroom", scenario, "--port", str(port)]
+    proc = subprocess.Popen(
+        [*cmd, "--data", data], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line and proc.poll() is not None:
+            break
+        m = re.search(r"#key=(\S+)", line)
+        if m:
+            wait_port(port)
+            return proc, f"http://127.0.0.1:{port}", m.group(1)
+    proc.kill()
+    raise RuntimeError("the classroom server did not start (no facilitator key printed)")
 
 
 def call(

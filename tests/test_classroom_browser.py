@@ -9,14 +9,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.browser_util import ARTIFACTS, CHROMIUM, launch
-from tests.classroom_util import free_port, wait_port
+from tests.classroom_util import start_server
 
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "classroom.toml"
 
@@ -34,34 +32,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("classroom")
     small = tmp / "small.toml"  # the classroom town at 15% scale: quick turns
     small.write_text(SCENARIO.read_text().replace("scale = 1.0", "scale = 0.15"))
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "kosi_sim.cli",
-            "classroom",
-            str(small),
-            "--port",
-            str(port),
-            "--data",
-            str(tmp / "data"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    key = None
-    deadline = time.monotonic() + 120
-    while key is None and time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line and proc.poll() is not None:
-            pytest.fail("the classroom server exited early")
-        m = re.search(r"#key=(\S+)", line)
-        key = m.group(1) if m else None
-    assert key, "no facilitator key printed"
-    wait_port(port)
-    url = f"http://127.0.0.1:{port}"
+    proc, url, key = start_server(str(small), str(tmp / "data"))
     yield url, key
     proc.terminate()
     try:

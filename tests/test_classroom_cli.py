@@ -8,6 +8,7 @@ from contextlib import nullcontext
 import pytest
 
 from kosi_sim.cli import main
+from tests.classroom_util import free_port
 
 
 @pytest.mark.parametrize(
@@ -58,12 +59,6 @@ def test_a_damaged_rooms_file_is_refused(capsys, tmp_path):
     assert "cannot be used as the classroom's rooms file" in err and err.count("\n") == 1
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("0.0.0.0", True)])
 def test_listening_beyond_this_computer_warns(host, warned, monkeypatch, capsys, tmp_path):
     """The server binds to this computer unless --host says otherwise, and then warns that
@@ -72,7 +67,7 @@ def test_listening_beyond_this_computer_warns(host, warned, monkeypatch, capsys,
 
     served = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, host, port, **kw: served.update(host=host))
-    port = str(_free_port())
+    port = str(free_port())
     args = ["classroom", "--port", port, "--data", str(tmp_path / "d")]
     assert main(args + (["--host", host] if host != "127.0.0.1" else [])) == 0
     err = capsys.readouterr().err

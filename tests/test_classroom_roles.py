@@ -192,3 +192,22 @@ def test_forty_students_joining_at_once_make_even_teams(tmp_path):
     players = rooms.store.players(code)
     per_role = {r: sum(p["role"] == r for p in players) for r in rooms.room(code)["roles"]}
     assert len(players) == 40 and set(per_role.values()) == {40 // len(per_role)}
+
+
+def test_the_first_team_cannot_play_the_year_while_classmates_are_still_joining(tmp_path):
+    """A role nobody has joined yet is awaited: one team's decision does not play the year
+    for the class.  Once the facilitator plays the missing roles with the defaults, it does."""
+    from kosi_sim.classroom.rooms import Rooms
+    from kosi_sim.classroom.store import Store
+
+    rooms = Rooms(Store(tmp_path / "c.sqlite"), resolve("classroom").with_params({"scale": 0.15}))
+    code = rooms.create(years=2)
+    token, role = rooms.join(code, "first to arrive")
+    rooms.decide(token, {})
+    assert rooms.maybe_advance(code) is False and rooms.room(code)["turn"] == 0
+    for other in rooms.room(code)["roles"]:
+        if other != role:
+            rooms.set_defaults(code, other, True)
+    assert rooms.maybe_advance(code) is True and rooms.room(code)["turn"] == 1
+    sources = {r["role"]: r["source"] for r in rooms.store.log_rows(code)}
+    assert sources[role] == "player" and set(sources.values()) == {"player", "default"}

@@ -172,13 +172,11 @@ class Rooms:
         return checked  # the server then calls maybe_advance after answering
 
     def due_roles(self, room: dict[str, Any]) -> list[str]:
-        """Roles whose decision is awaited: joined, not locked, not played by defaults."""
-        joined = {p["role"] for p in self.store.players(room["code"])}
-        return [
-            r
-            for r in room["roles"]
-            if r in joined and r not in room["locked"] and r not in room["defaults"]
-        ]
+        """Roles whose decision is awaited: every role not locked and not played by the
+        scenario's defaults.  A role nobody has joined yet is awaited too, so the first team
+        to submit cannot play the year while classmates are still joining; the facilitator
+        plays a missing role with the defaults, advances by hand, or sets a timer."""
+        return [r for r in room["roles"] if r not in room["locked"] and r not in room["defaults"]]
 
     def maybe_advance(self, code: str) -> bool:
         """Advance when every due role submitted, or when the turn's timer ran out."""

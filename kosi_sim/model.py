@@ -1,6 +1,7 @@
 """``CityModel``: the city as a Mesa model.  One step is one month.
 
-The step order is written down once, in :meth:`CityModel.step`.
+The step order is written down once, in :data:`kosi_sim.phases.PHASES` (the reasons in
+:meth:`CityModel.step`); the spin-up runs the spin-up form of the same phases.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .housing import Housing
 from .interventions.registry import REGISTRY
 from .levers import Levers
 from .metrics import CITY_METRICS, MetricRecorder
+from .phases import PHASES, SPINUP
 from .population import Population
 from .rng import Streams
 from .scenario import Scenario, load_builtin
@@ -88,11 +90,12 @@ class CityModel(mesa.Model):
         self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))
         self.intervention_log: list[tuple[int, str, str, dict[str, float]]] = []
         self.phase_seconds: dict[str, float] = {}  # wall time per step phase, summed
-        self._tick = 0.0
         self.levers = Levers(self.n_districts)
         self.flows = _zero_flows(self.n_districts)
         self.requests = Requests()
         self.life_table: LifeTableTracker | None = None  # switched on by calibration
+
+        self.interventions: list = []  # created after the spin-up (ODD 3.3)
 
         self._build_population()
         self._build_organisations()
@@ -105,8 +108,7 @@ class CityModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={m.name: partial(_city_value, name=m.name) for m in CITY_METRICS}
         )
-        self.recorder.record(self)
-        self.datacollector.collect(self)
+        self._record()
 
     # -- initialisation ----------------------------------------------------------------
     def _build_population(self) -> None:
@@ -131,6 +133,10 @@ class CityModel(mesa.Model):
             self.streams.key("init.network"),
         )
         self.engagement.update_life_stage(pop)
+        # The census is taken twice before month 0: here, for the households and the
+        # services' demand during the spin-up (both read only ages and districts, which the
+        # spin-up leaves unchanged), and after the spin-up, with the settled engagement that
+        # month 0's metrics count.
         self.census = Census(pop, p.willing_cutoff)
         self.housing.init(self.census, self.pop)
 
@@ -157,22 +163,18 @@ class CityModel(mesa.Model):
         assoc, first = np.unique(pop.association[members], return_index=True)
         a.leader[assoc] = pop.uid[members[first]]
         pop.leads[members[first]] = True
-        self.census = Census(pop, p.willing_cutoff)
 
     def _spin_up(self, months: int) -> None:
-        """Let engagement, Vereine and initiatives settle before month 0 (no demography);
-        at its end the producing initiatives are filled to the stock their measured flows
-        and the model's leader-loss rates sustain (ODD 3.3)."""
+        """Let engagement, Vereine and initiatives settle before month 0: each month runs
+        the spin-up form of the step's phases (:data:`kosi_sim.phases.SPINUP`: no
+        demography, no structural change); at its end the producing initiatives are filled
+        to the stock their measured flows and the model's leader-loss rates sustain, and the
+        census is taken (ODD 3.3)."""
         self._init_services()
         meter = equilibrium.FlowMeter()
         for month in range(months):
-            self.initiatives.new_month()
-            self.engagement.step(self)
-            self.associations.step(self)
-            self.associations.pending_dissolution = np.empty(0, dtype=np.int64)
-            self.associations.pending_foundings = []
-            self.initiatives.step(self)
-            self.services.update(self, self.administration.admin_hours)
+            for phase in SPINUP:
+                phase(self)
             if month >= months - equilibrium.WINDOW:
                 meter.observe(self)
         if months >= equilibrium.MIN_SPINUP:
@@ -187,66 +189,40 @@ class CityModel(mesa.Model):
 
     # -- the month ---------------------------------------------------------------------
     def step(self) -> None:
-        """One month, in this order (the reasons in brackets):
+        """One month: the phases of :data:`kosi_sim.phases.PHASES` in this order (the
+        reasons in brackets; * marks the phases whose spin-up form runs in each spin-up
+        month, ODD 3.3):
 
-        1. new year (every 12th month): life stages and time budgets, contact network,
+        1. ``new_year`` (every 12th month): life stages and time budgets, contact network,
            housing stock, co-funding budget [slow processes, once a year];
-        2. demography requests births, deaths, migration and moves [requests only];
-        3. levers reset; interventions act [they set this month's levers and act on the
-           tables before anyone decides];
-        4. engagement: willingness, joining, effort, burnout, quitting;
-        5. associations: counts, leaders, funds, dissolution and founding requests;
-        6. businesses: closure and opening requests;
-        7. initiatives: ideas, proposals, gate, active, outcomes and feedback;
-        8. services: demand, supply, coverage; trust drifts with coverage; interventions
-           record what they did this month;
-        9. the administration closes its books and sets next month's budget;
-        10. structural changes applied together: deaths, emigration, births, immigration,
-            moves, Verein and business closures and openings [one place, deferred];
-        11. metrics recorded.
+        2. ``demography`` requests births, deaths, migration and moves [requests only];
+        3. ``interventions``*: levers reset, the initiatives' monthly counters reset;
+           interventions act [they set this month's levers and act on the tables before
+           anyone decides; in the spin-up only the counters, as no instrument exists yet];
+        4. ``engagement``*: willingness, joining, effort, burnout, quitting;
+        5. ``associations``*: counts, leaders, funds, dissolution and founding requests
+           [requests dropped in the spin-up];
+        6. ``businesses``: closure and opening requests;
+        7. ``initiatives``*: ideas, proposals, gate, active, outcomes and feedback;
+        8. ``services``*: demand, supply, coverage; trust drifts with the change in mean
+           coverage since month 0; interventions record what they did this month [the
+           spin-up computes coverage only];
+        9. ``administration`` closes its books and sets next month's budget;
+        10. ``structural_changes``, applied together [one place, deferred]: everyone alive
+            becomes a month older and those turning 14 are enlisted (their initial
+            engagement is drawn); deaths, emigration, moves, births, immigration; Verein
+            and business closures and openings; premises recounted, the census taken,
+            households recounted; the population table compacted when a tenth of its rows
+            are dead (ODD 3.2);
+        11. ``metrics`` recorded.
         """
         self.month += 1
-        self._tick = time.perf_counter()
-        t = self._clock
-        if self.month % 12 == 0:
-            self._new_year()
-        t("new_year")
-        self.requests = self.demography.request(self)
-        t("demography")
-        self.levers.reset()
-        self.initiatives.new_month()
-        for intervention in self.interventions:
-            intervention.step(self)
-        t("interventions")
-        self.engagement.step(self)
-        t("engagement")
-        self.associations.step(self)
-        t("associations")
-        self.businesses.step(self)
-        t("businesses")
-        self.initiatives.step(self)
-        t("initiatives")
-        self.services.update(self, self.administration.admin_hours)
-        self.engagement.trust_drift(
-            self.pop, self.services.mean_coverage() - self.services.coverage0
-        )
-        for intervention in self.interventions:
-            intervention.report(self)
-        t("services")
-        self.administration.lab_spending = sum(i.spent_this_step for i in self.interventions)
-        self.administration.account(self.pop.n_alive, self.businesses.count())
-        t("administration")
-        self._apply_structural_changes()
-        t("structural_changes")
-        self.recorder.record(self)
-        self.datacollector.collect(self)
-        t("metrics")
-
-    def _clock(self, phase: str) -> None:
-        """Add the time since the last call to ``phase`` (wall time per step phase)."""
-        now = time.perf_counter()
-        self.phase_seconds[phase] = self.phase_seconds.get(phase, 0.0) + now - self._tick
-        self._tick = now
+        clock = time.perf_counter
+        for phase in PHASES:
+            start = clock()
+            phase.run(self)
+            spent = clock() - start
+            self.phase_seconds[phase.name] = self.phase_seconds.get(phase.name, 0.0) + spent
 
     def _new_year(self) -> None:
         p, pop = self.params, self.pop
@@ -265,6 +241,11 @@ class CityModel(mesa.Model):
         )
         self.housing.adjust_stock()
         self.administration.new_year(pop.n_alive)
+
+    def _record(self) -> None:
+        """Record the month's metrics."""
+        self.recorder.record(self)
+        self.datacollector.collect(self)
 
     def _apply_structural_changes(self) -> None:
         from .structural import apply_requests

@@ -405,6 +405,10 @@ class Associations(AgentTable):
                 contacts = pop.contacts[f]
                 free = contacts[pop.engaged[contacts] & (pop.association[contacts] < 0)]
                 pop.association[np.unique(free)[: self.p.min_members - 1]] = row
+        self.drop_requests()
+
+    def drop_requests(self) -> None:
+        """Forget this month's dissolution and founding requests (applied or not)."""
         self.pending_foundings = []
         self.pending_dissolution = np.empty(0, dtype=np.int64)
 

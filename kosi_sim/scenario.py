@@ -26,120 +26,45 @@ override, not the file.  Values that are valid one by one but make no sense toge
 refused as well (plausibility guards): a scale that leaves a district with fewer than a
 handful of simulated citizens, an intervention that starts after the run ends, parameters
 that contradict each other (:func:`conflict`).
+
+The schema generated from the declarations and the one-line explanation of a validation
+error live in :mod:`kosi_sim.scenario_schema`; the files a scenario names (a districts CSV,
+a posterior) are read by :mod:`kosi_sim.scenario_files`.
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
-import io
 import math
-import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
-from pydantic.fields import FieldInfo
+from pydantic import ValidationError
 
-from .agents.administration import DEFAULT_PLACE, PLACES
+from .agents.administration import DEFAULT_PLACE
 from .agents.associations import DOMAINS
 from .catalog import CATALOG
 from .districts import CITY, DistrictSpec
-from .inputs import listing, read_text, read_toml, short
+from .inputs import listing, read_toml
 from .interventions.base import InterventionSpec
 from .interventions.spec import parse as parse_interventions
 from .outdir import name_problem
-from .parameters import NOT_FINITE, Param, Params, finite_number
+from .parameters import Params
+from .scenario_files import _posterior_file, read_districts
+from .scenario_schema import (
+    CITY_TARGETS,
+    MAX_YEARS,
+    MIN_CITIZENS_PER_DISTRICT,
+    SECTION_MODELS,
+    ScenarioError,
+    ScenarioModel,
+    _blamed,
+    _explain,
+)
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
-
-
-class ScenarioError(ValueError):
-    """A scenario (file, override or value) is not valid; the message is one line."""
-
-
-#: a handful: with fewer simulated citizens a district's shares and rates mean nothing, and
-#: as the model keeps at least one citizen per district, a tiny scale inflates the city
-MIN_CITIZENS_PER_DISTRICT = 5
-MAX_YEARS = 100
-MAX_DISTRICTS = 200
-
-# NaN and infinity are refused in every float field (TOML can write them: nan, inf)
-_STRICT = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False)
-
-
-def _integral(value: Any) -> Any:
-    """An integral float (2500.0, as spreadsheets write it) as an int; anything else is left
-    to the strict int check."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-WholeNumber = Annotated[int, BeforeValidator(_integral)]
-
-
-class DistrictModel(BaseModel):
-    model_config = _STRICT
-    name: str = Field(min_length=1)
-    population: WholeNumber = Field(ge=MIN_CITIZENS_PER_DISTRICT, le=5_000_000)
-    share_under18: float = Field(0.169, ge=0.0, le=0.6)
-    share_65plus: float = Field(0.223, ge=0.0, le=0.7)
-    housing_vacancy: float = Field(0.033, ge=0.0, le=0.5)
-    remoteness: float = Field(0.0, ge=0.0, le=1.0)
-
-
-def _field(p: Param) -> tuple[Any, Any]:
-    if p.kind is bool:
-        return (bool, Field(p.default, description=p.doc))
-    if p.choices is not None:
-        return (Literal[p.choices], Field(p.default, description=p.doc))  # type: ignore[valid-type]
-    lo, hi = p.bounds  # type: ignore[misc]
-    kind = WholeNumber if p.kind is int else p.kind
-    return (kind, Field(p.default, ge=lo, le=hi, description=p.doc))
-
-
-SECTION_MODELS: dict[str, type[BaseModel]] = {
-    sec.name: create_model(
-        f"Section_{sec.name}", __config__=_STRICT, **{p.name: _field(p) for p in sec.params}
-    )
-    for sec in CATALOG.sections
-}
-
-ScenarioModel = create_model(
-    "ScenarioModel",
-    __config__=_STRICT,
-    name=(str, Field(min_length=1)),
-    description=(str, ""),
-    place=(Literal[PLACES], DEFAULT_PLACE),  # type: ignore[valid-type]
-    seed=(WholeNumber, Field(42, ge=0, le=2**63 - 1)),
-    years=(WholeNumber, Field(20, ge=1, le=MAX_YEARS)),
-    scale=(float, Field(1.0, gt=0.0, le=1.0)),
-    districts=(list[DistrictModel], Field(min_length=1, max_length=MAX_DISTRICTS)),
-    interventions=(list[dict[str, Any]], Field(default_factory=list)),
-    calibration=(dict[str, float], Field(default_factory=dict)),
-    posterior=(str | None, None),
-    **{name: (model | None, None) for name, model in SECTION_MODELS.items()},
-)
-TOP_KEYS = (
-    "name",
-    "description",
-    "place",
-    "seed",
-    "years",
-    "scale",
-    "districts",
-    "districts_file",
-    "interventions",
-    "calibration",
-    "posterior",
-)
-#: city-specific calibration targets a scenario may state under [calibration]
-CITY_TARGETS = {
-    "births_per_1000": "births per 1,000 inhabitants and year",
-    "deaths_per_1000": "deaths per 1,000 inhabitants and year",
-}
 
 
 @dataclass(frozen=True)
@@ -218,92 +143,6 @@ class Scenario:
         for sec in CATALOG.sections:
             doc[sec.name] = {p.name: self.params[p.name] for p in sec.params}
         return doc
-
-
-def _loc(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _field_allowed(field: FieldInfo) -> str | None:
-    """What a numeric field allows, from its declared bounds (e.g. a number from 0 to 0.6)."""
-    if field.annotation not in (int, float):
-        return None
-    lo = hi = ""
-    for m in field.metadata:
-        if getattr(m, "ge", None) is not None:
-            lo = f" from {m.ge:g}"
-        elif getattr(m, "gt", None) is not None:
-            lo = f" above {m.gt:g}"
-        elif getattr(m, "le", None) is not None:
-            hi = f" up to {m.le:g}" if lo.startswith(" above") else f" to {m.le:g}"
-    what = "a whole number" if field.annotation is int else "a number"
-    return what + lo + hi
-
-
-def _allowed(loc: tuple) -> str | None:
-    """What the value at ``loc`` may be, where a range or choice is declared."""
-    if len(loc) == 2 and loc[0] in SECTION_MODELS:
-        p = CATALOG.by_name.get(str(loc[1]))
-        return p.allowed() if p is not None else None
-    if loc == ("place",):
-        return "one of " + ", ".join(PLACES)
-    if len(loc) == 1 and loc[0] in ScenarioModel.model_fields:
-        return _field_allowed(ScenarioModel.model_fields[loc[0]])
-    if len(loc) == 3 and loc[0] == "districts" and loc[2] in DistrictModel.model_fields:
-        return _field_allowed(DistrictModel.model_fields[loc[2]])
-    return None
-
-
-def _explain(err: dict[str, Any]) -> str:
-    """One line for pydantic's first error: the key path, the value and what is allowed."""
-    loc = tuple(err["loc"])
-    path = _loc(loc)
-    kind = err["type"]
-    value = err.get("input")
-    if kind == "extra_forbidden":
-        parent = loc[:-1]
-        if len(parent) == 0:
-            valid = [*TOP_KEYS, *SECTION_MODELS]
-        elif len(parent) == 1 and parent[0] in SECTION_MODELS:
-            valid = list(SECTION_MODELS[parent[0]].model_fields)
-        elif parent and parent[0] == "districts":
-            valid = list(DistrictModel.model_fields)
-        else:
-            valid = []
-        close = difflib.get_close_matches(str(loc[-1]), valid, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown key {short(path)}; {hint}valid keys here: {listing(valid)}"
-    if kind == "missing":
-        return f"missing required key {path!r}"
-    if kind in ("too_long", "too_short") and isinstance(value, list):
-        bound = "at most" if kind == "too_long" else "at least"
-        limit = err["ctx"]["max_length" if kind == "too_long" else "min_length"]
-        return f"{path} has {len(value)} entries; allowed: {bound} {limit}"
-    allowed = _allowed(loc)
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"{path} = {value} {NOT_FINITE}" + (f"; allowed: {allowed}" if allowed else "")
-    if allowed is not None:
-        return f"{path} = {short(value)} is not allowed; allowed: {allowed}"
-    msg = err["msg"][0].lower() + err["msg"][1:]
-    return f"{path} = {short(value)}: {msg}"
-
-
-def _blamed(loc: tuple, source: str, blame: Mapping[tuple, str] | None) -> str:
-    """Who gave the value at ``loc``: an override's label (e.g. ``--set years=0``) if one set
-    it or a key below or above it, else ``source``."""
-    if not loc:
-        return source
-    for key, label in (blame or {}).items():
-        n = min(len(key), len(loc))
-        if key[:n] == tuple(loc[:n]):
-            return label
-    return source
 
 
 def conflict(params: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -473,103 +312,6 @@ def load(
     return from_dict(doc, str(path), blame)
 
 
-def _districts_path(
-    base: Path,
-    name: Any,
-    source: str,
-    key: str = "districts_file",
-    example: str = "data/districts.csv",
-) -> Path:
-    """A file a scenario names under ``key``: an absolute path, or a path inside the
-    scenario's folder."""
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(f"{source}: {key} = {short(name)}: expected a file name")
-    if os.path.isabs(name):
-        return Path(name)
-    if os.path.normpath(name).split(os.sep)[0] == os.pardir:
-        raise ScenarioError(
-            f"{source}: {key} = {short(name)} lies outside the scenario's folder; "
-            f"allowed: a path inside it (e.g. {example}) or an absolute path"
-        )
-    return base / name
-
-
-def _posterior_file(base: Path, name: Any, source: str) -> str:
-    """The posterior file a scenario names, as an absolute path, after reading and checking
-    it (:func:`kosi_sim.posterior.read`); ScenarioError with one line if it is unusable."""
-    from .posterior import PosteriorError, read
-
-    path = _districts_path(base, name, source, "posterior", "posteriors/city.parquet")
-    try:
-        read(path)
-    except PosteriorError as e:
-        raise ScenarioError(f"{source}: posterior = {short(name)}: {e}") from None
-    return str(path.resolve())
-
-
-#: districts CSV columns: those of [[districts]] and an optional source of the figures
-DISTRICT_COLUMNS = (*DistrictModel.model_fields, "source")
-
-
-def _csv_number(text: str, whole: bool) -> int | float:
-    """A CSV cell as a number; ValueError saying what is wrong (echoing no text)."""
-    try:
-        x = float(text)
-    except ValueError:
-        raise ValueError("not a number") from None
-    finite_number(x)
-    if whole:
-        if not x.is_integer():
-            raise ValueError("not a whole number")
-        return int(x)
-    return x
-
-
-def read_districts(base: Path, name: Any, source: str) -> list[dict[str, Any]]:
-    """Districts from a CSV file (columns as in [[districts]], plus an optional source).
-
-    The file's content is never echoed in a message (a districts_file may name any file):
-    errors give line and column."""
-    path = _districts_path(base, name, source)
-    reader = csv.reader(io.StringIO(read_text(path, "districts CSV file", ScenarioError)))
-    try:
-        rows = [(reader.line_num, row) for row in reader if row]
-    except csv.Error as e:
-        raise ScenarioError(f"{path}: not a valid CSV file: {e}") from None
-    if not rows:
-        raise ScenarioError(f"{path}: empty; expected a header line naming the columns")
-    header = rows[0][1]
-    for j, col in enumerate(header, start=1):
-        if col not in DISTRICT_COLUMNS or col in header[: j - 1]:
-            raise ScenarioError(
-                f"{path}: line 1, column {j} is not a districts column or repeats one; "
-                f"valid columns: {', '.join(DISTRICT_COLUMNS)}"
-            )
-    missing = [c for c in ("name", "population") if c not in header]
-    if missing:
-        raise ScenarioError(f"{path}: no column {missing[0]!r}; needed: name, population")
-    out = []
-    for line, row in rows[1:]:
-        if len(row) != len(header):
-            raise ScenarioError(
-                f"{path}: line {line} has {len(row)} fields, the header {len(header)} "
-                "columns (quote a value that contains a comma)"
-            )
-        entry: dict[str, Any] = {}
-        for key, text in zip(header, row, strict=True):
-            if key == "source" or text == "":
-                continue
-            if key == "name":
-                entry[key] = text
-                continue
-            try:
-                entry[key] = _csv_number(text, whole=key == "population")
-            except ValueError as e:
-                raise ScenarioError(f"{path}: line {line}, {key}: {e}") from None
-        out.append(entry)
-    return out
-
-
 def builtin_names() -> list[str]:
     return sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
 
@@ -639,4 +381,13 @@ def describe_overrides(scn: Scenario) -> dict[str, Any]:
     return {CATALOG.key(k): v for k, v in scn.params.items() if v != CATALOG.by_name[k].default}
 
 
-__all__ = ["Scenario", "ScenarioError", "from_dict", "load", "load_builtin", "replace", "resolve"]
+__all__ = [
+    "MAX_YEARS",
+    "Scenario",
+    "ScenarioError",
+    "from_dict",
+    "load",
+    "load_builtin",
+    "replace",
+    "resolve",
+]

@@ -1,0 +1,42 @@
+"""Associations (Vereine): members, leaders, volunteer capacity, funds, founding, dissolution.
+
+Membership lives on the citizens (``pop.association``), so members age, move and die with
+the population.  Each month, as whole-array operations over all associations:
+
+* counts: members, members under 30, volunteer hours (``np.bincount`` over citizens);
+* leadership (M10): a leader who died or quit is replaced, with probability
+  ``succession_rate`` a month, by a member with spare time;
+* funds: dues per member in, fixed costs out, never below zero; what exceeds
+  ``reserve_months`` of the Verein's dues is spent on its own activities (not modelled
+  further), so its funds, and the fifth it gives an initiative partner, have a steady state
+  instead of growing for ever;
+* dissolution (M13): hazard ``base + small * [members < min_members] + leaderless *
+  [leaderless >= 12 months]``, requested now and applied in the structural phase;
+* founding (M13): per district ``Poisson(rate * young engaged / 1000 / 12)``; the founder
+  is an engaged 18-35 year old with spare time who brings up to ``min_members - 1``
+  engaged contacts without a Verein.
+
+The rules live in one module each, named after the ODD's submodels: :mod:`.membership`
+(counts, joining), :mod:`.leadership` (M10), :mod:`.funds`, :mod:`.dissolution` and
+:mod:`.founding` (M13); :mod:`.vereine` holds the table and the monthly step that runs them
+in order, :mod:`.params` the declared parameters.
+"""
+
+from .dissolution import _members_of
+from .founding import _young_engaged
+from .leadership import _successors
+from .membership import _pick_weighted, _tally_members
+from .params import DOMAINS, SECTION
+from .vereine import Association, Associations
+
+__all__ = [
+    "DOMAINS",
+    "SECTION",
+    "Association",
+    "Associations",
+    "_members_of",
+    "_pick_weighted",
+    "_successors",
+    "_tally_members",
+    "_young_engaged",
+]

@@ -1,0 +1,78 @@
+"""Founding (ODD 7.5, M13): per district ``Poisson(founding_per_1000_young_engaged x
+young engaged / 1000 / 12)`` foundings are requested; the founder is an engaged 18-35 year
+old who leads nothing and has ``leader_spare_hours`` of spare time.  In the structural
+phase a founder who is alive and leads nothing founds a Verein (funds 0), leads it and
+brings up to ``min_members - 1`` engaged contacts without a Verein."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...jit import parallel_kernel, prange
+from ...select import count_grouped, nonzero_grouped
+
+
+def request(table, model, rng) -> list[tuple[int, int]]:
+    """This month's founding requests: (district, founder's row) pairs."""
+    pop, n_d = model.pop, model.pop.n_districts
+    young, eligible = _young_engaged(
+        pop.engaged,
+        pop.age_m,
+        pop.leads,
+        pop.time_budget,
+        pop.hours,
+        np.float32(model.params.leader_spare_hours),
+    )
+    per_d = count_grouped(young, pop.district, n_d)
+    expected = table.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
+    counts = rng.poisson(expected)
+    out: list[tuple[int, int]] = []
+    if counts.sum() == 0:
+        return out
+    # who could found: by district, in row order
+    eligible, per_district = nonzero_grouped(eligible, pop.district, n_d)
+    first = np.cumsum(per_district) - per_district
+    for d in np.flatnonzero(counts):  # districts with a founding this month
+        pool = eligible[first[d] : first[d] + per_district[d]]
+        if len(pool) == 0:
+            continue
+        founders = rng.choice(pool, size=min(counts[d], len(pool)), replace=False)
+        out.extend((int(d), int(f)) for f in founders)
+    return out
+
+
+def found(table, model, requests: list[tuple[int, int]]) -> int:
+    """Found the requested Vereine of ``table`` whose founder is still alive and leads
+    nothing (each founds one); returns how many."""
+    pop = model.pop
+    founding = [(d, f) for d, f in requests if pop.alive[f] and not pop.leads[f]]
+    if founding:
+        district = np.array([d for d, _ in founding], dtype=np.int16)
+        founders = np.array([f for _, f in founding], dtype=np.int64)
+        rows = table.create(model, district, model.streams("associations.founding"))
+        table.funds[rows] = 0.0
+        table.leader[rows] = pop.uid[founders]
+        pop.leads[founders] = True
+        pop.association[founders] = rows
+        # each founder in turn brings engaged contacts without a Verein (up to
+        # min_members - 1)
+        for row, f in zip(rows.tolist(), founders.tolist(), strict=True):
+            contacts = pop.contacts[f]
+            free = contacts[pop.engaged[contacts] & (pop.association[contacts] < 0)]
+            pop.association[np.unique(free)[: table.p.min_members - 1]] = row
+    return len(founding)
+
+
+@parallel_kernel
+def _young_engaged(engaged, age_m, leads, budget, hours, need):
+    """Whether each citizen is engaged and aged 18-35, and whether she also could found a
+    Verein (leads nothing and has ``need`` spare hours): uint8 marks, ``engaged`` and
+    ``leads`` come as uint8."""
+    young = np.empty(len(engaged), dtype=np.uint8)
+    eligible = np.empty(len(engaged), dtype=np.uint8)
+    for r in prange(len(engaged)):
+        a = age_m[r]
+        y = engaged[r] & np.uint8(a >= 18 * 12) & np.uint8(a < 36 * 12)
+        young[r] = y
+        eligible[r] = y & (np.uint8(1) - leads[r]) & np.uint8(budget[r] - hours[r] >= need)
+    return young, eligible

@@ -1,0 +1,39 @@
+"""Funds (ODD 7.5): dues per member in, fixed costs out, never below zero; what exceeds
+``reserve_months`` of the Verein's dues is spent on its own activities (not modelled
+further), so its funds, and the fifth it gives an initiative partner, have a steady state
+instead of growing for ever."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def step(table, live: np.ndarray) -> None:
+    """The month's dues and costs of the live Vereine ``live`` of ``table``."""
+    p = table.p
+    dues = p.dues_per_member * table.members[live]
+    table.funds[live] = np.clip(
+        table.funds[live] + dues - p.association_fixed_costs, 0.0, p.reserve_months * dues
+    )
+
+
+def donate(table, rows: np.ndarray, share: float) -> np.ndarray:
+    """Verein ``rows`` of ``table`` give ``share`` of their funds to partners; returns the
+    amounts.
+
+    A Verein listed several times gives one partner after the other, in the order
+    given, each ``share`` of what is left, so what it loses is what the partners get."""
+    rows = np.asarray(rows)
+    # how many earlier gifts of the same Verein precede each one
+    order = np.argsort(rows, kind="stable")
+    ranked = rows[order]
+    idx = np.arange(len(rows))
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = ranked[1:] != ranked[:-1]
+    earlier = np.empty(len(rows), dtype=np.int64)
+    earlier[order] = idx - np.maximum.accumulate(np.where(first, idx, 0))
+    keep = 1.0 - share
+    gift = table.funds[rows] * share * keep**earlier
+    givers, times = np.unique(rows, return_counts=True)
+    table.funds[givers] *= keep**times
+    return gift.astype(np.float32)

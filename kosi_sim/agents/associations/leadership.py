@@ -1,0 +1,70 @@
+"""Leadership (ODD 7.5, M10): a leader who is no longer a living member is dropped; a
+leaderless Verein finds a leader with probability ``succession_rate`` a month among its
+engaged members who lead nothing and have ``leader_spare_hours`` of spare time, trained
+members first; ``leaderless_months`` counts the months without one."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...jit import kernel
+
+
+def step(table, model, live: np.ndarray, members: np.ndarray, rng) -> None:
+    """The month's leadership of the live Vereine ``live`` of ``table`` (``members``: the
+    members' rows)."""
+    pop = model.pop
+    # leader still alive and a member?
+    leader_rows = pop.rows_of(table.leader[live])
+    ok = leader_rows >= 0
+    ok[ok] = pop.association[leader_rows[ok]] == live[ok]
+    table.leader[live[~ok]] = -1
+    leaderless = live[table.leader[live] < 0]
+    succession(table, model, leaderless, members, rng)
+    still = table.leader[live] < 0
+    table.leaderless_months[live] = np.where(still, table.leaderless_months[live] + 1, 0)
+
+
+def succession(table, model, leaderless: np.ndarray, members: np.ndarray, rng) -> None:
+    """Leaderless Vereine (``leaderless``) try to find a leader among ``members``."""
+    pop = model.pop
+    if len(leaderless) == 0:
+        return
+    trying = leaderless[rng.random(len(leaderless)) < table.p.succession_rate]
+    if len(trying) == 0:
+        return
+    wanted = np.zeros(table.n, dtype=bool)
+    wanted[trying] = True
+    cand = _successors(
+        members,
+        pop.association,
+        wanted,
+        pop.engaged,
+        pop.leads,
+        pop.time_budget,
+        pop.hours,
+        float(model.params.leader_spare_hours),
+    )
+    if len(cand) == 0:
+        return
+    # trained members first (capacity building), otherwise at random
+    cand = cand[np.lexsort((rng.random(len(cand)), ~pop.trained[cand]))]
+    assoc, first = np.unique(pop.association[cand], return_index=True)
+    chosen = cand[first]
+    table.leader[assoc] = pop.uid[chosen]
+    pop.leads[chosen] = True
+
+
+@kernel
+def _successors(members, association, wanted, engaged, leads, budget, hours, spare):
+    """The ``members`` (in their order) of the wanted Vereine who could lead one: engaged,
+    leading nothing, with ``spare`` free hours a week (training halves the need only for
+    leading an initiative, ODD 11.8; for a Verein it only puts the trained first)."""
+    out = np.empty(len(members), dtype=np.int64)
+    k = 0
+    for r in members:
+        if wanted[association[r]] and engaged[r] and not leads[r]:
+            if budget[r] - hours[r] >= spare:  # float32 difference, compared in double
+                out[k] = r
+                k += 1
+    return out[:k].copy()

@@ -12,6 +12,7 @@ from .interventions.base import SECTION as LABS
 from .network import SECTION as NETWORK
 from .parameters import Catalog, Param, Section
 from .services import SECTION as SERVICES
+from .vocabulary import INSTRUMENT_PREFIX
 
 SIMULATION = Section(
     "simulation",
@@ -46,9 +47,6 @@ CATALOG = Catalog(
         SIMULATION,
     )
 )
-
-
-INSTRUMENT_PREFIX = "instrument."
 
 
 def _instrument_sections() -> tuple[Section, ...]:

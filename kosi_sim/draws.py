@@ -22,9 +22,9 @@ import pandas as pd
 
 from .catalog import CATALOG, INSTRUMENT_PREFIX, INSTRUMENT_SECTIONS, evidence
 from .evidence import Prior
-from .interventions.presets import expand
 from .parameters import Param
 from .scenario import Scenario, _set_key
+from .vocabulary import InstrumentParameter, ParameterSetting, parameter_key
 
 #: top-level scenario settings are not parameters and have no prior
 _SETTINGS = ("name", "description", "place", "seed", "years", "scale")
@@ -45,19 +45,19 @@ def param_of(key: str) -> Param:
             f"parameter key {key!r} is not allowed; allowed: 'section.name' "
             "or 'instrument.<type>.<name>'"
         )
-    if key.startswith(INSTRUMENT_PREFIX):
-        kind, _, name = key.removeprefix(INSTRUMENT_PREFIX).partition(".")
-        section = next((s for s in INSTRUMENT_SECTIONS if s.name == INSTRUMENT_PREFIX + kind), None)
+    target = parameter_key(key)
+    if isinstance(target, InstrumentParameter):
+        section = next((s for s in INSTRUMENT_SECTIONS if s.name == target.section), None)
         if section is None:
             kinds = ", ".join(s.name.removeprefix(INSTRUMENT_PREFIX) for s in INSTRUMENT_SECTIONS)
             raise DrawError(
                 f"unknown instrument in {key!r}; instruments with own parameters: {kinds}"
             )
         for p in section.params:
-            if p.name == name:
+            if p.name == target.param:
                 return p
         valid = ", ".join(p.name for p in section.params)
-        raise DrawError(f"unknown parameter {key!r}; valid for {kind}: {valid}")
+        raise DrawError(f"unknown parameter {key!r}; valid for {target.kind}: {valid}")
     try:
         return CATALOG.resolve(key)
     except KeyError as e:
@@ -67,7 +67,21 @@ def param_of(key: str) -> Param:
 def canonical(key: str) -> str:
     """``key`` written as ``section.name`` (a bare core name gets its section)."""
     p = param_of(key)
-    return key if key.startswith(INSTRUMENT_PREFIX) else CATALOG.key(p.name)
+    return key if isinstance(parameter_key(key), InstrumentParameter) else CATALOG.key(p.name)
+
+
+def is_core(key: str) -> bool:
+    """Whether ``key`` names a core parameter (not an instrument's own)."""
+    return isinstance(parameter_key(key), ParameterSetting)
+
+
+def section_of(key: str) -> str:
+    """The name of the parameter section of a canonical ``key`` (``section`` of
+    ``section.name``, ``instrument.<type>`` of an instrument's key)."""
+    target = parameter_key(key)
+    if isinstance(target, InstrumentParameter):
+        return target.section
+    return CATALOG.section_of[param_of(key).name]
 
 
 def prior_of(key: str) -> Prior:
@@ -135,13 +149,9 @@ def apply(doc: dict[str, Any], draw: Mapping[str, Any]) -> dict[str, Any]:
         if key in _SETTINGS:
             raise DrawError(f"{key!r} is a scenario setting, not a parameter with a prior")
         value = check_value(key, value)
-        if key.startswith(INSTRUMENT_PREFIX):
-            kind, _, name = key.removeprefix(INSTRUMENT_PREFIX).partition(".")
-            entries = [part for e in doc.get("interventions", []) for part in expand(e)]
-            for entry in entries:
-                if entry.get("type") == kind:
-                    entry[name] = value
-            doc["interventions"] = entries
+        target = parameter_key(key)
+        if isinstance(target, InstrumentParameter):
+            target.apply(doc, value)
         else:
             _set_key(doc, canonical(key), value, source="draw")
     return doc

@@ -1,8 +1,23 @@
-"""The typed vocabulary of experiments: levers (decisions), uncertainties and outcomes.
+"""The typed vocabulary of experiments: levers (decisions), uncertainties and outcomes, and
+the targets they set in a scenario.
 
 EMA-style declarations that an experiment module converts its file into at the boundary,
-instead of parsing string prefixes in several places.  ``kosi-sim optimize`` uses them
-(:mod:`kosi_sim.optimize`); sweeps, ``compare`` and the app can take them up later.
+instead of parsing string prefixes in several places.  ``kosi-sim optimize`` declares its
+levers, futures and objectives with them (:mod:`kosi_sim.optimize`); sweeps
+(:mod:`kosi_sim.experiments`), ``compare``, the parameter draws (:mod:`kosi_sim.draws`) and
+the app's controls (:mod:`kosi_sim.app.controls`) name what they set as a :data:`Target`:
+
+* :class:`LabSwitch`: all the scenario's interventions on or off (sweep factor ``lab``);
+* :class:`InstrumentSwitch`: one intervention on or off, by label or type
+  (``intervention.<label>``; an app switch; ``compare --without``);
+* :class:`InstrumentSetting`: its budget, staff or own parameter
+  (``intervention.<label>.<key>``; an app control);
+* :class:`ParameterSetting`: a core parameter (``name`` or ``section.name``);
+* :class:`InstrumentParameter`: an own parameter of every instrument of a type, as the
+  parameter draws name it (``instrument.<type>.<name>``).
+
+:func:`target` and :func:`parameter_key` are the only parsers of those names, and each
+target writes its value into a scenario document with ``apply``.
 
 Every lever and uncertainty maps a unit value ``u`` in [0, 1] (a coordinate of a search
 vector or of an LHS/Sobol design) onto its own value with :meth:`decode`, so that a
@@ -15,7 +30,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
+
+#: a sweep factor on one intervention: ``intervention.<label>[.<key>]``
+INTERVENTION_PREFIX = "intervention."
+#: a parameter draw's key of an instrument's own parameter: ``instrument.<type>.<name>``
+#: (the name of the instrument's parameter section, :data:`kosi_sim.catalog.INSTRUMENT_PREFIX`)
+INSTRUMENT_PREFIX = "instrument."
+#: the settings every intervention has besides its own parameters (the others of
+#: :data:`kosi_sim.interventions.spec.COMMON` are not swept)
+INSTRUMENT_COMMON = ("budget_eur_per_year", "staff_fte")
 
 
 class Direction(Enum):
@@ -112,3 +136,134 @@ class Outcome:
     unit: str
     direction: Direction
     doc: str
+
+
+# -- targets: what a factor, a control or a draw sets in a scenario ------------------------
+def _entry(doc: dict[str, Any], label: str) -> dict | None:
+    """The intervention entry of ``doc`` labelled ``label``, or of type ``label`` without a
+    label of its own; None if there is none."""
+    for entry in doc.get("interventions", []):
+        if entry.get("label") == label or (entry.get("type") == label and "label" not in entry):
+            return entry
+    return None
+
+
+@dataclass(frozen=True)
+class LabSwitch:
+    """All the scenario's interventions on or off."""
+
+    name: ClassVar[str] = "lab"
+
+    def apply(self, doc: dict[str, Any], value: Any) -> None:
+        if not value:
+            doc["interventions"] = []
+
+
+@dataclass(frozen=True)
+class _OneIntervention:
+    """Something about one intervention, named by its label (or its type, if it has no
+    label of its own)."""
+
+    label: str
+
+    def entry(self, doc: dict[str, Any]) -> dict | None:
+        """Its entry in the scenario document ``doc``; None if there is none."""
+        return _entry(doc, self.label)
+
+
+@dataclass(frozen=True)
+class InstrumentSwitch(_OneIntervention):
+    """One intervention on or off."""
+
+    @property
+    def name(self) -> str:
+        return f"{INTERVENTION_PREFIX}{self.label}"
+
+    def apply(self, doc: dict[str, Any], value: Any) -> None:
+        """Switched off: the entry is removed (an entry already gone stays gone)."""
+        entry = self.entry(doc)
+        if entry is not None and not value:
+            doc["interventions"] = [e for e in doc["interventions"] if e is not entry]
+
+
+@dataclass(frozen=True)
+class InstrumentSetting(_OneIntervention):
+    """A setting of one intervention: its budget, staff or one of its own parameters."""
+
+    key: str
+
+    @property
+    def name(self) -> str:
+        return f"{INTERVENTION_PREFIX}{self.label}.{self.key}"
+
+    def apply(self, doc: dict[str, Any], value: Any) -> None:
+        """Set on the intervention's entry; nothing if it is switched off (gone)."""
+        entry = self.entry(doc)
+        if entry is not None:
+            entry[self.key] = value
+
+
+@dataclass(frozen=True)
+class ParameterSetting:
+    """A core parameter or a top-level setting, as ``name`` or ``section.name``."""
+
+    key: str
+
+    @property
+    def name(self) -> str:
+        return self.key
+
+    def apply(self, doc: dict[str, Any], value: Any) -> None:
+        from .scenario import _set_key
+
+        _set_key(doc, self.key, value)
+
+
+@dataclass(frozen=True)
+class InstrumentParameter:
+    """An own parameter of every instrument of one type (presets expanded first): a key of
+    the parameter draws."""
+
+    kind: str
+    param: str
+
+    @property
+    def name(self) -> str:
+        return f"{INSTRUMENT_PREFIX}{self.kind}.{self.param}"
+
+    @property
+    def section(self) -> str:
+        """The name of the instrument's parameter section (``instrument.<type>``)."""
+        return f"{INSTRUMENT_PREFIX}{self.kind}"
+
+    def apply(self, doc: dict[str, Any], value: Any) -> None:
+        from .interventions.presets import expand
+
+        entries = [part for e in doc.get("interventions", []) for part in expand(e)]
+        for entry in entries:
+            if entry.get("type") == self.kind:
+                entry[self.param] = value
+        doc["interventions"] = entries
+
+
+Target = LabSwitch | InstrumentSwitch | InstrumentSetting | ParameterSetting | InstrumentParameter
+
+
+def target(name: str) -> LabSwitch | InstrumentSwitch | InstrumentSetting | ParameterSetting:
+    """The target a sweep factor's name means: ``lab``, ``intervention.<label>``,
+    ``intervention.<label>.<key>`` or a parameter (checked later, against a scenario)."""
+    if name == LabSwitch.name:
+        return LabSwitch()
+    if name.startswith(INTERVENTION_PREFIX):
+        label, _, key = name.removeprefix(INTERVENTION_PREFIX).partition(".")
+        return InstrumentSetting(label, key) if key else InstrumentSwitch(label)
+    return ParameterSetting(name)
+
+
+def parameter_key(key: str) -> ParameterSetting | InstrumentParameter:
+    """The target a parameter draw's key means: ``instrument.<type>.<name>`` or a core
+    parameter (``section.name`` or ``name``)."""
+    if key.startswith(INSTRUMENT_PREFIX):
+        kind, _, name = key.removeprefix(INSTRUMENT_PREFIX).partition(".")
+        return InstrumentParameter(kind, name)
+    return ParameterSetting(key)

@@ -28,17 +28,31 @@ from ..catalog import CATALOG
 from ..interventions.registry import REGISTRY
 from ..parameters import Param
 from ..scenario import Scenario, from_dict
+from ..vocabulary import (
+    INSTRUMENT_COMMON,
+    InstrumentSetting,
+    InstrumentSwitch,
+    ParameterSetting,
+    Target,
+)
 
 DRIVERS = ("demographic_pressure", "civic_engagement")
 
 
 @dataclass(frozen=True)
 class Control:
-    """One input of the app: its key, its declaration and the instrument it belongs to."""
+    """One input of the app: its key, its declaration and what it sets in a scenario (a
+    typed target of :mod:`kosi_sim.vocabulary`, shared with sweeps and ``compare``)."""
 
     key: str
     param: Param
-    instrument: str | None = None
+    target: Target
+
+    @property
+    def instrument(self) -> str | None:
+        """The instrument (type) the control belongs to; None for a driver."""
+        t = self.target
+        return t.label if isinstance(t, InstrumentSwitch | InstrumentSetting) else None
 
     @property
     def widget(self) -> str:
@@ -48,7 +62,7 @@ class Control:
             return "checkbox"
         if p.choices is not None:
             return "select"
-        if self.key.startswith(("budget.", "staff.")):
+        if isinstance(self.target, InstrumentSetting) and self.target.key in INSTRUMENT_COMMON:
             return "number"
         return "slider"
 
@@ -73,17 +87,19 @@ def _switch(kind: str) -> Param:
 
 
 def driver_controls() -> list[Control]:
-    return [Control(name, CATALOG.by_name[name]) for name in DRIVERS]
+    return [Control(name, CATALOG.by_name[name], ParameterSetting(name)) for name in DRIVERS]
 
 
 def instrument_controls(kind: str) -> list[Control]:
-    """Switch, budget, staff and own parameters of one instrument."""
+    """Switch, budget, staff and own parameters of one instrument (by type: the app's
+    lab has one intervention of each type switched on, unlabelled)."""
     cls = REGISTRY[kind]
+    budget, staff = INSTRUMENT_COMMON
     return [
-        Control(f"lab.{kind}", _switch(kind), kind),
-        Control(f"budget.{kind}", cls.typical_budget(), kind),
-        Control(f"staff.{kind}", cls.typical_staff(), kind),
-        *(Control(f"{kind}.{p.name}", p, kind) for p in cls.params),
+        Control(f"lab.{kind}", _switch(kind), InstrumentSwitch(kind)),
+        Control(f"budget.{kind}", cls.typical_budget(), InstrumentSetting(kind, budget)),
+        Control(f"staff.{kind}", cls.typical_staff(), InstrumentSetting(kind, staff)),
+        *(Control(f"{kind}.{p.name}", p, InstrumentSetting(kind, p.name)) for p in cls.params),
     ]
 
 
@@ -127,22 +143,20 @@ def check(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_lab(base: Scenario, values: dict[str, Any]) -> Scenario:
-    """``base`` with the drivers and exactly the instruments switched on in ``values``."""
+    """``base`` with the drivers and exactly the instruments switched on in ``values``:
+    one entry per instrument switched on, then every control's target set."""
     values = {**defaults(base), **check(values)}
     doc = base.to_dict()
-    for name in DRIVERS:
-        doc[CATALOG.section_of[name]][name] = values[name]
-    entries = []
-    for kind, cls in REGISTRY.items():
-        if not values[f"lab.{kind}"]:
-            continue
-        entry: dict[str, Any] = {
-            "type": kind,
-            "budget_eur_per_year": float(values[f"budget.{kind}"]),
-            "staff_fte": float(values[f"staff.{kind}"]),
-        }
-        for p in cls.params:
-            entry[p.name] = values[f"{kind}.{p.name}"]
-        entries.append(entry)
-    doc["interventions"] = entries
+    every = all_controls()
+    doc["interventions"] = [
+        {"type": c.target.label}
+        for c in every
+        if isinstance(c.target, InstrumentSwitch) and values[c.key]
+    ]
+    for c in every:
+        value = values[c.key]
+        if isinstance(c.target, InstrumentSetting) and c.target.key in INSTRUMENT_COMMON:
+            value = float(value)
+        if not isinstance(c.target, InstrumentSwitch):
+            c.target.apply(doc, value)
     return from_dict(doc, base.source or "<app>")

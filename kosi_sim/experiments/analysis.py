@@ -38,6 +38,7 @@ import pandas as pd
 
 from .. import plotstyle as style
 from ..outdir import ANALYSIS, ResultsError, claim
+from ..vocabulary import InstrumentSwitch, target
 from . import effects, prior_sensitivity
 from .discovery import discovery, prim_box, save_ema, to_ema
 from .report import report
@@ -251,7 +252,9 @@ def _level_label(switch: str | None, level) -> str:
     """A legend entry for one level of an on/off factor ("with lab", not "lab = True")."""
     if switch is None:
         return "all runs"
-    name = "lab" if switch == "lab" else switch.removeprefix("intervention.").replace("_", " ")
+    t = target(switch)
+    # an intervention by its label, the lab or a true/false parameter by its name
+    name = (t.label if isinstance(t, InstrumentSwitch) else t.name).replace("_", " ")
     return f"with {name}" if level else f"without {name}"
 
 

@@ -15,6 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..vocabulary import Target, target
+
 #: the most points a design may have: each is at least one model run of seconds or more, and
 #: the table of points and the records of the runs are held in memory
 MAX_POINTS = 100_000
@@ -36,6 +38,11 @@ class Factor:
     @property
     def continuous(self) -> bool:
         return self.levels is None
+
+    @property
+    def target(self) -> Target:
+        """What the factor sets in a scenario (:func:`kosi_sim.vocabulary.target`)."""
+        return target(self.name)
 
 
 def size(kind: str, factors: list[Factor], options: dict[str, Any]) -> int:

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .. import draws
-from ..catalog import CATALOG, INSTRUMENT_PREFIX
+from ..catalog import CATALOG
 from ..inputs import short
 from ..scenario import Scenario
 from .designs import Factor
@@ -80,7 +80,7 @@ class Priors:
     def core_values(self, points: pd.DataFrame) -> list[dict[str, Any]]:
         """Per point, the drawn core parameters by their plain name (for the checks of
         parameters together, :func:`kosi_sim.scenario.conflict`)."""
-        core = [k for k in self.keys if not k.startswith(INSTRUMENT_PREFIX)]
+        core = [k for k in self.keys if draws.is_core(k)]
         if not core:
             return [{} for _ in range(len(points))]
         values = draws.from_unit(core, self.unit_frame(points)[core].to_numpy())
@@ -127,7 +127,7 @@ def parse(raw: Any, base: Scenario) -> Priors:
     else:
         groups: dict[str, tuple[str, ...]] = {}
         for k in keys:
-            name = PREFIX + k.rsplit(".", 1)[0]
+            name = PREFIX + draws.section_of(k)
             groups[name] = (*groups.get(name, ()), k)
     return Priors(groups, group_by, response)
 

@@ -34,7 +34,8 @@ parameter draws: see :mod:`kosi_sim.experiments.uncertainty`.
 
 Factor names: a parameter; ``lab`` (all interventions on/off); ``intervention.<label>``
 (one intervention on/off, by label or type); ``intervention.<label>.<key>`` (its budget,
-staff or own parameter).  Instead of ``[[factors]]``, a ``[priors]`` table makes the
+staff or own parameter).  Each name is read once into a typed target
+(:func:`kosi_sim.vocabulary.target`) by :mod:`.factors`, which also applies a design point.  Instead of ``[[factors]]``, a ``[priors]`` table makes the
 factors the priors of parameters and the response the lab's paired effect (:mod:`.priors`).
 Every run of replicate ``r`` gets the same seed, derived from the root seed with
 ``numpy.random.SeedSequence``, whatever the design point: design points are compared on
@@ -53,14 +54,15 @@ import pandas as pd
 
 from ..catalog import CATALOG
 from ..inputs import read_toml, short
-from ..interventions.registry import REGISTRY
-from ..interventions.spec import COMMON
 from ..metrics import INDEX as METRIC_INDEX
 from ..outdir import name_problem
-from ..parameters import finite_number
-from ..scenario import Scenario, ScenarioError, _set_key, conflict, from_dict, resolve
+from ..scenario import Scenario, ScenarioError, conflict, from_dict, resolve
+from ..vocabulary import ParameterSetting
 from . import designs, uncertainty
 from .designs import Factor
+from .errors import ExperimentError, fail, whole
+from .factors import apply_point
+from .factors import parse as factor_table
 from .priors import Priors, PriorsError, prior_study
 from .uncertainty import Uncertainty
 
@@ -101,10 +103,6 @@ DEFAULT_METRICS = (
     "budget_balance",
     "lab_spending",
 )
-
-
-class ExperimentError(ValueError):
-    """An experiment file is not valid; the message is one line."""
 
 
 @dataclass(frozen=True)
@@ -167,145 +165,6 @@ class Experiment:
         return self.priors.apply(apply_point(self.scenario, own), point)
 
 
-def _fail(where: str, msg: str) -> ExperimentError:
-    return ExperimentError(f"{where}: {msg}")
-
-
-def _intervention_entry(doc: dict, label: str) -> dict | None:
-    for entry in doc.get("interventions", []):
-        if entry.get("label") == label or (entry.get("type") == label and "label" not in entry):
-            return entry
-    return None
-
-
-def apply_point(base: Scenario, point: dict[str, Any]) -> dict[str, Any]:
-    doc = base.to_dict()
-    for name, value in point.items():
-        if isinstance(value, np.generic):
-            value = value.item()
-        if name == "lab":
-            if not value:
-                doc["interventions"] = []
-        elif name.startswith("intervention."):
-            parts = name.split(".", 2)
-            entry = _intervention_entry(doc, parts[1])
-            if entry is None:
-                continue  # switched off by another factor of this point
-            if len(parts) == 2:
-                if not value:
-                    doc["interventions"] = [e for e in doc["interventions"] if e is not entry]
-            else:
-                entry[parts[2]] = value
-        else:
-            _set_key(doc, name, value)
-    return doc
-
-
-def _factor(raw: Any, i: int, base: Scenario) -> Factor:
-    where = f"factors[{i}]"
-    if not isinstance(raw, dict) or "name" not in raw:
-        raise _fail(where, "expected a table with 'name' and 'levels' or 'low' and 'high'")
-    unknown = sorted(set(raw) - {"name", "levels", "low", "high"})
-    if unknown:
-        raise _fail(where, f"unknown key {unknown[0]!r}; valid keys: name, levels, low, high")
-    name = raw["name"]
-    if not isinstance(name, str) or not name:
-        raise _fail(
-            where,
-            f"name = {short(name)} is not allowed; allowed: a parameter's name, 'lab' or "
-            "'intervention.<label>[.<key>]'",
-        )
-    has_levels = "levels" in raw
-    has_range = "low" in raw or "high" in raw
-    if has_levels == has_range:
-        raise _fail(where, f"{name}: give either levels = [...] or low and high")
-    check, integer = _checker(name, base, where)
-    if has_levels:
-        levels = raw["levels"]
-        if not isinstance(levels, list) or not levels:
-            raise _fail(where, f"{name}: levels must be a non-empty list")
-        try:
-            return Factor(name, levels=tuple(check(v) for v in levels))
-        except ValueError as e:
-            raise _fail(where, f"{name}: {e}") from None
-    if "low" not in raw or "high" not in raw:
-        raise _fail(where, f"{name}: a range needs both low and high")
-    try:
-        low, high = check(raw["low"]), check(raw["high"])
-    except ValueError as e:
-        raise _fail(where, f"{name}: {e}") from None
-    if isinstance(low, bool | str) or not low < high:
-        raise _fail(where, f"{name}: a range needs numbers with low < high")
-    return Factor(name, low=float(low), high=float(high), integer=integer)
-
-
-def _checker(name: str, base: Scenario, where: str):
-    """A value checker for a factor name, and whether its values are whole numbers."""
-    if name == "lab":
-        if not base.interventions:
-            raise _fail(where, "factor 'lab' needs a base scenario with [[interventions]]")
-        return _bool, False
-    if name.startswith("intervention."):
-        parts = name.split(".", 2)
-        doc = base.to_dict()
-        entry = _intervention_entry(doc, parts[1])
-        if entry is None:
-            labels = [e.get("label", e.get("type")) for e in doc["interventions"]]
-            raise _fail(
-                where,
-                f"{name}: no intervention {parts[1]!r} in the base scenario; "
-                f"its interventions: {', '.join(labels) or 'none'}",
-            )
-        if len(parts) == 2:
-            return _bool, False
-        key = parts[2]
-        if key in ("budget_eur_per_year", "staff_fte"):
-            return _number(0.0, 1e9), False
-        cls = REGISTRY.get(entry["type"])
-        params = {p.name: p for p in (cls.params if cls else ())}
-        if key not in params:
-            valid = [*COMMON[4:6], *params]
-            raise _fail(where, f"{name}: unknown key {key!r}; valid: {', '.join(valid)}")
-        return params[key].check, params[key].kind is int
-    try:
-        p = CATALOG.resolve(name)
-    except KeyError as e:
-        raise _fail(where, e.args[0]) from None
-    return p.check, p.kind is int
-
-
-def _bool(v: Any) -> bool:
-    if not isinstance(v, bool):
-        raise ValueError(f"levels must be true or false, got {short(v)}")
-    return v
-
-
-def _number(lo: float, hi: float):
-    def check(v: Any) -> float:
-        allowed = f"allowed: a number from {lo:g} to {hi:g}"
-        try:
-            finite_number(v)
-        except ValueError as e:
-            raise ValueError(f"{e}; {allowed}") from None
-        if not lo <= v <= hi:
-            raise ValueError(f"{short(v)} is not allowed; {allowed}")
-        return float(v)
-
-    return check
-
-
-def _int(doc: dict, key: str, default: int, lo: int, hi: int, where: str) -> int:
-    v = doc.get(key, default)
-    allowed = f"allowed: a whole number from {lo} to {hi}"
-    try:
-        finite_number(v)
-    except ValueError as e:
-        raise _fail(where, f"{key} = {e}; {allowed}") from None
-    if not isinstance(v, int) or not lo <= v <= hi:
-        raise _fail(where, f"{key} = {short(v)} is not allowed; {allowed}")
-    return v
-
-
 def load(path: str | Path) -> Experiment:
     path = Path(path)
     doc, text = read_toml(path, "experiment file", ExperimentError)
@@ -316,32 +175,32 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
     where = str(path)
     unknown = sorted(set(doc) - set(TOP))
     if unknown:
-        raise _fail(where, f"unknown key {unknown[0]!r}; valid keys: {', '.join(TOP)}")
+        raise fail(where, f"unknown key {unknown[0]!r}; valid keys: {', '.join(TOP)}")
     for key in ("name", "scenario"):
         if not isinstance(doc.get(key), str) or not doc[key]:
-            raise _fail(where, f"missing required key {key!r} (a text)")
+            raise fail(where, f"missing required key {key!r} (a text)")
     if problem := name_problem(doc["name"]):  # the name becomes the sweep folder's name
-        raise _fail(where, problem)
+        raise fail(where, problem)
     scen = doc["scenario"]
     overrides = {k: doc[k] for k in ("years", "scale") if k in doc}
     try:
         candidate = path.parent / scen
         base = resolve(str(candidate) if candidate.exists() else scen, overrides)
     except ScenarioError as e:
-        raise _fail(where, f"scenario: {e}") from None
-    replications = _int(doc, "replications", 1, 1, 100_000, where)
-    seed = _int(doc, "seed", 0, 0, 2**63 - 1, where)
+        raise fail(where, f"scenario: {e}") from None
+    replications = whole(doc, "replications", 1, 1, 100_000, where)
+    seed = whole(doc, "seed", 0, 0, 2**63 - 1, where)
     executor = doc.get("executor", "processes")
     if executor not in EXECUTORS:
-        raise _fail(
+        raise fail(
             where, f"executor = {short(executor)} is not allowed; allowed: " + ", ".join(EXECUTORS)
         )
     batch = doc.get("batch_size", "auto")
     if batch != "auto":
-        batch = _int(doc, "batch_size", 1, 1, 10_000, where)
+        batch = whole(doc, "batch_size", 1, 1, 10_000, where)
     if "priors" in doc:
         if "uncertainty" in doc:
-            raise _fail(
+            raise fail(
                 where,
                 "a [priors] study already draws the parameters; give either [priors] or "
                 "[uncertainty], not both",
@@ -351,21 +210,21 @@ def from_document(doc: dict[str, Any], text: str, path: Path) -> Experiment:
                 doc, base, lambda raw, fs: _design(raw, fs, seed, where)
             )
         except PriorsError as e:
-            raise _fail(where, str(e)) from None
+            raise fail(where, str(e)) from None
     else:
         prior = None
         raw_factors = doc.get("factors", [])
         if not isinstance(raw_factors, list) or not raw_factors:
-            raise _fail(where, "needs at least one [[factors]] table (or a [priors] table)")
-        factors = tuple(_factor(f, i, base) for i, f in enumerate(raw_factors))
+            raise fail(where, "needs at least one [[factors]] table (or a [priors] table)")
+        factors = tuple(factor_table(f, i, base) for i, f in enumerate(raw_factors))
         names = [f.name for f in factors]
         if len(set(names)) != len(names):
-            raise _fail(where, "a factor is listed twice")
+            raise fail(where, "a factor is listed twice")
         kind, options, points = _design(doc.get("design", {}), factors, seed, where)
     try:
         unc = uncertainty.parse(doc.get("uncertainty"), base, factors, seed, path)
     except ValueError as e:
-        raise _fail(where, str(e)) from None
+        raise fail(where, str(e)) from None
     output = _output(doc.get("output", {}), where)
     exp = Experiment(
         name=doc["name"],
@@ -401,13 +260,12 @@ def _check_points(exp: Experiment, where: str) -> None:
     try:
         from_dict(exp.scenario_for(rows[0]), "design point 0")
     except ScenarioError as e:
-        raise _fail(where, str(e)) from None
+        raise fail(where, str(e)) from None
     drawn = exp.priors.core_values(exp.points) if exp.priors else [{}] * len(rows)
     params = {
         f.name: CATALOG.resolve(f.name).name
         for f in exp.factors
-        if f.name != "lab"
-        and not f.name.startswith("intervention.")
+        if isinstance(f.target, ParameterSetting)
         and not (exp.priors and f.name in exp.priors.groups)
     }
     draws = exp.uncertainty.scenarios if exp.uncertainty else (exp.scenario,)
@@ -418,21 +276,21 @@ def _check_points(exp: Experiment, where: str) -> None:
             clash = conflict({**base, **drawn[i], **own})
             if clash is not None:
                 under = f" under parameter draw {k}" if exp.uncertainty else ""
-                raise _fail(where, f"design point {i}{under}: [{clash[0]}] {clash[1]}")
+                raise fail(where, f"design point {i}{under}: [{clash[0]}] {clash[1]}")
 
 
 def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
     if not isinstance(raw, dict):
-        raise _fail(where, "[design] must be a table")
+        raise fail(where, "[design] must be a table")
     kind = raw.get("kind", "full_factorial")
     if kind not in DESIGNS:
-        raise _fail(
+        raise fail(
             where, f"design.kind = {short(kind)} is not allowed; allowed: " + ", ".join(DESIGNS)
         )
     allowed = {"kind", "points", "samples", "levels", "second_order"}
     unknown = sorted(set(raw) - allowed)
     if unknown:
-        raise _fail(
+        raise fail(
             where, f"unknown key 'design.{unknown[0]}'; valid keys: " + ", ".join(sorted(allowed))
         )
     fl = list(factors)
@@ -442,7 +300,7 @@ def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
     n = designs.size(kind, fl, options)
     if n > designs.MAX_POINTS:
         lower = "design.points" if kind == "full_factorial" else "design.samples"
-        raise _fail(
+        raise fail(
             where,
             f"the {kind} design has {n:,} points; allowed: at most {designs.MAX_POINTS:,} "
             f"(lower {lower} or use fewer factors)",
@@ -457,43 +315,43 @@ def _design(raw: Any, factors: tuple[Factor, ...], seed: int, where: str):
         else:
             points = designs.morris(fl, options["samples"], seed, options["levels"])
     except ValueError as e:
-        raise _fail(where, str(e)) from None
+        raise fail(where, str(e)) from None
     return kind, options, points.reset_index(drop=True)
 
 
 def _design_options(raw: dict, kind: str, where: str) -> dict[str, Any]:
     """The checked options of a sampling or factorial design."""
     if kind == "full_factorial":
-        return {"points": _int(raw, "points", 5, 2, 1000, where)}
+        return {"points": whole(raw, "points", 5, 2, 1000, where)}
     if kind == "latin_hypercube":
-        return {"samples": _int(raw, "samples", 20, 1, 1_000_000, where)}
+        return {"samples": whole(raw, "samples", 20, 1, 1_000_000, where)}
     if kind == "sobol":
-        samples = _int(raw, "samples", 64, 2, 1_000_000, where)
+        samples = whole(raw, "samples", 64, 2, 1_000_000, where)
         if samples & (samples - 1):
-            raise _fail(
+            raise fail(
                 where,
                 f"design.samples = {samples}: Sobol sampling needs a power of 2 (e.g. 32, 64, 128)",
             )
         return {"samples": samples, "second_order": bool(raw.get("second_order", False))}
     return {
-        "samples": _int(raw, "samples", 10, 2, 100_000, where),
-        "levels": _int(raw, "levels", 4, 2, 100, where),
+        "samples": whole(raw, "samples", 10, 2, 100_000, where),
+        "levels": whole(raw, "levels", 4, 2, 100, where),
     }
 
 
 def _explicit(raw: dict, factors: list[Factor], where: str) -> pd.DataFrame:
     pts = raw.get("points")
     if not isinstance(pts, list) or not pts or not all(isinstance(p, dict) for p in pts):
-        raise _fail(where, "an explicit design needs [[design.points]] tables")
+        raise fail(where, "an explicit design needs [[design.points]] tables")
     if len(pts) > designs.MAX_POINTS:
-        raise _fail(
+        raise fail(
             where,
             f"the explicit design has {len(pts):,} points; allowed: at most {designs.MAX_POINTS:,}",
         )
     names = [f.name for f in factors]
     for i, p in enumerate(pts):
         if set(p) != set(names):
-            raise _fail(
+            raise fail(
                 where, f"design.points[{i}] must set exactly the factors: " + ", ".join(names)
             )
     return designs.explicit(factors, pts)
@@ -501,25 +359,25 @@ def _explicit(raw: dict, factors: list[Factor], where: str) -> pd.DataFrame:
 
 def _output(raw: Any, where: str) -> Output:
     if not isinstance(raw, dict):
-        raise _fail(where, "[output] must be a table")
+        raise fail(where, "[output] must be a table")
     unknown = sorted(set(raw) - {"metrics", "every_months", "districts"})
     if unknown:
-        raise _fail(
+        raise fail(
             where,
             f"unknown key 'output.{unknown[0]}'; valid keys: metrics, every_months, districts",
         )
     metrics = raw.get("metrics", list(DEFAULT_METRICS))
     if not isinstance(metrics, list) or not metrics:
-        raise _fail(where, "output.metrics must be a non-empty list of metric names")
+        raise fail(where, "output.metrics must be a non-empty list of metric names")
     bad = [m for m in metrics if m not in METRIC_INDEX]
     if bad:
-        raise _fail(
+        raise fail(
             where,
             f"output.metrics: unknown metric {bad[0]!r}; see metric_units.csv "
             "of any run or 'kosi_sim.metrics.METRICS'",
         )
-    every = _int(raw, "every_months", 12, 1, 1200, where)
+    every = whole(raw, "every_months", 12, 1, 1200, where)
     districts = raw.get("districts", False)
     if not isinstance(districts, bool):
-        raise _fail(where, "output.districts must be true or false")
+        raise fail(where, "output.districts must be true or false")
     return Output(tuple(metrics), every, districts)

@@ -34,6 +34,7 @@ from ..inputs import short
 from ..posterior import PosteriorError
 from ..scenario import Scenario, ScenarioError
 from ..uncertainty import UncertaintyError, parameter_draws
+from ..vocabulary import InstrumentSetting, InstrumentSwitch, ParameterSetting
 from .designs import Factor
 
 KEYS = ("source", "draws", "posterior")
@@ -67,10 +68,12 @@ def _factor_keys(factors: tuple[Factor, ...]) -> set[str]:
     """The parameters that factors set (they are not drawn)."""
     keys = set()
     for f in factors:
+        if not isinstance(f.target, ParameterSetting):
+            continue  # the lab or an intervention: no parameter key
         try:
             keys.add(canonical(f.name))
         except DrawError:
-            continue  # lab or intervention.<label>...: not a parameter key
+            continue  # a top-level setting (years, scale): not drawn either
     return keys
 
 
@@ -104,7 +107,8 @@ def parse(
         raise ValueError("[uncertainty] posterior = a file name, only with source = 'posterior'")
     if post is not None:
         post = str(path.parent / post)
-    if any(f.name.startswith("intervention.") for f in factors) and _has_presets(base):
+    on_instrument = (InstrumentSwitch, InstrumentSetting)
+    if any(isinstance(f.target, on_instrument) for f in factors) and _has_presets(base):
         raise ValueError(
             "[uncertainty] with a factor on an intervention needs the lab's instruments "
             "listed one by one, not as a preset (a draw expands presets)"

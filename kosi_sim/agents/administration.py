@@ -37,7 +37,7 @@ tasks, so ``r`` is lower there.
 :func:`deficit_band` gives the plausible deficit per inhabitant and year of a place, from
 the same table, for checks of whole runs.
 
-The approval gate (M3): a proposal waits a lead time drawn from a Gamma distribution with
+The approval gate (M3), whose rules are in :mod:`kosi_sim.agents.gate`: a proposal waits a lead time drawn from a Gamma distribution with
 mean ``approval_lead_time`` times the district's lead-time lever; the staff decide at most
 ``staff capacity`` proposals a month, oldest first.  A decided proposal is rejected with
 probability ``rejection_base * risk_aversion * rejection lever * 2 * risk``, delayed by

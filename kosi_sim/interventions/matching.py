@@ -82,8 +82,7 @@ class Matching(Intervention):
         for i in open_:  # initiatives lacking volunteers (a handful per district)
             free = np.flatnonzero(~placed & (pop.district[rows] == t.district[i]))
             take = free[: max(0, int(t.p.target_volunteers - t.volunteers[i]))]
-            pop.initiative[rows[take]] = i
-            t.volunteers[i] += len(take)
+            t.enrol(model, rows[take], i)
             placed[take] = True
         model.engagement.enlist_informal(pop, rows[placed])
         model.engagement.enlist(model, rows[~placed], self.rng, to_association=1.0)

@@ -107,17 +107,13 @@ class SmallGrants(Intervention):
             self.count("reached", self.sample_share(self.p.jury_size))  # one jury for the city
         funded = open_[np.argsort(t.money[open_] - t.money_need[open_], kind="stable")[:n]]
         self.spend(n * self.p.grant_eur, n * self.p.hours_per_grant)
-        t.money[funded] += np.float32(self.p.grant_eur)
+        t.fund(funded, self.p.grant_eur)
         mark = np.zeros(t.n + 1, dtype=bool)
         mark[funded] = True
         members = np.flatnonzero(mark[pop.initiative])
         contacts = np.unique(pop.contacts[members])
-        pop.grant_exposure[contacts] = np.maximum(
-            pop.grant_exposure[contacts], np.float32(self.p.exposure_contacts)
-        )
-        pop.grant_exposure[members] = np.maximum(
-            pop.grant_exposure[members], np.float32(self.p.exposure)
-        )
+        pop.expose_to_grants(contacts, self.p.exposure_contacts)
+        pop.expose_to_grants(members, self.p.exposure)
         self.count("grants", n)
         self.count("reached", len(members))
         self._recruit(model, funded)
@@ -141,7 +137,7 @@ class SmallGrants(Intervention):
             w = model.engagement.willingness(pop, cand)
             cand = cand[(w >= cutoff) | (pop.coop[cand] == COOP_FREE_RIDER)]
             take = cand[: self.p.recruits_per_grant]
-            pop.initiative[take] = i
+            model.initiatives.enrol(model, take, i)
             model.engagement.enlist_informal(pop, take)
             recruited += len(take)
         self.count("recruited", recruited)

@@ -104,9 +104,10 @@ def test_set_params_checks_and_changes_nothing_on_error(scn):
     before = model.params
     with pytest.raises(ValueError):
         model.set_params({"openness": 2.0})
-    assert model.params is before and model.initiatives.p is before
+    assert model.params is before and model.initiatives.p.params is before
     model.set_params({"openness": 0.9})
-    assert model.administration.p.openness == 0.9 and model.initiatives.p is model.params
+    assert model.administration.p.openness == 0.9
+    assert model.initiatives.p.params is model.params
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ...parameters import OwnSection
 from .. import gate
 from ..table import AgentTable, TableAgent, leader_is_member
 from . import ideas, leaders, production, proposals, recruitment
@@ -29,6 +30,7 @@ from .members import (
     _rows_in_initiatives,
     insert_sorted,
 )
+from .params import SECTION, SHARED
 from .stages import ACTIVE, DROPPED, GATE, IDEA, PROPOSAL, STAGES, SUSTAINED, is_open
 
 
@@ -93,6 +95,8 @@ class Initiatives(AgentTable):
         "origin": (np.int8, 0),  # 0 spontaneous; >0 launched with a lab instrument
     }
     agent_cls = Initiative
+    #: the parameters the rules read: section ``initiatives`` and the declared shared ones
+    p = OwnSection(SECTION, SHARED)
 
     EVENTS = (
         "ideas",

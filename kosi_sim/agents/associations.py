@@ -26,7 +26,7 @@ import numpy as np
 from ..jit import kernel, parallel_kernel, prange
 from ..parameters import Param, Section
 from ..select import count_grouped, nonzero, nonzero_grouped
-from .table import AgentTable, TableAgent
+from .table import AgentTable, TableAgent, leader_is_member
 
 DOMAINS = ("sport", "culture", "social", "education", "environment", "neighbourhood")
 
@@ -298,9 +298,7 @@ class Associations(AgentTable):
         members = self.refresh_counts(pop)
         live = self.live
         # leadership: leader still alive and a member?
-        leader_rows = pop.rows_of(self.leader[live])
-        ok = leader_rows >= 0
-        ok[ok] = pop.association[leader_rows[ok]] == live[ok]
+        ok = leader_is_member(pop, self.leader[live], pop.association, live)
         self.leader[live[~ok]] = -1
         leaderless = live[self.leader[live] < 0]
         self._succession(model, leaderless, members, rng)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, in_stages
 from ..parameters import Param
+from ..volunteering import can_volunteer
 from ._util import rows_in
 from .base import Intervention
 
@@ -119,23 +120,14 @@ class SmallGrants(Intervention):
         self._recruit(model, funded)
 
     def _recruit(self, model, funded: np.ndarray) -> None:
-        from ..population import COOP_FREE_RIDER
-
         pop = model.pop
         cutoff = model.params.willing_cutoff
         recruited = 0
         for i in funded:  # a few grants a month
             members = np.flatnonzero(pop.initiative == i)
             cand = np.unique(pop.contacts[members])
-            cand = cand[
-                pop.alive[cand]
-                & ~pop.engaged[cand]
-                & (pop.initiative[cand] < 0)
-                & (pop.age_m[cand] >= 14 * 12)
-                & (pop.time_budget[cand] >= 0.5)
-            ]
             w = model.engagement.willingness(pop, cand)
-            cand = cand[(w >= cutoff) | (pop.coop[cand] == COOP_FREE_RIDER)]
+            cand = cand[can_volunteer(pop, cand, cutoff, paid=True, willingness=w)]
             take = cand[: self.p.recruits_per_grant]
             model.initiatives.enrol(model, take, i)
             model.engagement.enlist_informal(pop, take)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...engagement import WEEKS_PER_MONTH
+from ...services import SERVICE_DOMAINS, SPACE
 from .members import _burnout_per_initiative, _rows_in_initiatives, initiative_hours
 from .recruitment import recruit
 from .stages import ACTIVE, ENDED, FAILED, PRODUCING, SUSTAINED, in_stages
@@ -78,7 +79,8 @@ def led_active_hazard(ini, pop, rows: np.ndarray) -> np.ndarray:
 def supply(ini, pop, n_districts: int, sp) -> np.ndarray:
     """Service supply by domain and district from producing initiatives (``sp``: the
     services' parameters)."""
-    out = np.zeros((4, n_districts))
+    k = len(SERVICE_DOMAINS)
+    out = np.zeros((k, n_districts))
     if ini.n == 0:
         return out
     member = _rows_in_initiatives(pop.initiative)
@@ -88,12 +90,12 @@ def supply(ini, pop, n_districts: int, sp) -> np.ndarray:
     rows = rows[producing]
     service = h * WEEKS_PER_MONTH * sp.initiative_productivity
     idx = ini.domain[rows].astype(np.int64) * n_districts + ini.district[rows]
-    out += np.bincount(idx, weights=service, minlength=4 * n_districts).reshape(4, -1)
+    out += np.bincount(idx, weights=service, minlength=k * n_districts).reshape(k, -1)
     staffed = np.flatnonzero(in_stages(ini.stage, PRODUCING) & (ini.business_partner >= 0))
     idx = ini.domain[staffed].astype(np.int64) * n_districts + ini.district[staffed]
-    out += np.bincount(idx, minlength=4 * n_districts).reshape(4, -1) * ini.p.business_staff_hours
+    out += np.bincount(idx, minlength=k * n_districts).reshape(k, -1) * ini.p.business_staff_hours
     prem = np.flatnonzero(in_stages(ini.stage, PRODUCING) & ini.on_premises)
-    out[3] += np.bincount(ini.district[prem], minlength=n_districts)[:n_districts] * (
+    out[SPACE] += np.bincount(ini.district[prem], minlength=n_districts)[:n_districts] * (
         sp.space_units_per_premises
     )
     return out

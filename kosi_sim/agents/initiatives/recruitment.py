@@ -1,17 +1,16 @@
 """Recruitment (ODD 7.8 rule 3, and rule 5 for understaffed producing initiatives).
 
 Each month the leader of a recruiting initiative asks her contacts who could volunteer
-(alive, in no initiative, not a free rider, engaged or willing, with at least 0.5 h/week
-spare), each with ``recruit_rate``, while the
-initiative has fewer than ``target_volunteers`` members.  Recruits who were not engaged
-become engaged (informally, outside a Verein).
+(:func:`kosi_sim.volunteering.can_volunteer`: engaged or willing, with spare time), each
+with ``recruit_rate``, while the initiative has fewer than ``target_volunteers`` members.
+Recruits who were not engaged become engaged (informally, outside a Verein).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ...population import COOP_FREE_RIDER
+from ...volunteering import can_volunteer
 
 
 def recruit(ini, model, rows: np.ndarray, rng) -> None:
@@ -26,15 +25,8 @@ def recruit(ini, model, rows: np.ndarray, rng) -> None:
         return
     need = np.maximum(0, p.target_volunteers - ini.volunteers[rows])
     cand = pop.contacts[leaders]  # (n, k)
-    spare = pop.time_budget[cand] - pop.hours[cand]
-    suitable = (
-        pop.alive[cand]
-        & (pop.initiative[cand] < 0)
-        & (pop.coop[cand] != COOP_FREE_RIDER)
-        & (pop.engaged[cand] | (pop.willingness[cand] >= p.willing_cutoff))
-        & (spare >= 0.5)
-        & (need[:, None] > 0)
-    )
+    suitable = can_volunteer(pop, cand, p.willing_cutoff, engaged_too=True, spare_time=True)
+    suitable &= need[:, None] > 0
     accept = suitable & (rng.random(cand.shape) < p.recruit_rate)
     r_idx, c_idx = np.nonzero(accept)
     citizens = cand[r_idx, c_idx]

@@ -341,7 +341,10 @@ class Administration(mesa.Agent):
 
     def gate_capacity(self) -> int:
         """Decisions the staff can make this month.  Fractional capacity carries over (up to
-        three months' worth), so a scaled-down city is not given a rounded-up gate."""
+        three months' worth or one decision, whichever is more: a gate of less than a
+        third of a decision a month still decides now and then), so a scaled-down city is
+        not given a rounded-up gate.  Called in the months with due proposals only: an
+        idle gate saves nothing up (ODD 7.7)."""
         p = self.p
         fte = p.gate_staff_per_100k * self.pop0 / 1e5 * (1.0 - self.stress)
         per_month = fte * p.proposals_per_fte

@@ -231,13 +231,6 @@ def test_a_proposal_that_is_never_ready_is_dropped_after_proposal_lifetime_month
     assert m.pop.initiative[leader] == -1 and not m.pop.leads[leader]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ODD 7.8 rules 2 and 3: ideas not taken up within idea_lifetime months and "
-    "proposals not ready after proposal_lifetime months are dropped; the code tries the "
-    "take-up (the submission) before it drops the stale ones, so an idea is still taken "
-    "up (a proposal still submitted) in month lifetime + 1",
-)
 @pytest.mark.parametrize("stage", [IDEA, PROPOSAL], ids=["idea", "proposal"])
 def test_nothing_moves_on_after_its_lifetime(stage):
     m = town(idea_conversion=1.0, idea_lifetime=4, min_volunteers=3, proposal_lifetime=4)

@@ -3,7 +3,8 @@
 
 Rule 2 (M10): each month an idea becomes a proposal with ``idea_conversion`` times the
 district's conversion lever, if a leader is found (:mod:`.leaders`); a leader who was not
-engaged becomes engaged.  Ideas not taken up within ``idea_lifetime`` months are dropped.
+engaged becomes engaged.  Ideas not taken up within ``idea_lifetime`` months are dropped
+at the start of the next month, before any is taken up.
 
 Rule 3: the leader recruits (:mod:`.recruitment`).  Money: ``volunteer_contribution`` per
 member a month; once, a business partner found with ``business_search`` times the mean CSR
@@ -12,7 +13,8 @@ Verein partner of the district, found with :data:`VEREIN_PARTNER_CHANCE` a month
 :data:`VEREIN_GIFT_SHARE` of its funds.  Rooms are found with ``space_find_rate + premises
 lever`` a month, on vacant premises with ``lever / (space_find_rate + lever)``.  With
 ``min_volunteers`` members and rooms if needed a proposal is submitted to the gate
-(:mod:`kosi_sim.agents.gate`); after ``proposal_lifetime`` months it is dropped.
+(:mod:`kosi_sim.agents.gate`); after ``proposal_lifetime`` months it is dropped (at the
+start of the next month, before it recruits or could be submitted).
 """
 
 from __future__ import annotations
@@ -32,10 +34,13 @@ VEREIN_GIFT_SHARE = 0.2
 
 
 def ideas_to_proposals(ini, model, rng) -> None:
-    """Rule 2: ideas whose holder (or an altruist contact) can lead become proposals;
-    stale ideas are dropped."""
+    """Rule 2: stale ideas are dropped; of the others, those whose holder (or an altruist
+    contact) can lead become proposals."""
     p, pop = ini.p, model.pop
     ideas = np.flatnonzero(ini.stage == IDEA)
+    stale = ini.months_in_stage[ideas] > p.idea_lifetime
+    ini.finish(model, ideas[stale], DROPPED, None)
+    ideas = ideas[~stale]
     if len(ideas) == 0:
         return
     lv = model.levers
@@ -51,15 +56,16 @@ def ideas_to_proposals(ini, model, rng) -> None:
     ini.set_stage(go, PROPOSAL)
     ini.make_agents(model, go)
     ini.events["proposals"] += len(go)
-    stale = ideas[(ini.stage[ideas] == IDEA) & (ini.months_in_stage[ideas] > p.idea_lifetime)]
-    ini.finish(model, stale, DROPPED, None)
 
 
 def proposals(ini, model, rng) -> None:
-    """Rule 3: proposals recruit, collect money, partners and rooms, and are submitted
-    when ready; stale ones are dropped."""
+    """Rule 3: stale proposals are dropped; the others recruit, collect money, partners
+    and rooms, and are submitted when ready."""
     p, pop = ini.p, model.pop
     props = np.flatnonzero(ini.stage == PROPOSAL)
+    stale = ini.months_in_stage[props] > p.proposal_lifetime
+    ini.finish(model, props[stale], DROPPED, None)
+    props = props[~stale]
     if len(props) == 0:
         return
     recruit(ini, model, props, rng)
@@ -90,10 +96,6 @@ def proposals(ini, model, rng) -> None:
     ]
     if len(ready):
         gate.submit(ini, model, ready, rng)
-    stale = props[
-        (ini.stage[props] == PROPOSAL) & (ini.months_in_stage[props] > p.proposal_lifetime)
-    ]
-    ini.finish(model, stale, DROPPED, None)
 
 
 def _find_rooms(ini, model, props: np.ndarray, rng) -> None:

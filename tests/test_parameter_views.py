@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kosi_sim.agents import administration, initiatives
+from kosi_sim.agents import administration, associations, initiatives
 from kosi_sim.catalog import CATALOG
 from kosi_sim.parameters import Params, SectionView
 
@@ -20,7 +20,7 @@ def test_a_view_shows_its_section_and_the_declared_shared_parameters_only():
 
 @pytest.mark.parametrize(
     "module, owner",
-    [(initiatives, "Initiatives"), (administration, "Administration")],
+    [(initiatives, "Initiatives"), (administration, "Administration"), (associations, "Vereine")],
 )
 def test_shared_parameters_are_declared_in_other_sections(module, owner):
     own = {q.name for q in module.SECTION.params}

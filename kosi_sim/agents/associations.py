@@ -24,7 +24,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..jit import kernel, parallel_kernel, prange
-from ..parameters import Param, Section
+from ..parameters import OwnSection, Param, Section
 from ..select import count_grouped, nonzero, nonzero_grouped
 from .table import AgentTable, TableAgent, leader_is_member
 
@@ -192,6 +192,11 @@ class Association(TableAgent):
         return float(self.table.funds[self.row])
 
 
+#: parameters of other sections the Vereine read, and why: ``leader_spare_hours``
+#: (initiatives, M10) is the spare time anyone needs to lead, a Verein as an initiative
+SHARED = ("leader_spare_hours",)
+
+
 class Associations(AgentTable):
     columns: ClassVar = {
         "domain": (np.int8, 0),
@@ -206,6 +211,8 @@ class Associations(AgentTable):
         "attractiveness": (np.float32, 1.0),
     }
     agent_cls = Association
+    #: the parameters its rules read: section ``associations`` and the shared ones
+    p = OwnSection(SECTION, SHARED)
 
     def __init__(self, p, capacity: int = 64) -> None:
         super().__init__(capacity)
@@ -337,7 +344,7 @@ class Associations(AgentTable):
             pop.leads,
             pop.time_budget,
             pop.hours,
-            float(model.params.leader_spare_hours),
+            float(self.p.leader_spare_hours),
         )
         if len(cand) == 0:
             return
@@ -356,7 +363,7 @@ class Associations(AgentTable):
             pop.leads,
             pop.time_budget,
             pop.hours,
-            np.float32(model.params.leader_spare_hours),
+            np.float32(self.p.leader_spare_hours),
         )
         per_d = count_grouped(young, pop.district, n_d)
         expected = self.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0

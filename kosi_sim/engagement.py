@@ -456,7 +456,9 @@ class Engagement:
         """
         pop = model.pop
         pop.willingness[rows] = self.willingness(pop, rows)
-        willing = (pop.willingness[rows] >= self.p.willing_cutoff) & (pop.coop[rows] != 1)
+        willing = (pop.willingness[rows] >= self.p.willing_cutoff) & (
+            pop.coop[rows] != COOP_FREE_RIDER
+        )
         u = rng.random(len(rows))
         self.enlist(model, rows[willing & (u < self.p.initial_engaged_given_willing)], rng)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .agents.initiatives import PRODUCING, in_stages
+from .agents.initiatives import GATE, PRODUCING, in_stages
 from .census import ADULTS_18_64, AGE_14PLUS, AGE_65PLUS, AGE_80PLUS, CHILDREN, ENGAGED
 from .districts import CITY
 from .services import SERVICE_DOMAINS
@@ -208,7 +208,7 @@ def compute(model) -> np.ndarray:
     for k, d in enumerate(SERVICE_DOMAINS):
         sel = prod & (ini.domain == k)
         put(f"initiatives_active_{d}", _with_city(np.bincount(ini.district[sel], minlength=n)[:n]))
-    pipe = ini.stage <= 2
+    pipe = ini.stage <= GATE  # idea, proposal or at the gate
     put("initiatives_in_pipeline", _with_city(np.bincount(ini.district[pipe], minlength=n)[:n]))
     ev = ini.events
     for name, key in (

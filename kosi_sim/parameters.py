@@ -223,3 +223,58 @@ class Params(Mapping[str, Value]):
 
     def as_dict(self) -> dict[str, Value]:
         return dict(self._values)
+
+
+class SectionView:
+    """What one component may read of a complete :class:`Params`: its own section's
+    parameters and the shared ones it declares (each with the reason, next to the
+    declaration).  Reading any other parameter is an ``AttributeError`` that says so."""
+
+    __slots__ = ("_names", "_owner", "_params")
+
+    def __init__(self, params: Mapping[str, Any], section: Section, shared: Iterable[str]) -> None:
+        if isinstance(params, SectionView):
+            params = params.params
+        object.__setattr__(self, "_params", params)
+        object.__setattr__(self, "_owner", section.name)
+        object.__setattr__(self, "_names", frozenset(p.name for p in section.params) | set(shared))
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The complete parameter set this view shows a part of."""
+        return self._params
+
+    def __getattr__(self, name: str) -> Value:
+        if name in self._names:
+            return getattr(self._params, name)
+        raise AttributeError(
+            f"the {self._owner} read only their section [{self._owner}] and the parameters "
+            f"they declare as shared; {name!r} is neither"
+        )
+
+    def __getitem__(self, name: str) -> Value:
+        return self.__getattr__(name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("parameter views are read-only; hand the component new Params")
+
+
+class OwnSection:
+    """Descriptor for a component's ``p``: whatever complete :class:`Params` is assigned
+    (at construction or by ``CityModel.install_params``), the component sees only
+    ``section`` and the ``shared`` parameter names (a :class:`SectionView`)."""
+
+    def __init__(self, section: Section, shared: Iterable[str] = ()) -> None:
+        self.section = section
+        self.shared = tuple(shared)
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}_view"
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return getattr(obj, self.attr)
+
+    def __set__(self, obj: Any, params: Mapping[str, Any]) -> None:
+        setattr(obj, self.attr, SectionView(params, self.section, self.shared))

@@ -153,6 +153,22 @@ class Population:
     def dead_rows(self) -> int:
         return self.n - self.n_alive
 
+    # -- doors for lab instruments (they change citizens only through these) ----------
+    def train(self, rows: np.ndarray, burnout_relief: float) -> None:
+        """Citizens ``rows`` took part in capacity building: they are ``trained`` and their
+        burnout falls by the share ``burnout_relief`` (0..1)."""
+        if not 0.0 <= burnout_relief <= 1.0:
+            raise ValueError(f"burnout_relief must be from 0 to 1, got {burnout_relief}")
+        self.trained[rows] = True
+        self.burnout[rows] *= np.float32(1.0 - burnout_relief)
+
+    def expose_to_grants(self, rows: np.ndarray, level: float) -> None:
+        """Citizens ``rows`` meet paid incentives: their ``grant_exposure`` rises to at
+        least ``level`` (0..1); it fades in the engagement rules (ODD 7.4)."""
+        if not 0.0 <= level <= 1.0:
+            raise ValueError(f"grant exposure must be from 0 to 1, got {level}")
+        self.grant_exposure[rows] = np.maximum(self.grant_exposure[rows], np.float32(level))
+
     def rows_of(self, uids: np.ndarray | int) -> np.ndarray:
         """Rows of the given uids; -1 for uids no longer stored or no longer alive."""
         uids = np.atleast_1d(np.asarray(uids, dtype=np.int64))

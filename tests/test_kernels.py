@@ -599,11 +599,11 @@ def test_life_stage_matches_numpy(city):
     st.lists(st.integers(0, 70), min_size=1, max_size=12),
 )
 def test_member_rows_insert_matches_union(rows, new):
-    from kosi_sim.agents.initiatives import _insert_sorted
+    from kosi_sim.agents.initiatives import insert_sorted
 
     rows = np.array(sorted(rows), dtype=np.int64)
     new = np.array(new, dtype=np.int64)
-    np.testing.assert_array_equal(_insert_sorted(rows, new), np.union1d(rows, new))
+    np.testing.assert_array_equal(insert_sorted(rows, new), np.union1d(rows, new))
 
 
 def test_verein_successors_match_numpy(city):

@@ -39,8 +39,18 @@ def books(one_thread):
     """The classroom town with all ten instruments (lab spending) under full pressure
     (deficits beyond the plan: austerity), 20% scale, 24 months: per month the inputs of
     the accounts (population, businesses, co-funding granted) and the state before and
-    after them."""
-    scn = resolve("classroom_toolbox", {"scale": 0.2, "demographic_pressure": 1.0})
+    after them.  A fund of EUR 5 per inhabitant and short lead times (2 months), so that
+    approvals within the two years are co-funded (the default fund of a town of 1,200
+    simulated people, EUR 600 a year, is less than one grant)."""
+    scn = resolve(
+        "classroom_toolbox",
+        {
+            "scale": 0.2,
+            "demographic_pressure": 1.0,
+            "cofunding_per_capita": 5.0,
+            "approval_lead_time": 2.0,
+        },
+    )
     model = CityModel(scn)
     adm = model.administration
     months: list[dict] = []

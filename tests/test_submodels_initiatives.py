@@ -231,13 +231,6 @@ def test_a_proposal_that_is_never_ready_is_dropped_after_proposal_lifetime_month
     assert m.pop.initiative[leader] == -1 and not m.pop.leads[leader]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ODD 7.8 rules 2 and 3: ideas not taken up within idea_lifetime months and "
-    "proposals not ready after proposal_lifetime months are dropped; the code tries the "
-    "take-up (the submission) before it drops the stale ones, so an idea is still taken "
-    "up (a proposal still submitted) in month lifetime + 1",
-)
 @pytest.mark.parametrize("stage", [IDEA, PROPOSAL], ids=["idea", "proposal"])
 def test_nothing_moves_on_after_its_lifetime(stage):
     m = town(idea_conversion=1.0, idea_lifetime=4, min_volunteers=3, proposal_lifetime=4)
@@ -359,16 +352,26 @@ def test_the_gate_decides_the_longest_waiting_first_within_its_capacity():
     assert list(decided.values()) == [2, 4, 6]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ODD 7.7: unused capacity carries over up to three months' worth; "
-    "Administration.gate_capacity lets it reach at least one decision "
-    "(max(3 x per month, 1)), so a gate of under 1/3 decision a month still decides "
-    "(the ODD's rule would stall it: the ODD may be what needs the words)",
-)
 def test_the_gate_credit_is_at_most_three_months_of_capacity():
-    m, rows = small_gate(10.0, [0])  # 0.2 decisions a month: at most 0.6 saved up
-    assert decision_months(m, rows, 12) == {}
+    """ODD 7.7: capacity accrues in the months with due proposals and carries over up to
+    three months' worth: 0.5 decisions a month saved up for 12 such months is 1.5, not 6;
+    an idle gate saves nothing, so three proposals due after 11.5 months wait for the
+    credit to reach a whole decision again (months 13, 15, 17)."""
+    m, rows = small_gate(25.0, [0])
+    a = m.administration
+    for _ in range(12):
+        a.gate_capacity()
+    assert a.gate_credit == 1.5
+    m, rows = small_gate(25.0, [0, 0, 0])
+    m.initiatives.wait_left[rows] = 11.5
+    assert list(decision_months(m, rows, 17).values()) == [13, 15, 17]
+
+
+def test_a_gate_of_under_a_third_of_a_decision_a_month_still_decides():
+    """ODD 7.7: ... or one decision, whichever is more: 0.2 decisions a month decide one
+    proposal every fifth month (three months' worth, 0.6, would never make one)."""
+    m, rows = small_gate(10.0, [0, 0, 0])
+    assert list(decision_months(m, rows, 12).values()) == [5, 10]
 
 
 def test_a_decision_rejects_postpones_or_approves_with_the_declared_chances():

@@ -37,12 +37,13 @@ tasks, so ``r`` is lower there.
 :func:`deficit_band` gives the plausible deficit per inhabitant and year of a place, from
 the same table, for checks of whole runs.
 
-The approval gate (M3): a proposal waits a lead time drawn from a Gamma distribution with
-mean ``approval_lead_time`` times the district's lead-time lever; the staff decide at most
-``staff capacity`` proposals a month, oldest first.  A decided proposal is rejected with
-probability ``rejection_base * risk_aversion * rejection lever * 2 * risk``, delayed by
-another lead time with ``delay_share * (1 - openness)``, otherwise approved.  ``risk`` is the
-proposal's novelty in [0, 1].
+The approval gate (M3), whose rules are in :mod:`kosi_sim.agents.gate`: a proposal waits
+a lead time drawn from a Gamma distribution with mean ``approval_lead_time`` times the
+district's lead-time lever; the staff decide at most ``staff capacity`` proposals a month,
+oldest first.  A decided proposal is rejected with probability ``rejection_base *
+risk_aversion * rejection lever * 2 * risk``, delayed by another lead time with
+``delay_share * (1 - openness)``, otherwise approved.  ``risk`` is the proposal's novelty
+in [0, 1].
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from importlib import resources
 import mesa
 import numpy as np
 
-from ..parameters import Param, Section
+from ..parameters import OwnSection, Param, Section
 
 #: the kinds of place a scenario can declare (scenario key ``place``)
 PLACES = ("large_city", "town", "rural")
@@ -251,9 +252,17 @@ SECTION = Section(
     ],
 )
 
+#: parameters of other sections the administration reads, and why: the demographic
+#: pressure and its effect on revenue (drivers, ODD 7.1) set the revenue per inhabitant
+SHARED = ("demographic_pressure", "pressure_revenue")
+
 
 class Administration(mesa.Agent):
     """The one city administration of a model, in a ``place`` of one of :data:`PLACES`."""
+
+    #: the parameters it reads (budget and gate, :mod:`kosi_sim.agents.gate`): its own
+    #: section and the declared shared ones
+    p = OwnSection(SECTION, SHARED)
 
     def __init__(self, model, p, place: str = DEFAULT_PLACE) -> None:
         super().__init__(model)
@@ -304,7 +313,7 @@ class Administration(mesa.Agent):
         self.gate_credit = 0.0
 
     def _revenue(self, pop_alive: int, businesses: int) -> float:
-        m = self.model.params
+        m = self.p
         economy = businesses / self.businesses0
         return (
             pop_alive
@@ -332,7 +341,10 @@ class Administration(mesa.Agent):
 
     def gate_capacity(self) -> int:
         """Decisions the staff can make this month.  Fractional capacity carries over (up to
-        three months' worth), so a scaled-down city is not given a rounded-up gate."""
+        three months' worth or one decision, whichever is more: a gate of less than a
+        third of a decision a month still decides now and then), so a scaled-down city is
+        not given a rounded-up gate.  Called in the months with due proposals only: an
+        idle gate saves nothing up (ODD 7.7)."""
         p = self.p
         fte = p.gate_staff_per_100k * self.pop0 / 1e5 * (1.0 - self.stress)
         per_month = fte * p.proposals_per_fte

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..census import AGE_65PLUS
 from ..jit import kernel
-from ..parameters import Param, Section
+from ..parameters import OwnSection, Param, Section
 from .table import AgentTable, TableAgent
 
 SECTORS = ("retail", "hospitality", "services", "crafts", "health_care", "industry")
@@ -109,6 +109,8 @@ class Businesses(AgentTable):
         "opened": (np.int32, 0),
     }
     agent_cls = Business
+    #: the parameters its rules read: section ``businesses`` only
+    p = OwnSection(SECTION)
 
     def __init__(self, p, n_districts: int, capacity: int = 64) -> None:
         super().__init__(capacity)

@@ -135,3 +135,21 @@ class AgentTable:
 
     def record(self, row: int) -> dict[str, Any]:
         return {c: getattr(self, c)[row].item() for c in self._buf}
+
+
+def leader_is_member(
+    pop,
+    leaders: np.ndarray,
+    membership: np.ndarray,
+    rows: np.ndarray,
+    leader_rows: np.ndarray | None = None,
+) -> np.ndarray:
+    """Whether the leader (uid, of ``leaders``) of each organisation ``rows`` is still a
+    living member of it: ``membership`` is the citizens' column naming their organisation
+    of this kind (``pop.association`` or ``pop.initiative``); ``leader_rows``, the
+    leaders' population rows, if known."""
+    if leader_rows is None:
+        leader_rows = pop.rows_of(leaders)
+    ok = leader_rows >= 0
+    ok[ok] = membership[leader_rows[ok]] == rows[ok]
+    return ok

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..agents.initiatives.ideas import draw_domains
+
 
 def target_citizens(model, in_target: np.ndarray) -> np.ndarray:
     """Boolean mask over citizens living in the intervention's target districts."""
@@ -16,8 +18,6 @@ def rows_in(table, rows: np.ndarray, in_target: np.ndarray) -> np.ndarray:
 
 
 def gap_domains(model, district: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """A service domain for each district entry, drawn in proportion to 0.25 + unmet need."""
-    gap = model.services.gap()
-    weights = 0.25 + gap[:, district]
-    cdf = np.cumsum(weights, axis=0) / weights.sum(axis=0)
-    return (rng.random(len(district))[None, :] > cdf).sum(axis=0).astype(np.int8)
+    """A service domain for each district entry, drawn as new ideas draw theirs
+    (:func:`kosi_sim.agents.initiatives.ideas.draw_domains`)."""
+    return draw_domains(model.services.gap(), district, rng)

@@ -84,8 +84,7 @@ class CapacityBuilding(Intervention):
         self.spend(size * self.p.eur_per_participant, size * self.p.hours_per_participant)
         order = np.argsort(-pop.burnout[cand] + 1e-3 * self.rng.random(len(cand)), kind="stable")
         chosen = cand[order[:size]]
-        pop.trained[chosen] = True
-        pop.burnout[chosen] *= np.float32(1.0 - self.p.burnout_relief)
+        pop.train(chosen, self.p.burnout_relief)
         self.count("courses", 1)
         self.count("trained", size)
         self.count("reached", size)

@@ -86,7 +86,7 @@ class ContactPoint(Intervention):
         lv.leader_spare[self.districts] *= 1.0 - (1.0 - self.p.leader_help) * c
         lacking = open_[(t.stage[open_] == PROPOSAL) & t.needs_space[open_] & ~t.has_space[open_]]
         rooms = lacking[self.rng.random(len(lacking)) < c]
-        t.has_space[rooms] = True
+        t.grant_space(rooms)
         self.count("consultations", n)
         self.count("rooms_given", len(rooms))
         self.count("reached", n)

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..agents.initiatives import PROPOSAL
 from ..parameters import Param
+from ..volunteering import ENGAGEMENT_AGE_MONTHS
 from ._util import gap_domains, target_citizens
 from .base import Intervention
 
@@ -94,7 +95,9 @@ class IdeasCall(Intervention):
             return
         pop = model.pop
         here = target_citizens(model, self.in_target)
-        self.count("residents_14plus", int(np.count_nonzero(here & (pop.age_m >= 14 * 12))))
+        self.count(
+            "residents_14plus", int(np.count_nonzero(here & (pop.age_m >= ENGAGEMENT_AGE_MONTHS)))
+        )
         engaged = np.flatnonzero(here & pop.engaged)
         submitted = engaged[self.rng.random(len(engaged)) < self.p.submission_rate]
         # keep staff time for the jury's work on the shortlist

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, SUSTAINED, in_stages
 from ..parameters import Param
-from ..population import COOP_FREE_RIDER
+from ..volunteering import can_volunteer
 from ._util import target_citizens
 from .base import Intervention
 
@@ -56,11 +56,7 @@ class Matching(Intervention):
         pop = model.pop
         cand = np.flatnonzero(
             target_citizens(model, self.in_target)
-            & ~pop.engaged
-            & (pop.willingness >= model.params.willing_cutoff)
-            & (pop.coop != COOP_FREE_RIDER)
-            & (pop.age_m >= 14 * 12)
-            & (pop.time_budget >= 0.5)
+            & can_volunteer(pop, slice(None), model.params.willing_cutoff)
         )
         n = self.afford(len(cand), hours_each=self.p.hours_per_match)
         if n == 0:
@@ -82,8 +78,7 @@ class Matching(Intervention):
         for i in open_:  # initiatives lacking volunteers (a handful per district)
             free = np.flatnonzero(~placed & (pop.district[rows] == t.district[i]))
             take = free[: max(0, int(t.p.target_volunteers - t.volunteers[i]))]
-            pop.initiative[rows[take]] = i
-            t.volunteers[i] += len(take)
+            t.enrol(model, rows[take], i)
             placed[take] = True
         model.engagement.enlist_informal(pop, rows[placed])
         model.engagement.enlist(model, rows[~placed], self.rng, to_association=1.0)

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..agents.initiatives import ACTIVE
 from ..parameters import Param
+from ..volunteering import ENGAGEMENT_AGE_MONTHS
 from ._util import gap_domains, target_citizens
 from .base import Intervention
 
@@ -108,7 +109,7 @@ class ParticipatoryBudget(Intervention):
     def act(self, model) -> None:
         phase = (model.month - self.spec.start) % 12
         pop = model.pop
-        eligible = target_citizens(model, self.in_target) & (pop.age_m >= 14 * 12)
+        eligible = target_citizens(model, self.in_target) & (pop.age_m >= ENGAGEMENT_AGE_MONTHS)
         if phase == 0:
             cand = np.flatnonzero(eligible & (pop.willingness >= model.params.willing_cutoff))
             ideas = cand[self.rng.random(len(cand)) < self.p.submission_rate]

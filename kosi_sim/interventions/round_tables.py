@@ -286,7 +286,7 @@ class RoundTables(Intervention):
             admin_partner=bool(self.p.mandate),
         )
         volunteers = members[(pop.initiative[members] < 0)]
-        pop.initiative[volunteers] = row[0]
+        t.enrol(model, volunteers, row[0])
         model.engagement.experience(pop, members, good=True, strength=0.5)
         self.count("initiatives_launched", 1)
         self.count("proposals", 1)

@@ -21,6 +21,7 @@ import numpy as np
 
 from ..agents.initiatives import ACTIVE, GATE, PROPOSAL, in_stages
 from ..parameters import Param
+from ..volunteering import can_volunteer
 from ._util import rows_in
 from .base import Intervention
 
@@ -107,41 +108,28 @@ class SmallGrants(Intervention):
             self.count("reached", self.sample_share(self.p.jury_size))  # one jury for the city
         funded = open_[np.argsort(t.money[open_] - t.money_need[open_], kind="stable")[:n]]
         self.spend(n * self.p.grant_eur, n * self.p.hours_per_grant)
-        t.money[funded] += np.float32(self.p.grant_eur)
+        t.fund(funded, self.p.grant_eur)
         mark = np.zeros(t.n + 1, dtype=bool)
         mark[funded] = True
         members = np.flatnonzero(mark[pop.initiative])
         contacts = np.unique(pop.contacts[members])
-        pop.grant_exposure[contacts] = np.maximum(
-            pop.grant_exposure[contacts], np.float32(self.p.exposure_contacts)
-        )
-        pop.grant_exposure[members] = np.maximum(
-            pop.grant_exposure[members], np.float32(self.p.exposure)
-        )
+        pop.expose_to_grants(contacts, self.p.exposure_contacts)
+        pop.expose_to_grants(members, self.p.exposure)
         self.count("grants", n)
         self.count("reached", len(members))
         self._recruit(model, funded)
 
     def _recruit(self, model, funded: np.ndarray) -> None:
-        from ..population import COOP_FREE_RIDER
-
         pop = model.pop
         cutoff = model.params.willing_cutoff
         recruited = 0
         for i in funded:  # a few grants a month
             members = np.flatnonzero(pop.initiative == i)
             cand = np.unique(pop.contacts[members])
-            cand = cand[
-                pop.alive[cand]
-                & ~pop.engaged[cand]
-                & (pop.initiative[cand] < 0)
-                & (pop.age_m[cand] >= 14 * 12)
-                & (pop.time_budget[cand] >= 0.5)
-            ]
             w = model.engagement.willingness(pop, cand)
-            cand = cand[(w >= cutoff) | (pop.coop[cand] == COOP_FREE_RIDER)]
+            cand = cand[can_volunteer(pop, cand, cutoff, paid=True, willingness=w)]
             take = cand[: self.p.recruits_per_grant]
-            pop.initiative[take] = i
+            model.initiatives.enrol(model, take, i)
             model.engagement.enlist_informal(pop, take)
             recruited += len(take)
         self.count("recruited", recruited)

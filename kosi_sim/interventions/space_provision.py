@@ -14,6 +14,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from ..agents.initiatives import is_open
 from ..parameters import Param
 from ._util import rows_in
 from .base import Intervention
@@ -59,10 +60,10 @@ class SpaceProvision(Intervention):
 
     def act(self, model) -> None:
         t = model.initiatives
-        housed = rows_in(t, np.flatnonzero(t.on_premises & (t.stage <= 4)), self.in_target)
+        housed = rows_in(t, np.flatnonzero(t.on_premises & is_open(t.stage)), self.in_target)
         keep = self.afford(len(housed), self.p.rent_eur_per_month, self.p.hours_per_premises)
         if keep < len(housed):  # cannot carry all: give back the newest premises
-            t.on_premises[housed[keep:]] = False
+            t.leave_premises(housed[keep:])
         self.spend(keep * self.p.rent_eur_per_month, keep * self.p.hours_per_premises)
         months_left = 12 - (model.month - self.spec.start) % 12
         can_add = self.afford(

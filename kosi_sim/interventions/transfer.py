@@ -14,6 +14,7 @@ import numpy as np
 
 from ..agents.initiatives import PROPOSAL, SUSTAINED
 from ..parameters import Param
+from ..services import SERVICE_DOMAINS
 from .base import Intervention
 
 
@@ -65,7 +66,7 @@ class Transfer(Intervention):
         n = self.afford(min(len(sources), room), self.p.seed_money_eur, self.p.hours_per_transfer)
         if n == 0:
             return
-        producing = np.zeros((4, model.n_districts))
+        producing = np.zeros((len(SERVICE_DOMAINS), model.n_districts))
         open_ = t.open_rows()
         np.add.at(producing, (t.domain[open_], t.district[open_]), 1)
         chosen = self.rng.choice(len(sources), size=n, replace=False)

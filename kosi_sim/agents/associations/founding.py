@@ -21,7 +21,7 @@ def request(table, model, rng) -> list[tuple[int, int]]:
         pop.leads,
         pop.time_budget,
         pop.hours,
-        np.float32(model.params.leader_spare_hours),
+        np.float32(table.p.leader_spare_hours),
     )
     per_d = count_grouped(young, pop.district, n_d)
     expected = table.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...jit import kernel
+from ..table import leader_is_member
 
 
 def step(table, model, live: np.ndarray, members: np.ndarray, rng) -> None:
@@ -15,9 +16,7 @@ def step(table, model, live: np.ndarray, members: np.ndarray, rng) -> None:
     members' rows)."""
     pop = model.pop
     # leader still alive and a member?
-    leader_rows = pop.rows_of(table.leader[live])
-    ok = leader_rows >= 0
-    ok[ok] = pop.association[leader_rows[ok]] == live[ok]
+    ok = leader_is_member(pop, table.leader[live], pop.association, live)
     table.leader[live[~ok]] = -1
     leaderless = live[table.leader[live] < 0]
     succession(table, model, leaderless, members, rng)
@@ -43,7 +42,7 @@ def succession(table, model, leaderless: np.ndarray, members: np.ndarray, rng) -
         pop.leads,
         pop.time_budget,
         pop.hours,
-        float(model.params.leader_spare_hours),
+        float(table.p.leader_spare_hours),
     )
     if len(cand) == 0:
         return

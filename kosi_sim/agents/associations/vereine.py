@@ -7,9 +7,10 @@ from typing import ClassVar
 
 import numpy as np
 
+from ...parameters import OwnSection
 from ..table import AgentTable, TableAgent
 from . import dissolution, founding, funds, leadership, membership
-from .params import DOMAINS
+from .params import DOMAINS, SECTION
 
 
 class Association(TableAgent):
@@ -38,6 +39,11 @@ class Association(TableAgent):
         return float(self.table.funds[self.row])
 
 
+#: parameters of other sections the Vereine read, and why: ``leader_spare_hours``
+#: (initiatives, M10) is the spare time anyone needs to lead, a Verein as an initiative
+SHARED = ("leader_spare_hours",)
+
+
 class Associations(AgentTable):
     columns: ClassVar = {
         "domain": (np.int8, 0),
@@ -52,6 +58,8 @@ class Associations(AgentTable):
         "attractiveness": (np.float32, 1.0),
     }
     agent_cls = Association
+    #: the parameters its rules read: section ``associations`` and the shared ones
+    p = OwnSection(SECTION, SHARED)
 
     def __init__(self, p, capacity: int = 64) -> None:
         super().__init__(capacity)

@@ -1,0 +1,88 @@
+"""Who can lead an initiative (M10, ODD 7.8 rule 2), and finding leaders.
+
+A leader is alive, 18 or older, not a free rider, leads nothing, is in no initiative and has
+spare time of at least ``leader_spare_hours`` times the district's leader lever (half for
+the trained).  An idea's leader is its holder if she can lead, else the first altruist
+among her contacts who can.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...jit import kernel
+from ...population import COOP_ALTRUIST, COOP_FREE_RIDER
+
+#: the age from which a citizen can lead an initiative (months): of age (Volljährigkeit),
+#: as a leader signs for the initiative (assumption)
+LEADER_AGE_MONTHS = 18 * 12
+#: factor on the spare time a trained citizen needs to lead (capacity building, ODD 11.8;
+#: assumption)
+TRAINED_SPARE_FACTOR = 0.5
+
+
+def can_lead(ini, model, rows: np.ndarray) -> np.ndarray:
+    """Whether each citizen of ``rows`` could lead an initiative now (M10)."""
+    pop, p = model.pop, ini.p
+    lever = model.levers.leader_spare[np.minimum(pop.district[rows], ini.n_districts - 1)]
+    need = p.leader_spare_hours * lever * np.where(pop.trained[rows], TRAINED_SPARE_FACTOR, 1.0)
+    return (
+        pop.alive[rows]
+        & ~pop.leads[rows]
+        & (pop.initiative[rows] < 0)
+        & (pop.coop[rows] != COOP_FREE_RIDER)
+        & (pop.time_budget[rows] - pop.hours[rows] >= need)
+        & (pop.age_m[rows] >= LEADER_AGE_MONTHS)
+    )
+
+
+def find_leaders(ini, model, district: np.ndarray, rng) -> np.ndarray:
+    """One possible leader per requested district (engaged first), -1 where none."""
+    pop = model.pop
+    pool = can_lead(ini, model, np.arange(pop.n))
+    out = np.full(len(district), -1, dtype=np.int64)
+    for d in np.unique(district):  # loop over districts
+        cand = np.flatnonzero(pool & (pop.district == d))
+        if len(cand) == 0:
+            continue
+        cand = cand[np.argsort(~pop.engaged[cand] + rng.random(len(cand)), kind="stable")]
+        want = np.flatnonzero(district == d)
+        out[want[: len(cand)]] = cand[: len(want)]
+    return out
+
+
+def leaders_of_ideas(ini, model, holders: np.ndarray) -> np.ndarray:
+    """The leader (row, -1: none) of each idea whose holders are ``holders`` (rows, -1 if
+    gone), ideas in turn (rule 2)."""
+    pop = model.pop
+    # who could lead: the holders and their contacts (evaluated only for them)
+    nearby = np.unique(
+        np.concatenate((holders[holders >= 0], pop.contacts[holders[holders >= 0]].ravel()))
+    )
+    able = np.zeros(pop.n, dtype=bool)
+    able[nearby] = can_lead(ini, model, nearby)
+    return _pick_leaders(holders, able, pop.coop, pop.contacts)
+
+
+@kernel
+def _pick_leaders(holders, can_lead, coop, contacts):
+    """The leader of each idea, in turn (-1: none): its holder (row, -1 if gone) if she
+    can lead and is not taken yet, else the first altruist contact who can (M10)."""
+    taken = np.zeros(len(can_lead), dtype=np.bool_)
+    out = np.full(len(holders), -1, dtype=np.int64)
+    for j in range(len(holders)):
+        h = holders[j]
+        if h < 0:
+            continue
+        leader = -1
+        if can_lead[h] and not taken[h]:
+            leader = h
+        else:
+            for c in contacts[h]:
+                if can_lead[c] and not taken[c] and coop[c] == COOP_ALTRUIST:
+                    leader = c
+                    break
+        if leader >= 0:
+            taken[leader] = True
+            out[j] = leader
+    return out

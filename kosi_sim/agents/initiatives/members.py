@@ -1,0 +1,84 @@
+"""Who belongs to which initiative: membership tallies over the population's arrays.
+
+A citizen's initiative is ``pop.initiative`` (-1: none).  The kernels read only the rows
+given (during a month the tracked superset of members, see :class:`Initiatives`), so the
+tallies do not scan the whole population each time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...jit import kernel, parallel_kernel, prange
+from ...select import nonzero
+
+
+def insert_sorted(rows: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``np.union1d(rows, new)`` for ascending unique ``rows`` and a few ``new``: the new
+    values are inserted in place, without sorting ``rows`` again."""
+    new = np.unique(new)
+    at = np.searchsorted(rows, new)
+    known = rows[np.minimum(at, len(rows) - 1)] == new if len(rows) else np.zeros(len(new), bool)
+    return np.insert(rows, at[~known], new[~known])
+
+
+def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Weekly hours each citizen of ``rows`` (default all) gives to an initiative (half,
+    if also in a Verein)."""
+    share = np.where(pop.association[rows] >= 0, np.float32(0.5), np.float32(1.0))
+    return np.where(pop.initiative[rows] >= 0, pop.hours[rows] * share, np.float32(0.0))
+
+
+@parallel_kernel
+def _rows_in_initiatives(initiative):
+    """Rows (ascending) of everyone in an initiative."""
+    member = np.empty(len(initiative), dtype=np.uint8)
+    for r in prange(len(initiative)):
+        member[r] = initiative[r] >= 0
+    return nonzero(member)
+
+
+@kernel
+def _members_per_initiative(rows, initiative, n):
+    """Members of each of ``n`` initiatives among ``rows`` (initiative -1: none)."""
+    out = np.zeros(n, dtype=np.int64)
+    for r in rows:
+        i = initiative[r]
+        if i >= 0:
+            out[i] += 1
+    return out
+
+
+@kernel
+def _members_of(rows, initiative, mark):
+    """The rows among ``rows`` (ascending) whose initiative is marked."""
+    out = np.empty(len(rows), dtype=np.int64)
+    k = 0
+    for r in rows:
+        i = initiative[r]
+        if i >= 0 and mark[i]:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@kernel
+def _burnout_per_initiative(rows, initiative, burnout, n):
+    """Summed burnout of each initiative's members among ``rows`` (double precision, row
+    order)."""
+    out = np.zeros(n)
+    for r in rows:
+        i = initiative[r]
+        if i >= 0:
+            out[i] += np.float64(burnout[r])
+    return out
+
+
+@parallel_kernel
+def _free_engaged(engaged, leads, initiative):
+    """Whether each citizen is engaged and neither leads nor belongs to an initiative
+    (uint8 marks; ``engaged`` and ``leads`` come as uint8)."""
+    free = np.empty(len(engaged), dtype=np.uint8)
+    for r in prange(len(engaged)):
+        free[r] = engaged[r] & (np.uint8(1) - leads[r]) & np.uint8(initiative[r] < 0)
+    return free

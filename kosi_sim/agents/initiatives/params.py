@@ -33,10 +33,11 @@ SECTION = Section(
         ),
         Param(
             "idea_lifetime",
-            6,
+            7,
             "months",
             "Ideas not taken up are dropped after this",
-            "assumption",
+            "assumption (until December 2026 the rule kept ideas a month past the declared 6;"
+            " 7 keeps the lifetime the calibration was made with)",
             (1, 60),
         ),
         Param(
@@ -74,10 +75,11 @@ SECTION = Section(
         ),
         Param(
             "proposal_lifetime",
-            9,
+            10,
             "months",
             "Proposals not ready are dropped after this",
-            "assumption",
+            "assumption (until December 2026 the rule kept proposals a month past the declared"
+            " 9; 10 keeps the lifetime the calibration was made with)",
             (1, 60),
         ),
         Param(

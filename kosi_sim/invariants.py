@@ -73,6 +73,9 @@ def _memberships(model) -> Iterator[str]:
     member = member[member >= 0]
     if not _in(member, 0, a.n - 1) or not a.alive[member].all():
         yield "a citizen belongs to a Verein that does not exist"
+    for column in ("association", "initiative"):
+        if ((getattr(pop, column) >= 0) & ~pop.engaged).any():
+            yield f"a citizen who does not volunteer belongs to an {column}"
     joined = pop.initiative[pop.alive]
     joined = joined[joined >= 0]
     if not _in(joined, 0, ini.n - 1) or (ini.stage[joined] > STAGES.index("sustained")).any():

@@ -64,10 +64,31 @@ def test_the_invariants_catch_a_broken_state(small_scenario):
     pop.engaged[dead] = True
     pop.contacts[0, 0] = pop.n
     model.initiatives.stage[:1] = 99
+    volunteer = np.flatnonzero(pop.alive & pop.engaged)[:1]
+    pop.initiative[volunteer] = 0
+    pop.engaged[volunteer] = False
     found = " | ".join(violations(model))
     assert "dead citizen is engaged" in found
     assert "contact row" in found
     assert "stage code" in found
+    assert "does not volunteer belongs to an initiative" in found
+
+
+def test_a_round_table_makes_only_volunteers_members_of_its_initiative():
+    """The toolbox town's round tables converge into initiatives over five years; a table's
+    citizen who stopped volunteering since it opened does not become a member (a fixed
+    defect: such members broke the invariant that members volunteer)."""
+    model = CityModel(resolve("classroom_toolbox"))
+    found: set[str] = set()
+    for _ in range(60):
+        model.step()
+        found.update(violations(model))
+    launched = sum(
+        report.get("initiatives_launched", 0)
+        for _, _, kind, report in model.intervention_log
+        if kind == "round_tables"
+    )
+    assert launched > 0 and found == set()
 
 
 def test_volunteer_hours_are_conserved_between_vereine_and_initiatives(small_run):

@@ -285,7 +285,9 @@ class RoundTables(Intervention):
             business_partner=table.business,
             admin_partner=bool(self.p.mandate),
         )
-        volunteers = members[(pop.initiative[members] < 0)]
+        # the table's citizens who still volunteer join; one who stopped since the table
+        # opened does not become a member of the initiative
+        volunteers = members[(pop.initiative[members] < 0) & pop.engaged[members]]
         t.enrol(model, volunteers, row[0])
         model.engagement.experience(pop, members, good=True, strength=0.5)
         self.count("initiatives_launched", 1)

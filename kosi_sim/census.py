@@ -74,6 +74,27 @@ class Census:
         key = tuple(_key(i) for i in (band, eng, willing, trusting, member, employed))
         return self.counts.reshape(len(self.counts), -1).dot(_cell_mask(key))
 
+    def counts_of(self, masks: np.ndarray) -> np.ndarray:
+        """Citizens per district in each of several selections at once, as floats:
+        ``masks`` from :func:`cell_masks`; column ``j`` is ``count(**selections[j])``
+        (whole numbers far below 2**53, so a float product is exact in any order)."""
+        return self.counts.reshape(len(self.counts), -1).astype(np.float64) @ masks
+
+
+def cell_masks(selections) -> np.ndarray:
+    """The cell masks of several selections (dicts of :meth:`Census.count`'s keywords) as
+    the float columns of one read-only matrix, for :meth:`Census.counts_of`."""
+    axes = ("band", "eng", "willing", "trusting", "member", "employed")
+    unknown = {k for s in selections for k in s} - set(axes)
+    if unknown:
+        raise KeyError(f"unknown census axes {sorted(unknown)}; allowed: {list(axes)}")
+    masks = np.stack(
+        [_cell_mask(tuple(_key(s.get(axis, slice(None))) for axis in axes)) for s in selections],
+        axis=1,
+    ).astype(np.float64)
+    masks.flags.writeable = False
+    return masks
+
 
 def _key(index):
     """A selection along one axis as a hashable key (slices and ints are hashable)."""

@@ -49,3 +49,12 @@ def test_metric_ratios_are_district_ratios_and_city_ratio_of_sums(small_model):
 def test_unknown_census_axis_is_refused():
     with pytest.raises(KeyError, match="allowed"):
         cell_masks(({"age": 3},))
+
+
+def test_count_takes_lists_tuples_ints_and_arrays_alike(small_model):
+    cen = small_model.census
+    expected = cen.count(band=[5, 6], eng=[1, 2, 3])
+    assert np.array_equal(cen.count(band=(5, 6), eng=(1, 2, 3)), expected)
+    assert np.array_equal(cen.count(band=np.array([5, 6]), eng=slice(1, None)), expected)
+    assert np.array_equal(cen.count(band=(5, 6), eng=(1, 2, 3)), expected)  # cached
+    assert np.array_equal(cen.count(band=6) + cen.count(band=5), cen.count(band=(5, 6)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .agents.initiatives import PRODUCING, in_stages
+from .agents.initiatives import GATE, PRODUCING, in_stages
 from .census import (
     ADULTS_18_64,
     AGE_14PLUS,
@@ -235,7 +235,7 @@ def compute(model) -> np.ndarray:
     for k, d in enumerate(SERVICE_DOMAINS):
         sel = prod & (ini.domain == k)
         totals[f"initiatives_active_{d}"] = np.bincount(ini.district[sel], minlength=n)[:n]
-    pipe = ini.stage <= 2
+    pipe = ini.stage <= GATE  # idea, proposal or at the gate
     totals["initiatives_in_pipeline"] = np.bincount(ini.district[pipe], minlength=n)[:n]
     ev = ini.events
     for name, key in (

@@ -57,6 +57,7 @@ class Census:
         counts = _count_codes(codes, (n_d + 1) * _CELLS, threads())
         hours, burnout = _engaged_sums(pop.district, pop.engaged, pop.hours, pop.burnout, n_d)
         self.counts = counts.reshape(n_d + 1, *SHAPE)[:n_d]
+        self._flat = self.counts.reshape(n_d, -1)  # a view: districts x cells
         self.hours = hours[:n_d]  # volunteer hours of the engaged
         self.burnout_engaged = burnout[:n_d]
 
@@ -71,8 +72,38 @@ class Census:
     ) -> np.ndarray:
         """Citizens per district in the selected cells (indices, slices or lists; each
         cell counted once)."""
-        key = tuple(_key(i) for i in (band, eng, willing, trusting, member, employed))
-        return self.counts.reshape(len(self.counts), -1).dot(_cell_mask(key))
+        selection = (band, eng, willing, trusting, member, employed)
+        try:  # the rules ask the same few selections every month
+            mask = _MASK_OF_SELECTION.get(selection)
+            hashable = True
+        except TypeError:  # a list or an array: normalised below
+            mask, hashable = None, False
+        if mask is None:
+            mask = _cell_mask(tuple(_key(i) for i in selection))
+            if hashable and len(_MASK_OF_SELECTION) < _MAX_SELECTIONS:
+                _MASK_OF_SELECTION[selection] = mask
+        return self._flat.dot(mask)
+
+    def counts_of(self, masks: np.ndarray) -> np.ndarray:
+        """Citizens per district in each of several selections at once, as floats:
+        ``masks`` from :func:`cell_masks`; column ``j`` is ``count(**selections[j])``
+        (whole numbers far below 2**53, so a float product is exact in any order)."""
+        return self.counts.reshape(len(self.counts), -1).astype(np.float64) @ masks
+
+
+def cell_masks(selections) -> np.ndarray:
+    """The cell masks of several selections (dicts of :meth:`Census.count`'s keywords) as
+    the float columns of one read-only matrix, for :meth:`Census.counts_of`."""
+    axes = ("band", "eng", "willing", "trusting", "member", "employed")
+    unknown = {k for s in selections for k in s} - set(axes)
+    if unknown:
+        raise KeyError(f"unknown census axes {sorted(unknown)}; allowed: {list(axes)}")
+    masks = np.stack(
+        [_cell_mask(tuple(_key(s.get(axis, slice(None))) for axis in axes)) for s in selections],
+        axis=1,
+    ).astype(np.float64)
+    masks.flags.writeable = False
+    return masks
 
 
 def _key(index):
@@ -82,7 +113,13 @@ def _key(index):
     return index
 
 
-@functools.lru_cache(maxsize=512)
+#: cell masks by the selection as :meth:`Census.count` was called (ints, slices, tuples),
+#: a cache of :func:`_cell_mask` that skips normalising the selection
+_MASK_OF_SELECTION: dict[tuple, np.ndarray] = {}
+_MAX_SELECTIONS = 512
+
+
+@functools.lru_cache(maxsize=_MAX_SELECTIONS)
 def _cell_mask(key: tuple) -> np.ndarray:
     """Which cells within a district (``SHAPE`` flattened) a selection (one key per axis)
     counts, as 0/1 (int64): computed once per selection, the metrics ask the same few
@@ -198,10 +235,11 @@ def _engaged_sums(district, engaged, hours, burnout, n_d):
 
 
 # age bands by name, for readability at the call sites
-CHILDREN = [0, 1]  # 0-17
-AGE_14PLUS = [1, 2, 3, 4, 5, 6]
-ADULTS_18_64 = [2, 3, 4]
-AGE_65PLUS = [5, 6]
-AGE_65_79 = [5]
-AGE_80PLUS = [6]
-ENGAGED = [1, 2, 3]
+# (tuples: a selection of tuples is looked up by :meth:`Census.count` without conversion)
+CHILDREN = (0, 1)  # 0-17
+AGE_14PLUS = (1, 2, 3, 4, 5, 6)
+ADULTS_18_64 = (2, 3, 4)
+AGE_65PLUS = (5, 6)
+AGE_65_79 = (5,)
+AGE_80PLUS = (6,)
+ENGAGED = (1, 2, 3)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from .census import ADULTS_18_64, AGE_65PLUS
+from .jit import kernel, pairwise_sum
 from .parameters import Param, Section
 
 SECTION = Section(
@@ -177,6 +178,7 @@ def allocate(
     while their need fits.  Those turned away draw again among the rest; the dwellings of
     movers who found one are free from the next round on.
     """
+    need = np.asarray(need, dtype=np.float64)  # the kernel sums in double precision
     n, n_d = len(need), len(free)
     dest = np.full(n, -1, dtype=np.int64)
     left = np.maximum(free, 0.0).astype(float)
@@ -193,20 +195,43 @@ def allocate(
         choice = np.minimum(np.count_nonzero(cum <= u[:, None], axis=1), n_d - 1)
         choice[total <= 0.0] = -1
         taken = np.zeros(len(looking), dtype=bool)
-        for d in range(n_d):
-            at = np.flatnonzero(choice == d)
-            if len(at) == 0:
-                continue
-            fits = np.cumsum(need[looking[at]]) <= left[d] + 1e-9
-            fits &= np.cumsum(~fits) == 0  # the first who does not fit closes the door
-            dest[looking[at[fits]]] = d
-            left[d] -= need[looking[at[fits]]].sum()
-            taken[at[fits]] = True
+        _take_in_order(choice, need, looking, left, dest, taken)
         # movers who found a dwelling leave theirs free for the next round
         gone = looking[taken & movers]
         np.add.at(left, origin[gone], need[gone])
         looking = looking[~taken]
     return dest
+
+
+@kernel
+def _take_in_order(choice, need, looking, left, dest, taken):
+    """Each district takes those of ``looking`` who chose it (``choice``), in their order,
+    while the running sum of their need fits its ``left`` free dwellings (1e-9 of slack);
+    the first who does not fit closes its door.  Marks ``taken``, writes ``dest`` and
+    lowers ``left`` by the need taken (summed in numpy's order, as
+    ``need[taken_rows].sum()``: the same bits as the numpy formulation in the tests)."""
+    n_d = len(left)
+    running = np.zeros(n_d)
+    closed = np.zeros(n_d, dtype=np.bool_)
+    for i in range(len(looking)):
+        d = choice[i]
+        if d < 0 or closed[d]:
+            continue
+        running[d] += need[looking[i]]
+        if running[d] <= left[d] + 1e-9:
+            dest[looking[i]] = d
+            taken[i] = True
+        else:
+            closed[d] = True
+    buffer = np.empty(len(looking))
+    for d in range(n_d):
+        k = 0
+        for i in range(len(looking)):
+            if taken[i] and choice[i] == d:
+                buffer[k] = need[looking[i]]
+                k += 1
+        if k:
+            left[d] -= pairwise_sum(buffer, 0, k)
 
 
 class Housing:

@@ -89,7 +89,11 @@ def parallel_kernel(fn):
 
     @functools.wraps(fn)
     def call(*args):
-        args = tuple(as_bytes(a) for a in args)
+        # as_bytes inlined: a small city calls parallel kernels a few dozen times a month
+        args = [
+            a.view(np.uint8) if isinstance(a, np.ndarray) and a.dtype.kind == "b" else a
+            for a in args
+        ]
         with _PARALLEL:
             return compiled(*args)
 
@@ -109,6 +113,83 @@ def as_bytes(array):
     return array
 
 
+#: numpy sums blocks of up to this many values with eight running sums, longer arrays by
+#: halves (its ``PW_BLOCKSIZE``)
+_PAIRWISE_BLOCK = 128
+
+
+@kernel
+def _block_sum(values, start, n):
+    """numpy's sum of at most ``_PAIRWISE_BLOCK`` contiguous values: plain below 8 values,
+    else eight running sums added as a tree, then the rest."""
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += values[i]
+        return res
+    r0, r1, r2, r3 = values[start], values[start + 1], values[start + 2], values[start + 3]
+    r4, r5, r6, r7 = values[start + 4], values[start + 5], values[start + 6], values[start + 7]
+    i = start + 8
+    end = start + n - n % 8
+    while i < end:
+        r0 += values[i]
+        r1 += values[i + 1]
+        r2 += values[i + 2]
+        r3 += values[i + 3]
+        r4 += values[i + 4]
+        r5 += values[i + 5]
+        r6 += values[i + 6]
+        r7 += values[i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < start + n:
+        res += values[i]
+        i += 1
+    return res
+
+
+@kernel
+def pairwise_sum(values, start, n):
+    """``values[start:start + n].sum()`` in numpy's order for a contiguous float64 array
+    (pairwise summation: blocks of :data:`_PAIRWISE_BLOCK`, longer ranges split into halves
+    whose first has a multiple of 8 values), so that a kernel that replaces
+    ``array.sum()`` gives the same bits.  The halving is walked with an explicit stack
+    (numba cannot cache a recursive kernel)."""
+    if n <= _PAIRWISE_BLOCK:
+        return _block_sum(values, start, n)
+    starts = np.empty(64, dtype=np.int64)  # a range of 2**63 values splits 57 times at most
+    sizes = np.empty(64, dtype=np.int64)
+    left_done = np.zeros(64, dtype=np.bool_)
+    left_sum = np.empty(64)
+    top = 0
+    starts[0], sizes[0] = start, n
+    while True:
+        if sizes[top] > _PAIRWISE_BLOCK:  # descend into the first half
+            half = sizes[top] // 2
+            half -= half % 8
+            top += 1
+            starts[top], sizes[top], left_done[top] = starts[top - 1], half, False
+            continue
+        value = _block_sum(values, starts[top], sizes[top])
+        while True:  # hand the value up until a parent still needs its second half
+            top -= 1
+            if top < 0:
+                return value
+            if left_done[top]:
+                value = left_sum[top] + value
+                continue
+            half = sizes[top] // 2
+            half -= half % 8
+            left_sum[top], left_done[top] = value, True
+            top += 1
+            starts[top], sizes[top], left_done[top] = (
+                starts[top - 1] + half,
+                sizes[top - 1] - half,
+                False,
+            )
+            break
+
+
 def threads() -> int:
     """How many threads this process's parallel kernels run on."""
     return numba.get_num_threads()
@@ -124,6 +205,7 @@ __all__ = [
     "as_bytes",
     "helper",
     "kernel",
+    "pairwise_sum",
     "parallel_kernel",
     "prange",
     "prefetch",

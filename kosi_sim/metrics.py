@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 from .agents.initiatives import GATE, PRODUCING, in_stages
-from .census import ADULTS_18_64, AGE_14PLUS, AGE_65PLUS, AGE_80PLUS, CHILDREN, ENGAGED
+from .census import (
+    ADULTS_18_64,
+    AGE_14PLUS,
+    AGE_65PLUS,
+    AGE_80PLUS,
+    CHILDREN,
+    ENGAGED,
+    cell_masks,
+)
 from .districts import CITY
 from .services import SERVICE_DOMAINS
 
@@ -128,88 +136,107 @@ INTENSIVE_UNITS = frozenset(
 SCALED = frozenset(m.name for m in METRICS if m.unit in COUNT_UNITS)
 
 
-def _with_city(num: np.ndarray, den: np.ndarray | None = None) -> np.ndarray:
-    """District values and the city value (ratio of sums) as one array (NaN where a
-    denominator is not positive)."""
-    num = np.asarray(num, dtype=float)
-    out = np.empty(len(num) + 1)
-    if den is None:
-        out[:-1] = num
-        out[-1] = num.sum()
-        return out
-    den = np.asarray(den, dtype=float)
-    out[:-1] = np.nan
-    np.divide(num, den, out=out[:-1], where=den > 0)
-    total = den.sum()
-    out[-1] = num.sum() / total if total > 0 else np.nan
+#: the census selections the metrics read (keywords of ``Census.count``), counted for
+#: all of them in one product each month (:meth:`Census.counts_of`)
+COUNTS: dict[str, dict] = {
+    "population": {},
+    "0_17": {"band": CHILDREN},
+    "18_64": {"band": ADULTS_18_64},
+    "65plus": {"band": AGE_65PLUS},
+    "80plus": {"band": AGE_80PLUS},
+    "14plus": {"band": AGE_14PLUS},
+    "engaged_14plus": {"band": AGE_14PLUS, "eng": ENGAGED},
+    "14_29": {"band": [1, 2]},
+    "engaged_14_29": {"band": [1, 2], "eng": ENGAGED},
+    "30_49": {"band": [3]},
+    "engaged_30_49": {"band": [3], "eng": ENGAGED},
+    "50_64": {"band": [4]},
+    "engaged_50_64": {"band": [4], "eng": ENGAGED},
+    "engaged_65plus": {"band": AGE_65PLUS, "eng": ENGAGED},
+    "engaged": {"eng": ENGAGED},
+    "upto2": {"eng": 1},
+    "3to5": {"eng": 2},
+    "6plus": {"eng": 3},
+    "willing_14plus": {"band": AGE_14PLUS, "willing": 1},
+    "unwilling_engaged_14plus": {"band": AGE_14PLUS, "willing": 0, "eng": ENGAGED},
+    "willing_inactive_14plus": {"band": AGE_14PLUS, "willing": 1, "eng": 0},
+    "trusting_14plus": {"band": AGE_14PLUS, "trusting": 1},
+    "members": {"member": 1},
+}
+_COUNT_MASKS = cell_masks(tuple(COUNTS.values()))
+
+
+def _totals(nums: list) -> np.ndarray:
+    """One row per metric: the district values ``nums[i]`` and, last, their sum for the
+    city (each row summed as on its own)."""
+    num = np.array(nums, dtype=float)
+    out = np.empty((len(num), num.shape[1] + 1))
+    out[:, :-1] = num
+    out[:, -1] = num.sum(axis=1)
     return out
 
 
-def _city_only(value: float, n: int) -> np.ndarray:
-    out = np.full(n + 1, np.nan)
-    out[-1] = value
+def _ratios(nums: list, dens: list) -> np.ndarray:
+    """One row per metric: the district ratios ``nums[i] / dens[i]`` and, last, the city's
+    ratio of sums (NaN where a denominator is not positive)."""
+    num = np.array(nums, dtype=float)
+    den = np.array(dens, dtype=float)
+    out = np.full((len(num), num.shape[1] + 1), np.nan)
+    np.divide(num, den, out=out[:, :-1], where=den > 0)
+    total = den.sum(axis=1)
+    np.divide(num.sum(axis=1), total, out=out[:, -1], where=total > 0)
     return out
 
 
 def compute(model) -> np.ndarray:
-    """All metrics for the districts and the city, from the month's census and tables."""
+    """All metrics for the districts and the city, from the month's census and tables.
+
+    The metrics are gathered as totals (district values and their city sum), ratios
+    (district ratios and the city's ratio of sums) and city-only values, and each kind is
+    written for all its metrics at once."""
     n = model.n_districts
     cen = model.census
-    c = cen.count
-    out = np.full((len(METRICS), n + 1), np.nan)
+    count = dict(zip(COUNTS, cen.counts_of(_COUNT_MASKS).T, strict=True))
+    totals: dict[str, np.ndarray] = {}
+    ratios: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    city: dict[str, float] = {}
 
-    def put(name: str, values: np.ndarray) -> None:
-        out[INDEX[name]] = values
-
-    population = c()
-    put("population", _with_city(population))
-    for name, bands in (
-        ("share_0_17", CHILDREN),
-        ("share_18_64", ADULTS_18_64),
-        ("share_65plus", AGE_65PLUS),
-        ("share_80plus", AGE_80PLUS),
-    ):
-        put(name, _with_city(c(band=bands), population))
-    for key, value in model.flows.items():
-        put(key, _with_city(value))
-    n14 = c(band=AGE_14PLUS)
-    put("engaged_share", _with_city(c(band=AGE_14PLUS, eng=ENGAGED), n14))
-    for name, bands in (
-        ("engaged_share_14_29", [1, 2]),
-        ("engaged_share_30_49", [3]),
-        ("engaged_share_50_64", [4]),
-        ("engaged_share_65plus", AGE_65PLUS),
-    ):
-        put(name, _with_city(c(band=bands, eng=ENGAGED), c(band=bands)))
-    n_eng = c(eng=ENGAGED)
-    put("engaged_citizens", _with_city(n_eng))
-    put("hours_mean", _with_city(cen.hours, n_eng))
-    put("hours_share_upto2", _with_city(c(eng=1), n_eng))
-    put("hours_share_3to5", _with_city(c(eng=2), n_eng))
-    put("hours_share_6plus", _with_city(c(eng=3), n_eng))
-    put("volunteer_hours", _with_city(cen.hours))
-    willing = c(band=AGE_14PLUS, willing=1)
-    put("willing_share", _with_city(willing + c(band=AGE_14PLUS, willing=0, eng=ENGAGED), n14))
-    put("willing_inactive_share", _with_city(c(band=AGE_14PLUS, willing=1, eng=0), n14))
-    put("burnout_mean", _with_city(cen.burnout_engaged, n_eng))
-    put("trust_share", _with_city(c(band=AGE_14PLUS, trusting=1), n14))
+    population = count["population"]
+    totals["population"] = population
+    for name in ("0_17", "18_64", "65plus", "80plus"):
+        ratios[f"share_{name}"] = (count[name], population)
+    totals.update(model.flows)
+    n14 = count["14plus"]
+    ratios["engaged_share"] = (count["engaged_14plus"], n14)
+    for group in ("14_29", "30_49", "50_64", "65plus"):
+        ratios[f"engaged_share_{group}"] = (count[f"engaged_{group}"], count[group])
+    n_eng = count["engaged"]
+    totals["engaged_citizens"] = n_eng
+    ratios["hours_mean"] = (cen.hours, n_eng)
+    for band in ("upto2", "3to5", "6plus"):
+        ratios[f"hours_share_{band}"] = (count[band], n_eng)
+    totals["volunteer_hours"] = cen.hours
+    willing = count["willing_14plus"] + count["unwilling_engaged_14plus"]
+    ratios["willing_share"] = (willing, n14)
+    ratios["willing_inactive_share"] = (count["willing_inactive_14plus"], n14)
+    ratios["burnout_mean"] = (cen.burnout_engaged, n_eng)
+    ratios["trust_share"] = (count["trusting_14plus"], n14)
 
     a = model.associations
-    live = a.live
-    put("associations", _with_city(np.bincount(a.district[live], minlength=n)[:n]))
-    put("association_members", _with_city(c(member=1)))
-    put("associations_founded", _city_only(a.founded_this_step, n))
-    put("associations_dissolved", _city_only(a.dissolved_this_step, n))
-    put("businesses", _with_city(model.businesses.per_district()))
+    totals["associations"] = np.bincount(a.district[a.live], minlength=n)[:n]
+    totals["association_members"] = count["members"]
+    city["associations_founded"] = a.founded_this_step
+    city["associations_dissolved"] = a.dissolved_this_step
+    totals["businesses"] = model.businesses.per_district()
 
     ini = model.initiatives
     prod = in_stages(ini.stage, PRODUCING)
-    put("initiatives_active", _with_city(np.bincount(ini.district[prod], minlength=n)[:n]))
+    totals["initiatives_active"] = np.bincount(ini.district[prod], minlength=n)[:n]
     for k, d in enumerate(SERVICE_DOMAINS):
         sel = prod & (ini.domain == k)
-        put(f"initiatives_active_{d}", _with_city(np.bincount(ini.district[sel], minlength=n)[:n]))
+        totals[f"initiatives_active_{d}"] = np.bincount(ini.district[sel], minlength=n)[:n]
     pipe = ini.stage <= GATE  # idea, proposal or at the gate
-    put("initiatives_in_pipeline", _with_city(np.bincount(ini.district[pipe], minlength=n)[:n]))
+    totals["initiatives_in_pipeline"] = np.bincount(ini.district[pipe], minlength=n)[:n]
     ev = ini.events
     for name, key in (
         ("initiatives_started", "started"),
@@ -220,29 +247,36 @@ def compute(model) -> np.ndarray:
         ("approved", "approved"),
         ("rejected", "rejected"),
     ):
-        put(name, _city_only(ev[key], n))
-    put("gate_lead_time", _city_only(np.mean(ini.lead_times) if ini.lead_times else np.nan, n))
+        city[name] = ev[key]
+    city["gate_lead_time"] = np.mean(ini.lead_times) if ini.lead_times else np.nan
 
     s = model.services
     supply = s.coverage * s.demand
     for k, d in enumerate(SERVICE_DOMAINS):
-        put(f"coverage_{d}", _with_city(supply[k], s.demand[k]))
-    put("coverage_mean", _with_city(supply.sum(0), s.demand.sum(0)))
-    put("coverage_spread", _city_only(float(np.std(s.mean_coverage())), n))
+        ratios[f"coverage_{d}"] = (supply[k], s.demand[k])
+    ratios["coverage_mean"] = (supply.sum(0), s.demand.sum(0))
+    city["coverage_spread"] = float(np.std(s.mean_coverage()))
     h = model.housing
-    put("housing_vacancy", _with_city(h.vacant_dwellings(), h.dwellings))
-    put("housing_shortage", _with_city(h.shortage(), h.households))
-    put("dwellings", _with_city(h.dwellings))
-    put("households", _with_city(h.households))
+    ratios["housing_vacancy"] = (h.vacant_dwellings(), h.dwellings)
+    ratios["housing_shortage"] = (h.shortage(), h.households)
+    totals["dwellings"] = h.dwellings
+    totals["households"] = h.households
     pr = model.premises
-    put("premises_vacancy", _with_city(pr.vacant(), pr.stock))
+    ratios["premises_vacancy"] = (pr.vacant(), pr.stock)
     adm = model.administration
-    put("budget_revenue", _city_only(adm.revenue, n))
-    put("budget_balance", _city_only(adm.balance, n))
-    put("deficit_per_inhabitant", _city_only(adm.deficit_per_inhabitant, n))
-    put("service_budget", _city_only(adm.service_budget, n))
-    put("fiscal_stress", _city_only(adm.stress, n))
-    put("lab_spending", _city_only(adm.lab_spending, n))
+    city["budget_revenue"] = adm.revenue
+    city["budget_balance"] = adm.balance
+    city["deficit_per_inhabitant"] = adm.deficit_per_inhabitant
+    city["service_budget"] = adm.service_budget
+    city["fiscal_stress"] = adm.stress
+    city["lab_spending"] = adm.lab_spending
+
+    out = np.full((len(METRICS), n + 1), np.nan)
+    out[[INDEX[name] for name in totals]] = _totals(list(totals.values()))
+    out[[INDEX[name] for name in ratios]] = _ratios(
+        [num for num, _ in ratios.values()], [den for _, den in ratios.values()]
+    )
+    out[[INDEX[name] for name in city], -1] = list(city.values())
     return out
 
 

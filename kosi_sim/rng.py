@@ -35,6 +35,7 @@ class Streams:
         self.seed = int(seed)
         self._streams: dict[str, np.random.Generator] = {}
         self._periods: dict[str, int] = {}
+        self._keys: dict[tuple[str, int], np.ndarray] = {}  # keys by (name, block)
 
     def __call__(self, name: str) -> np.random.Generator:
         gen = self._streams.get(name)
@@ -46,11 +47,81 @@ class Streams:
 
     def key(self, name: str) -> np.uint64:
         """The key of the next period (one call per month) of the keyed stream ``name``:
-        every citizen draws from :func:`uniform` with this key and her uid."""
+        every citizen draws from :func:`uniform` with this key and her uid; it is
+        ``SeedSequence([seed, stable_hash(name), period]).generate_state(1, np.uint64)[0]``,
+        computed for :data:`KEY_BLOCK` periods at a time (:func:`seed_sequence_keys`)."""
         period = self._periods.get(name, 0)
         self._periods[name] = period + 1
-        ss = np.random.SeedSequence([self.seed, stable_hash(name), period])
-        return ss.generate_state(1, np.uint64)[0]
+        block = period // KEY_BLOCK
+        keys = self._keys.get((name, block))
+        if keys is None:
+            first = block * KEY_BLOCK
+            periods = np.arange(first, first + KEY_BLOCK, dtype=np.uint64)
+            keys = self._keys[name, block] = seed_sequence_keys(
+                [self.seed, stable_hash(name)], periods
+            )
+        return keys[period % KEY_BLOCK]
+
+
+#: periods of a keyed stream whose keys are computed together (a run of 20 years uses 240)
+KEY_BLOCK = 256
+_M32 = 0xFFFFFFFF
+# the constants of numpy's SeedSequence (O'Neill's seed_seq_fe, numpy/random/bit_generator.pyx)
+_INIT_A, _MULT_A, _INIT_B, _MULT_B = 0x43B0D7E5, 0x931E8875, 0x8B51F9DD, 0x58F38DED
+_MIX_L, _MIX_R = 0xCA01F9DD, 0x4973F715
+_POOL = 4
+
+
+def _words(n: int) -> list[int]:
+    """A non-negative int as 32-bit words, least significant first (as SeedSequence)."""
+    out = [n & _M32]
+    while n > _M32:
+        n >>= 32
+        out.append(n & _M32)
+    return out
+
+
+def seed_sequence_keys(entropy: list[int], periods: np.ndarray) -> np.ndarray:
+    """``SeedSequence([*entropy, p]).generate_state(1, np.uint64)[0]`` for every ``p`` of
+    ``periods`` at once (uint64, each below 2**32): numpy's algorithm (a pool of four 32-bit
+    words, hashed and mixed) on arrays, since one SeedSequence a month per stream cost more
+    than the draws of a small city.  ``tests/test_rng.py`` checks it against numpy."""
+    if np.any(periods > _M32):
+        raise ValueError("seed_sequence_keys: periods must be below 2**32")
+    n = len(periods)
+    ent = [np.full(n, w, dtype=np.uint64) for e in entropy for w in _words(int(e))]
+    ent.append(periods.astype(np.uint64))
+    hash_const = _INIT_A
+
+    def hashmix(value: np.ndarray) -> np.ndarray:
+        nonlocal hash_const
+        value = value ^ np.uint64(hash_const)
+        hash_const = (hash_const * _MULT_A) & _M32
+        value = (value * np.uint64(hash_const)) & np.uint64(_M32)
+        return value ^ (value >> np.uint64(16))
+
+    def mix(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            r = (np.uint64(_MIX_L) * x - np.uint64(_MIX_R) * y) & np.uint64(_M32)
+        return r ^ (r >> np.uint64(16))
+
+    zero = np.zeros(n, dtype=np.uint64)
+    pool = [hashmix(ent[i] if i < len(ent) else zero) for i in range(_POOL)]
+    for src in range(_POOL):
+        for dst in range(_POOL):
+            if src != dst:
+                pool[dst] = mix(pool[dst], hashmix(pool[src]))
+    for src in range(_POOL, len(ent)):
+        for dst in range(_POOL):
+            pool[dst] = mix(pool[dst], hashmix(ent[src]))
+    # generate_state: two 32-bit words from the pool, the first the low half
+    state, hash_b = [], _INIT_B
+    for i in range(2):
+        value = pool[i % _POOL] ^ np.uint64(hash_b)
+        hash_b = (hash_b * _MULT_B) & _M32
+        value = (value * np.uint64(hash_b)) & np.uint64(_M32)
+        state.append(value ^ (value >> np.uint64(16)))
+    return state[0] | (state[1] << np.uint64(32))
 
 
 _GAMMA = np.uint64(0x9E3779B97F4A7C15)  # the golden-ratio increment of SplitMix64

@@ -683,3 +683,16 @@ def test_bool_arrays_reach_kernels_as_byte_views():
     assert mask[1]
     ints = np.arange(3)
     assert as_bytes(ints) is ints and as_bytes(2.5) == 2.5
+
+
+@settings(deadline=None)  # the first example compiles the kernel
+@given(st.integers(0, 700), st.integers(0, 2**31 - 1))
+def test_pairwise_sum_is_numpys_sum_bit_for_bit(n, seed):
+    from kosi_sim.jit import pairwise_sum
+
+    rng = np.random.default_rng(seed)
+    values = rng.random(n + 3) * 10.0 ** rng.uniform(-6, 6, n + 3)
+    assert pairwise_sum(values, 3, n) == values[3:].sum()
+    big = rng.random(40 * n + 1)
+    assert pairwise_sum(big, 1, len(big) - 1) == big[1:].sum()
+    assert pairwise_sum(values, 0, n) == values[:n].sum()

@@ -36,7 +36,8 @@ Factor names: a parameter; ``lab`` (all interventions on/off); ``intervention.<l
 (one intervention on/off, by label or type); ``intervention.<label>.<key>`` (its budget,
 staff or own parameter).  Each name is read once into a typed target
 (:func:`kosi_sim.vocabulary.target`) by :mod:`.factors`, which also applies a design
-point.  Instead of ``[[factors]]``, a ``[priors]`` table makes the factors the priors of parameters and the response the lab's paired effect (:mod:`.priors`).
+point.  Instead of ``[[factors]]``, a ``[priors]`` table makes the factors the priors of
+parameters and the response the lab's paired effect (:mod:`.priors`).
 Every run of replicate ``r`` gets the same seed, derived from the root seed with
 ``numpy.random.SeedSequence``, whatever the design point: design points are compared on
 common random numbers.

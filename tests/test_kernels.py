@@ -1,7 +1,9 @@
 """The compiled kernels give the same bits as the plain numpy formulation of each rule.
 
-The references below are the numpy code the kernels replaced (kept here, not in the
-package).  They run on a small city's state after a few years, with burnout, grant
+The engagement rules are shipped as plain numpy (kosi_sim/engagement/rules.py) and their
+kernels are checked against them in tests/test_rules_engagement.py (demography: in
+tests/test_rules_demography.py).  For the other kernels the references below are the numpy
+code the kernels replaced.  They run on a small city's state after a few years, with burnout, grant
 exposure and initiative membership spread so that every branch of a rule is taken.
 """
 
@@ -12,160 +14,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kosi_sim.agents.initiatives import ACTIVE, GATE, SUSTAINED
 from kosi_sim.model import CityModel
-from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER
 from kosi_sim.rng import uniforms
 from kosi_sim.scenario import from_dict
 from tests.conftest import SMALL
 
 
 @pytest.fixture(scope="module")
-def city():
-    model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
-    model.run(24)
-    pop, rng = model.pop, np.random.default_rng(7)
-    pop.burnout[:] = rng.random(pop.n, dtype=np.float32) ** 2
-    pop.grant_exposure[:] = np.where(rng.random(pop.n) < 0.3, rng.random(pop.n), 0)
-    pop.leads[rng.random(pop.n) < 0.02] = True
-    pop.time_budget[rng.random(pop.n) < 0.02] = 0.0
-    return model
-
-
-def ref_willingness(e, pop):
-    p = e.p
-    age, m = pop.age_m, pop.motivation
-    w = m * np.float32(p.civic_engagement)
-    w *= np.take(e.stage_by_month, age, mode="clip")
-    t = pop.trust - np.float32(0.5)
-    t *= np.float32(p.trust_weight)
-    t += np.float32(1)
-    w *= t
-    exposed = np.flatnonzero(pop.grant_exposure)
-    me = m[exposed]
-    w[exposed] += pop.grant_exposure[exposed] * (p.crowding_in * (1 - me) - p.crowding_out * me)
-    np.multiply(pop.burnout, np.float32(p.burnout_weight), out=t)
-    w -= t
-    np.clip(w, 0.0, 1.0, out=w)
-    w *= pop.alive & (age >= 14 * 12)
-    return w
-
-
-def test_willingness(city):
-    e, pop = city.engagement, city.pop
-    assert np.count_nonzero(pop.grant_exposure) > 0
-    got = e.willingness(pop)
-    assert got.dtype == np.float32
-    np.testing.assert_array_equal(got, ref_willingness(e, pop))
-    rows = np.flatnonzero(pop.alive)[::7]
-    np.testing.assert_array_equal(e.willingness(pop, rows), ref_willingness(e, pop)[rows])
-
-
-def ref_counts(pop, rows):
-    v = pop.contacts[rows]
-    return pop.engaged[v].sum(axis=1), pop.alive[v].sum(axis=1)
-
-
-def test_join_matches_the_threshold_rule(city):
-    from kosi_sim.engagement import _f32, _joiners, meets_threshold
-
-    pop, p = city.pop, city.params
-    key = np.uint64(3)
-    u = uniforms(key, pop.uid)
-    got = _joiners(
-        key, pop.uid, pop.engaged.view(np.uint8), pop.alive, pop.willingness, pop.coop,
-        pop.time_budget, pop.threshold, pop.contacts, *_f32(p.review_rate, p.willing_cutoff),
-    )  # fmt: skip
-    cand = np.flatnonzero(
-        (u < p.review_rate)
-        & ~pop.engaged
-        & (pop.willingness >= p.willing_cutoff)
-        & (pop.coop != COOP_FREE_RIDER)
-        & (pop.time_budget >= 0.5)
-    )
-    eng_c, alive_c = ref_counts(pop, cand)
-    thr = np.where(pop.coop[cand] == COOP_ALTRUIST, 0.0, pop.threshold[cand])
-    want = cand[eng_c >= thr * alive_c - 1e-4]
-    assert len(want) > 0
-    np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(meets_threshold(pop, cand), eng_c >= thr * alive_c - 1e-4)
-
-
-def test_effort(city):
-    e, pop, p = city.engagement, city.pop, city.params
-    eng = np.flatnonzero(pop.engaged)
-    assert len(eng) > 100
-    budget = pop.time_budget[eng]
-    own = budget * np.minimum(1.0, p.civic_engagement * pop.motivation[eng])
-    coop = pop.coop[eng]
-    h = np.where(coop == COOP_ALTRUIST, budget, 0.5 * own)
-    cc = np.flatnonzero(coop == COOP_CONDITIONAL)
-    rows = eng[cc]
-    hc = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
-    n = np.einsum("ij->i", (hc > 0).view(np.uint8))
-    s = np.einsum("ij->i", hc, dtype=np.float64).astype(np.float32)
-    peers = np.where(n > 0, s / np.maximum(n, 1), own[cc])
-    discount = np.where(pop.association[rows] >= 0, np.float32(1.0), p.peer_discount)
-    h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
-    want = np.clip(h, np.minimum(0.25, budget), budget)
-    before = pop.hours.copy()
-    e.effort(city, eng)
-    try:
-        np.testing.assert_array_equal(pop.hours[eng], want)
-    finally:
-        pop.hours[:] = before
-
-
-def test_burnout(city):
-    e, pop, p = city.engagement, city.pop, city.params
-    b = pop.burnout.copy()
-    eng = np.flatnonzero(pop.engaged)
-    others = np.flatnonzero((pop.leads | (pop.initiative >= 0)) & ~pop.engaged)
-    rows = np.union1d(eng, others)
-    b_rows = b[rows]
-    b -= np.float32(p.burnout_recovery) * b
-    budget = pop.time_budget[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        load = np.where(budget > 0, pop.hours[rows] / budget, 0.0)
-    overload = np.maximum(0.0, load - 0.75)
-    stage = np.append(city.initiatives.stage, -1)[pop.initiative[rows]]
-    say = np.isin(stage, [GATE, ACTIVE, SUSTAINED]) | pop.leads[rows]
-    assert say.any() and not say.all()
-    b_rows += (
-        p.burnout_load * overload
-        + p.burnout_strain * pop.leads[rows]
-        - p.burnout_voice * say
-        - p.burnout_recovery * b_rows
-    ).astype(np.float32)
-    np.clip(b_rows, 0.0, 1.0, out=b_rows)
-    b[rows] = b_rows
-    before, exposure = pop.burnout.copy(), pop.grant_exposure.copy()
-    pop.grant_exposure[::5] = np.float32(0.7)  # grant exposure fades in the same pass
-    faded = pop.grant_exposure * np.float32(1.0 - p.grant_exposure_decay)
-    e.burnout(city)
-    try:
-        np.testing.assert_array_equal(pop.burnout, b)
-        assert not np.array_equal(before, b)
-        np.testing.assert_array_equal(pop.grant_exposure, faded)
-        assert 0 < faded[0] < 0.7
-    finally:
-        pop.burnout[:] = before
-        pop.grant_exposure[:] = exposure
-
-
-def test_quit(city):
-    from kosi_sim.engagement import _f32, _quitters
-
-    pop, p = city.pop, city.params
-    eng = np.flatnonzero(pop.engaged)
-    key = np.uint64(5)
-    u = uniforms(key, pop.uid)
-    hazard = p.quit_rate + p.quit_burnout * pop.burnout[eng] ** 2
-    hazard[pop.age_m[eng] >= 80 * 12] *= np.float32(2.0)
-    want = eng[u[eng] < hazard]
-    got = _quitters(eng, key, pop.uid, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout))
-    assert len(want) > 0
-    np.testing.assert_array_equal(got, want)
+def city(busy_city):
+    return busy_city
 
 
 def test_row_selections_match_numpy(city):
@@ -563,34 +420,6 @@ def test_ageing_one_month_matches_numpy():
     np.testing.assert_array_equal(age, want_age)
     assert age.dtype == np.int16
     np.testing.assert_array_equal(got, want)
-
-
-def test_life_stage_matches_numpy(city):
-    from kosi_sim.engagement import _GROUP_OF_MONTH, EMPLOYMENT
-
-    e, pop, p = city.engagement, city.pop, city.params
-    employed, budget = pop.employed.copy(), pop.time_budget.copy()
-    g = np.take(_GROUP_OF_MONTH, pop.age_m, mode="clip")
-    want_employed = pop.employment_u < EMPLOYMENT[g]
-    factor = np.where(want_employed, np.float32(p.employment_time_factor), np.float32(1))
-    want_budget = e.budget[g] * factor * pop.time_factor
-    alive = pop.alive
-    try:
-        pop.employed[:] = ~want_employed  # every living citizen's value must be written
-        pop.time_budget[:] = -1
-        e.update_life_stage(pop)
-        np.testing.assert_array_equal(pop.employed[alive], want_employed[alive])
-        np.testing.assert_array_equal(pop.time_budget[alive], want_budget[alive])
-        assert (pop.time_budget[~alive] == -1).all()  # the dead are left alone
-        pop.time_budget[~alive] = want_budget[~alive]
-        assert 0.2 < want_employed.mean() < 0.8
-        rows = np.arange(3, pop.n, 11)
-        pop.time_budget[rows] = -1
-        e.update_life_stage(pop, rows)  # newcomers' rows only
-        np.testing.assert_array_equal(pop.time_budget, want_budget)
-    finally:
-        pop.employed[:] = employed
-        pop.time_budget[:] = budget
 
 
 @settings(max_examples=80, deadline=None)

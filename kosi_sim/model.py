@@ -12,7 +12,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import memory, network
+from . import memory, network, ruleset
 from .agents import equilibrium
 from .agents.administration import Administration
 from .agents.associations import Associations
@@ -45,6 +45,10 @@ class CityModel(mesa.Model):
         scenario: a :class:`~kosi_sim.scenario.Scenario`, the name of a built-in scenario
             or a path to a scenario file; default the built-in ``baseline``.
         rng: the seed (an int, ``0`` included); default the scenario's seed.
+        rules: which implementation of the behavioural rules runs: ``"kernels"`` (the
+            compiled fast path) or ``"numpy"`` (the plain rules, the same results); default
+            the environment variable ``KOSI_RULES``, else ``"kernels"``
+            (:mod:`kosi_sim.ruleset`).  Read once, here, and kept as ``self.rules``.
         **params: parameter overrides by name (``civic_engagement=1.2``).
     """
 
@@ -53,6 +57,7 @@ class CityModel(mesa.Model):
         scenario: Scenario | str | None = None,
         *,
         rng: int | str | None = None,
+        rules: str | None = None,
         **params: Any,
     ) -> None:
         memory.keep_freed_memory()  # large temporaries reuse the heap (see kosi_sim.memory)
@@ -62,6 +67,7 @@ class CityModel(mesa.Model):
             scenario = scenario.with_params(params)
         seed = scenario.seed if rng is None or rng == "" else int(rng)
         super().__init__(rng=seed)
+        self.rules = ruleset.choose(rules)
         self.spec = scenario
         self.params = scenario.params
         self.seed = seed
@@ -73,7 +79,7 @@ class CityModel(mesa.Model):
         p = self.params
 
         self.demography = Demography(p)
-        self.engagement = Engagement(p)
+        self.engagement = Engagement(p, self.rules)
         self.pop = Population(
             self.n_districts,
             int(p.contacts_per_citizen),

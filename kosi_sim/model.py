@@ -78,7 +78,7 @@ class CityModel(mesa.Model):
         self.scale = scenario.scale
         p = self.params
 
-        self.demography = Demography(p)
+        self.demography = Demography(p, self.rules)
         self.engagement = Engagement(p, self.rules)
         self.pop = Population(
             self.n_districts,

@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kosi_sim.model import CityModel
-from kosi_sim.rng import uniforms
 from kosi_sim.scenario import from_dict
 from tests.conftest import SMALL
 
@@ -33,7 +32,6 @@ def test_row_selections_match_numpy(city):
         _members_per_initiative,
         _rows_in_initiatives,
     )
-    from kosi_sim.demography import _below_rates
     from kosi_sim.select import nonzero_grouped
 
     pop = city.pop
@@ -77,18 +75,6 @@ def test_row_selections_match_numpy(city):
         members_of_vereine(pop.association, gone),
         in_verein[gone[pop.association[in_verein]] == 1],
     )
-    d = city.demography
-    keys = np.uint64(2), np.uint64(3)
-    events, u_events, mothers = _below_rates(
-        *keys, pop.uid, pop.alive, pop.sex, pop.age_m, d.m_event, d.m_birth
-    )
-    rows = np.flatnonzero(pop.alive)
-    for key, table, below in zip(keys, (d.m_event, d.m_birth), (events, mothers), strict=True):
-        u = uniforms(key, pop.uid)
-        want = rows[u[rows] < np.take(table, d.rate_key(pop, rows))]
-        assert len(want) > 0
-        np.testing.assert_array_equal(below, want)
-    np.testing.assert_array_equal(u_events, uniforms(keys[0], pop.uid[events]))
 
 
 def test_results_do_not_depend_on_the_number_of_threads():

@@ -125,16 +125,23 @@ class CityModel(mesa.Model):
             age_m = (years * 12 + rng.integers(0, 12, n)).astype(np.int16)
             sex = (rng.random(n) < 0.5).astype(np.int8)
             pop.add(n, age_m=age_m, sex=sex, district=d, **draw_traits(n, p, rng))
-        index = network.DistrictIndex(pop.district, pop.age_m, pop.alive, self.n_districts)
+        index = network.district_index(
+            district=pop.district,
+            age_m=pop.age_m,
+            alive=pop.alive,
+            n_districts=self.n_districts,
+            rules=self.rules,
+        )
         pop.contacts[:] = network.draw_contacts(
-            np.arange(pop.n),
-            pop.k,
-            pop.uid,
-            pop.district,
-            index,
-            p.contact_locality,
-            p.contact_age_homophily,
-            self.streams.key("init.network"),
+            rows=np.arange(pop.n),
+            slots=pop.k,
+            uid=pop.uid,
+            district=pop.district,
+            index=index,
+            locality=p.contact_locality,
+            homophily=p.contact_age_homophily,
+            key=self.streams.key("init.network"),
+            rules=self.rules,
         )
         self.engagement.update_life_stage(pop)
         self.census = Census(pop, p.willing_cutoff)
@@ -257,18 +264,7 @@ class CityModel(mesa.Model):
     def _new_year(self) -> None:
         p, pop = self.params, self.pop
         self.engagement.update_life_stage(pop)
-        network.update_contacts(
-            pop.contacts,
-            pop.uid,
-            pop.alive,
-            pop.district,
-            pop.age_m,
-            self.n_districts,
-            p.contact_turnover,
-            p.contact_locality,
-            p.contact_age_homophily,
-            self.streams.key("network.update"),
-        )
+        self._renew_ties(p.contact_turnover, "network.update")
         self.housing.adjust_stock()
         self.administration.new_year(pop.n_alive)
 
@@ -284,20 +280,27 @@ class CityModel(mesa.Model):
         self.housing.update_households(self.census)
         if self.pop.dead_rows > COMPACT_DEAD_SHARE * self.pop.n:
             self.pop.compact()
-            p = self.params
-            network.update_contacts(
-                self.pop.contacts,
-                self.pop.uid,
-                self.pop.alive,
-                self.pop.district,
-                self.pop.age_m,
-                self.n_districts,
-                0.0,
-                p.contact_locality,
-                p.contact_age_homophily,
-                self.streams.key("network.compact"),
-                ties_to_living=True,  # compaction turned every tie to a removed row into -1
-            )
+            # compaction turned every tie to a removed row into -1: only those are redrawn
+            self._renew_ties(0.0, "network.compact", ties_to_living=True)
+
+    def _renew_ties(self, turnover: float, stream: str, ties_to_living: bool = False) -> None:
+        """Redraw the living's ties to the dead (or -1) and a share ``turnover`` of the
+        others (ODD 7.3), from the keyed stream ``stream``."""
+        p, pop = self.params, self.pop
+        network.update_contacts(
+            contacts=pop.contacts,
+            uid=pop.uid,
+            alive=pop.alive,
+            district=pop.district,
+            age_m=pop.age_m,
+            n_districts=self.n_districts,
+            turnover=turnover,
+            locality=p.contact_locality,
+            homophily=p.contact_age_homophily,
+            key=self.streams.key(stream),
+            ties_to_living=ties_to_living,
+            rules=self.rules,
+        )
 
     # -- decisions during a run (the classroom's yearly turns) ---------------------------
     def set_params(self, changes: dict[str, Any]) -> None:

@@ -52,13 +52,17 @@ def fast_path_of(rule: Callable) -> Callable[[Callable], Callable]:
     to its kernel in the kernel's order, so a call cannot swap two arrays silently, and an
     unknown, missing or positional argument is a ``TypeError``."""
     signature = inspect.signature(rule)
+    params = signature.parameters.values()
+    defaults = {p.name: p.default for p in params if p.default is not inspect.Parameter.empty}
+    required = frozenset(p.name for p in params if p.name not in defaults)
+    allowed = frozenset(signature.parameters)
 
     def wrap(fast: Callable) -> Callable:
         @functools.wraps(rule)
         def call(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            return fast(SimpleNamespace(**bound.arguments))
+            if args or not required <= kwargs.keys() <= allowed:
+                signature.bind(*args, **kwargs)  # raises the TypeError that names the problem
+            return fast(SimpleNamespace(**{**defaults, **kwargs}))
 
         call.__doc__ = f"The compiled fast path of :func:`{rule.__module__}.{rule.__name__}`."
         call.__module__ = fast.__module__

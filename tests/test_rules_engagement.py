@@ -41,9 +41,21 @@ def test_every_kernel_has_its_rule_with_the_same_keyword_only_signature():
         assert kinds == {inspect.Parameter.KEYWORD_ONLY}, name
 
 
-def test_a_positional_call_is_refused():
-    with pytest.raises(TypeError):
-        kernels.trust_drift(np.zeros(1), np.zeros(1), np.zeros(1), np.zeros(1), 0.1)
+def test_a_positional_missing_or_unknown_argument_is_refused():
+    args = dict(
+        trust=np.zeros(1, np.float32),
+        trust_anchor=np.zeros(1, np.float32),
+        district=np.zeros(1, np.int16),
+        shift_by_district=np.zeros(2, np.float32),
+        trust_reversion=0.1,
+    )
+    kernels.trust_drift(**args)
+    with pytest.raises(TypeError, match="positional"):
+        kernels.trust_drift(*args.values())
+    with pytest.raises(TypeError, match="missing a required argument: 'district'"):
+        kernels.trust_drift(**{k: v for k, v in args.items() if k != "district"})
+    with pytest.raises(TypeError, match="unexpected keyword argument 'anchor'"):
+        kernels.trust_drift(**args, anchor=args["trust_anchor"])
 
 
 def test_willingness(city):

@@ -1,10 +1,12 @@
 """The compiled kernels give the same bits as the plain numpy formulation of each rule.
 
-The engagement rules are shipped as plain numpy (kosi_sim/engagement/rules.py) and their
-kernels are checked against them in tests/test_rules_engagement.py (demography: in
-tests/test_rules_demography.py).  For the other kernels the references below are the numpy
-code the kernels replaced.  They run on a small city's state after a few years, with burnout, grant
-exposure and initiative membership spread so that every branch of a rule is taken.
+The network, engagement and demography ship their rules as plain numpy (``rules.py`` beside
+``kernels.py`` in kosi_sim/network/, engagement/, demography/), and their kernels are checked
+against them in tests/test_rules_network.py, test_rules_engagement.py and
+test_rules_demography.py.  For the other kernels (Vereine, businesses, initiatives, census,
+selections, the structural phase) the references below are the numpy code the kernels
+replaced.  They run on a small city's state after a few years, with burnout, grant exposure
+and initiative membership spread so that every branch of a rule is taken.
 """
 
 import copy

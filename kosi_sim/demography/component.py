@@ -19,7 +19,7 @@ from ..housing import age_group, allocate, headship
 from ..parameters import Params
 from . import kernels
 from . import rules as numpy_rules
-from .rates import Rates, draw_from_cdf
+from .rates import FEMALE_SHARE, Rates, draw_from_cdf
 from .rules import rate_key, split_events
 
 
@@ -74,7 +74,7 @@ class Demography:
         n_in = int(rng.poisson(rates.in_rate * pop.n_alive))
         age_years = draw_from_cdf(rates.in_age_cdf, n_in, rng)
         age_m = (age_years * 12 + rng.integers(0, 12, n_in)).astype(np.int16)
-        sex = (rng.random(n_in) < 0.5).astype(np.int8)
+        sex = (rng.random(n_in) < FEMALE_SHARE).astype(np.int8)  # 1: a woman
         leaving = np.concatenate((deaths, emigrants))
         departed = np.bincount(
             pop.district[leaving],

@@ -36,6 +36,9 @@ FERTILITY_SD = 5.5
 YOUNG_OUT_MIGRATION_AGES = (18, 34)
 #: immigrants younger than this (years) come less under demographic pressure
 YOUNG_IN_MIGRATION_AGE = 40
+#: share of girls among newborns and of women among immigrants (ODD 7.2: sex 50/50; an
+#: assumption, close to the German sex ratio)
+FEMALE_SHARE = 0.5
 
 
 def _data(name: str) -> pd.DataFrame:

@@ -142,7 +142,7 @@ def _pop(n_contacts=2, **values):
 def test_willingness_known_answers(module):
     """``w = clip(E m L (1 + tw (T - 0.5)) + x (c_in (1 - m) - c_out m) - bw B, 0, 1)``."""
     stage = np.full(rules.MAX_MONTHS, 0.8, dtype=np.float32)
-    stage[: rules.ENGAGEMENT_AGE_M] = 0.0
+    stage[: rules.ENGAGEMENT_AGE_MONTHS] = 0.0
     args = dict(
         age_m=np.int16([30 * 12, 30 * 12, 10 * 12, 30 * 12]),
         motivation=np.float32([0.5, 0.5, 0.9, 0.2]),

@@ -21,7 +21,7 @@ from ..select import nonzero
 from . import rules
 from .rules import (
     EMPLOYMENT,
-    ENGAGEMENT_AGE_M,
+    ENGAGEMENT_AGE_MONTHS,
     FREE_RIDER_EFFORT,
     GROUP_OF_MONTH,
     MIN_BUDGET_TO_JOIN,
@@ -134,7 +134,7 @@ def _willingness(age_m, m, trust, burnout, exposure, alive, stage, e, tw, c_in, 
             w += g * (c_in * (np.float32(1) - mi) - c_out * mi)
         w -= burnout[i] * bw
         w = min(max(w, np.float32(0)), np.float32(1))
-        out[i] = w if alive[i] and a >= ENGAGEMENT_AGE_M else np.float32(0)
+        out[i] = w if alive[i] and a >= ENGAGEMENT_AGE_MONTHS else np.float32(0)
 
 
 @helper

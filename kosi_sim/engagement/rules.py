@@ -44,7 +44,7 @@ GROUP_OF_MONTH = np.searchsorted(AGE_EDGES, np.arange(MAX_MONTHS) // 12, side="r
     np.int8
 )
 #: age (months) from which citizens can be willing: the life-stage factor is 0 below
-ENGAGEMENT_AGE_M = 14 * 12
+ENGAGEMENT_AGE_MONTHS = 14 * 12
 #: trust at which trust neither raises nor lowers willingness
 TRUST_NEUTRAL = np.float32(0.5)
 #: smallest time budget (hours/week) with which a reviewer can join
@@ -172,7 +172,7 @@ def willingness(
     w += grant_exposure * (c_in * (np.float32(1) - m) - c_out * m)
     w -= burnout * bw
     w = np.clip(w, np.float32(0), np.float32(1))
-    w = np.where(alive & (age_m >= ENGAGEMENT_AGE_M), w, np.float32(0))
+    w = np.where(alive & (age_m >= ENGAGEMENT_AGE_MONTHS), w, np.float32(0))
     if out is None:
         return w
     out[...] = w

@@ -5,8 +5,10 @@ those that gather every citizen's contacts (random memory access, where numpy bu
 temporaries and a branch on the gathered value stalls the processor) and those that read a
 dozen arrays for every citizen.  Each kernel sits next to the rule it computes and repeats
 that rule's arithmetic in the same precision and order, so the compiled and the plain numpy
-formulation give the same bits (``tests/test_kernels.py`` checks each against a plain numpy
-reference).
+formulation give the same bits.  The network, engagement and demography ship their plain
+numpy rules (``rules.py`` beside ``kernels.py``; ``tests/test_rules_*.py`` check each kernel
+against its rule, :mod:`kosi_sim.ruleset` switches a model to the rules);
+``tests/test_kernels.py`` checks the other kernels against plain numpy references.
 
 Kernels are compiled on first use and cached on disk (``cache=True``); the set-up compiles
 them all once (``python -m kosi_sim.precompile``).  ``NUMBA_DISABLE_JIT=1`` runs them as

@@ -13,7 +13,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import memory, network
+from . import memory, network, ruleset
 from .agents import equilibrium
 from .agents.administration import Administration
 from .agents.associations import Associations
@@ -47,6 +47,10 @@ class CityModel(mesa.Model):
         scenario: a :class:`~kosi_sim.scenario.Scenario`, the name of a built-in scenario
             or a path to a scenario file; default the built-in ``baseline``.
         rng: the seed (an int, ``0`` included); default the scenario's seed.
+        rules: which implementation of the behavioural rules runs: ``"kernels"`` (the
+            compiled fast path) or ``"numpy"`` (the plain rules, the same results); default
+            the environment variable ``KOSI_RULES``, else ``"kernels"``
+            (:mod:`kosi_sim.ruleset`).  Read once, here, and kept as ``self.rules``.
         **params: parameter overrides by name (``civic_engagement=1.2``).
     """
 
@@ -55,6 +59,7 @@ class CityModel(mesa.Model):
         scenario: Scenario | str | None = None,
         *,
         rng: int | str | None = None,
+        rules: str | None = None,
         **params: Any,
     ) -> None:
         memory.keep_freed_memory()  # large temporaries reuse the heap (see kosi_sim.memory)
@@ -64,6 +69,7 @@ class CityModel(mesa.Model):
             scenario = scenario.with_params(params)
         seed = scenario.seed if rng is None or rng == "" else int(rng)
         super().__init__(rng=seed)
+        self.rules = ruleset.choose(rules)
         self.spec = scenario
         self.params = scenario.params
         self.seed = seed
@@ -74,8 +80,8 @@ class CityModel(mesa.Model):
         self.scale = scenario.scale
         p = self.params
 
-        self.demography = Demography(p)
-        self.engagement = Engagement(p)
+        self.demography = Demography(p, self.rules)
+        self.engagement = Engagement(p, self.rules)
         self.pop = Population(
             self.n_districts,
             int(p.contacts_per_citizen),
@@ -121,16 +127,23 @@ class CityModel(mesa.Model):
             age_m = (years * 12 + rng.integers(0, 12, n)).astype(np.int16)
             sex = (rng.random(n) < 0.5).astype(np.int8)
             pop.add(n, age_m=age_m, sex=sex, district=d, **draw_traits(n, p, rng))
-        index = network.DistrictIndex(pop.district, pop.age_m, pop.alive, self.n_districts)
+        index = network.district_index(
+            district=pop.district,
+            age_m=pop.age_m,
+            alive=pop.alive,
+            n_districts=self.n_districts,
+            rules=self.rules,
+        )
         pop.contacts[:] = network.draw_contacts(
-            np.arange(pop.n),
-            pop.k,
-            pop.uid,
-            pop.district,
-            index,
-            p.contact_locality,
-            p.contact_age_homophily,
-            self.streams.key("init.network"),
+            rows=np.arange(pop.n),
+            slots=pop.k,
+            uid=pop.uid,
+            district=pop.district,
+            index=index,
+            locality=p.contact_locality,
+            homophily=p.contact_age_homophily,
+            key=self.streams.key("init.network"),
+            rules=self.rules,
         )
         self.engagement.update_life_stage(pop)
         # The census is taken twice before month 0: here, for the households and the
@@ -227,18 +240,7 @@ class CityModel(mesa.Model):
     def _new_year(self) -> None:
         p, pop = self.params, self.pop
         self.engagement.update_life_stage(pop)
-        network.update_contacts(
-            pop.contacts,
-            pop.uid,
-            pop.alive,
-            pop.district,
-            pop.age_m,
-            self.n_districts,
-            p.contact_turnover,
-            p.contact_locality,
-            p.contact_age_homophily,
-            self.streams.key("network.update"),
-        )
+        self._renew_ties(p.contact_turnover, "network.update")
         self.housing.adjust_stock()
         self.administration.new_year(pop.n_alive)
 
@@ -259,20 +261,27 @@ class CityModel(mesa.Model):
         self.housing.update_households(self.census)
         if self.pop.dead_rows > COMPACT_DEAD_SHARE * self.pop.n:
             self.pop.compact()
-            p = self.params
-            network.update_contacts(
-                self.pop.contacts,
-                self.pop.uid,
-                self.pop.alive,
-                self.pop.district,
-                self.pop.age_m,
-                self.n_districts,
-                0.0,
-                p.contact_locality,
-                p.contact_age_homophily,
-                self.streams.key("network.compact"),
-                ties_to_living=True,  # compaction turned every tie to a removed row into -1
-            )
+            # compaction turned every tie to a removed row into -1: only those are redrawn
+            self._renew_ties(0.0, "network.compact", ties_to_living=True)
+
+    def _renew_ties(self, turnover: float, stream: str, ties_to_living: bool = False) -> None:
+        """Redraw the living's ties to the dead (or -1) and a share ``turnover`` of the
+        others (ODD 7.3), from the keyed stream ``stream``."""
+        p, pop = self.params, self.pop
+        network.update_contacts(
+            contacts=pop.contacts,
+            uid=pop.uid,
+            alive=pop.alive,
+            district=pop.district,
+            age_m=pop.age_m,
+            n_districts=self.n_districts,
+            turnover=turnover,
+            locality=p.contact_locality,
+            homophily=p.contact_age_homophily,
+            key=self.streams.key(stream),
+            ties_to_living=ties_to_living,
+            rules=self.rules,
+        )
 
     # -- decisions during a run (the classroom's yearly turns) ---------------------------
     def set_params(self, changes: dict[str, Any]) -> None:

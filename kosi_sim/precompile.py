@@ -18,7 +18,7 @@ def precompile() -> float:
     from .scenario import resolve
 
     t0 = time.perf_counter()
-    model = CityModel(resolve("baseline_wuppertal_lab", {"scale": 0.02}))
+    model = CityModel(resolve("baseline_wuppertal_lab", {"scale": 0.02}), rules="kernels")
     model.run(13)
     model.pop.compact()
     return time.perf_counter() - t0

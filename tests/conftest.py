@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 from kosi_sim.model import CityModel
@@ -47,6 +48,21 @@ def small_run():
     """One small model run for 36 months, shared by read-only tests."""
     model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
     model.run(36)
+    return model
+
+
+@pytest.fixture(scope="module")
+def busy_city():
+    """A small town after two years, with burnout, grant exposure, leaders and zero time
+    budgets spread at random so that every branch of the engagement rules is taken (for
+    comparing kernels with their rules; tests must not change it)."""
+    model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
+    model.run(24)
+    pop, rng = model.pop, np.random.default_rng(7)
+    pop.burnout[:] = rng.random(pop.n, dtype=np.float32) ** 2
+    pop.grant_exposure[:] = np.where(rng.random(pop.n) < 0.3, rng.random(pop.n), 0)
+    pop.leads[rng.random(pop.n) < 0.02] = True
+    pop.time_budget[rng.random(pop.n) < 0.02] = 0.0
     return model
 
 

@@ -50,7 +50,7 @@ def test_leave_probability_is_the_demographys_death_plus_emigration_rate():
     rows = np.arange(3)
     got = demo.leave_probability(pop, rows)
     want = [
-        demo.m_death[s * N_MONTHS + a] + demo.m_out[s * N_MONTHS + a]
+        demo.rates.m_death[s * N_MONTHS + a] + demo.rates.m_out[s * N_MONTHS + a]
         for s, a in zip(pop.sex.astype(int), pop.age_m.astype(int), strict=True)
     ]
     assert got == pytest.approx(want)

@@ -1,8 +1,12 @@
 """The compiled kernels give the same bits as the plain numpy formulation of each rule.
 
-The references below are the numpy code the kernels replaced (kept here, not in the
-package).  They run on a small city's state after a few years, with burnout, grant
-exposure and initiative membership spread so that every branch of a rule is taken.
+The network, engagement and demography ship their rules as plain numpy (``rules.py`` beside
+``kernels.py`` in kosi_sim/network/, engagement/, demography/), and their kernels are checked
+against them in tests/test_rules_network.py, test_rules_engagement.py and
+test_rules_demography.py.  For the other kernels (Vereine, businesses, initiatives, census,
+selections, the structural phase) the references below are the numpy code the kernels
+replaced.  They run on a small city's state after a few years, with burnout, grant exposure
+and initiative membership spread so that every branch of a rule is taken.
 """
 
 import copy
@@ -12,160 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kosi_sim.agents.initiatives import ACTIVE, GATE, SUSTAINED
 from kosi_sim.model import CityModel
-from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER
-from kosi_sim.rng import uniforms
 from kosi_sim.scenario import from_dict
 from tests.conftest import SMALL
 
 
 @pytest.fixture(scope="module")
-def city():
-    model = CityModel(from_dict(copy.deepcopy(SMALL), "small"))
-    model.run(24)
-    pop, rng = model.pop, np.random.default_rng(7)
-    pop.burnout[:] = rng.random(pop.n, dtype=np.float32) ** 2
-    pop.grant_exposure[:] = np.where(rng.random(pop.n) < 0.3, rng.random(pop.n), 0)
-    pop.leads[rng.random(pop.n) < 0.02] = True
-    pop.time_budget[rng.random(pop.n) < 0.02] = 0.0
-    return model
-
-
-def ref_willingness(e, pop):
-    p = e.p
-    age, m = pop.age_m, pop.motivation
-    w = m * np.float32(p.civic_engagement)
-    w *= np.take(e.stage_by_month, age, mode="clip")
-    t = pop.trust - np.float32(0.5)
-    t *= np.float32(p.trust_weight)
-    t += np.float32(1)
-    w *= t
-    exposed = np.flatnonzero(pop.grant_exposure)
-    me = m[exposed]
-    w[exposed] += pop.grant_exposure[exposed] * (p.crowding_in * (1 - me) - p.crowding_out * me)
-    np.multiply(pop.burnout, np.float32(p.burnout_weight), out=t)
-    w -= t
-    np.clip(w, 0.0, 1.0, out=w)
-    w *= pop.alive & (age >= 14 * 12)
-    return w
-
-
-def test_willingness(city):
-    e, pop = city.engagement, city.pop
-    assert np.count_nonzero(pop.grant_exposure) > 0
-    got = e.willingness(pop)
-    assert got.dtype == np.float32
-    np.testing.assert_array_equal(got, ref_willingness(e, pop))
-    rows = np.flatnonzero(pop.alive)[::7]
-    np.testing.assert_array_equal(e.willingness(pop, rows), ref_willingness(e, pop)[rows])
-
-
-def ref_counts(pop, rows):
-    v = pop.contacts[rows]
-    return pop.engaged[v].sum(axis=1), pop.alive[v].sum(axis=1)
-
-
-def test_join_matches_the_threshold_rule(city):
-    from kosi_sim.engagement import _f32, _joiners, meets_threshold
-
-    pop, p = city.pop, city.params
-    key = np.uint64(3)
-    u = uniforms(key, pop.uid)
-    got = _joiners(
-        key, pop.uid, pop.engaged.view(np.uint8), pop.alive, pop.willingness, pop.coop,
-        pop.time_budget, pop.threshold, pop.contacts, *_f32(p.review_rate, p.willing_cutoff),
-    )  # fmt: skip
-    cand = np.flatnonzero(
-        (u < p.review_rate)
-        & ~pop.engaged
-        & (pop.willingness >= p.willing_cutoff)
-        & (pop.coop != COOP_FREE_RIDER)
-        & (pop.time_budget >= 0.5)
-    )
-    eng_c, alive_c = ref_counts(pop, cand)
-    thr = np.where(pop.coop[cand] == COOP_ALTRUIST, 0.0, pop.threshold[cand])
-    want = cand[eng_c >= thr * alive_c - 1e-4]
-    assert len(want) > 0
-    np.testing.assert_array_equal(got, want)
-    np.testing.assert_array_equal(meets_threshold(pop, cand), eng_c >= thr * alive_c - 1e-4)
-
-
-def test_effort(city):
-    e, pop, p = city.engagement, city.pop, city.params
-    eng = np.flatnonzero(pop.engaged)
-    assert len(eng) > 100
-    budget = pop.time_budget[eng]
-    own = budget * np.minimum(1.0, p.civic_engagement * pop.motivation[eng])
-    coop = pop.coop[eng]
-    h = np.where(coop == COOP_ALTRUIST, budget, 0.5 * own)
-    cc = np.flatnonzero(coop == COOP_CONDITIONAL)
-    rows = eng[cc]
-    hc = np.take(pop.hours, np.take(pop.contacts, rows, axis=0))
-    n = np.einsum("ij->i", (hc > 0).view(np.uint8))
-    s = np.einsum("ij->i", hc, dtype=np.float64).astype(np.float32)
-    peers = np.where(n > 0, s / np.maximum(n, 1), own[cc])
-    discount = np.where(pop.association[rows] >= 0, np.float32(1.0), p.peer_discount)
-    h[cc] = (1 - p.peer_weight) * own[cc] + p.peer_weight * discount * peers
-    want = np.clip(h, np.minimum(0.25, budget), budget)
-    before = pop.hours.copy()
-    e.effort(city, eng)
-    try:
-        np.testing.assert_array_equal(pop.hours[eng], want)
-    finally:
-        pop.hours[:] = before
-
-
-def test_burnout(city):
-    e, pop, p = city.engagement, city.pop, city.params
-    b = pop.burnout.copy()
-    eng = np.flatnonzero(pop.engaged)
-    others = np.flatnonzero((pop.leads | (pop.initiative >= 0)) & ~pop.engaged)
-    rows = np.union1d(eng, others)
-    b_rows = b[rows]
-    b -= np.float32(p.burnout_recovery) * b
-    budget = pop.time_budget[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        load = np.where(budget > 0, pop.hours[rows] / budget, 0.0)
-    overload = np.maximum(0.0, load - 0.75)
-    stage = np.append(city.initiatives.stage, -1)[pop.initiative[rows]]
-    say = np.isin(stage, [GATE, ACTIVE, SUSTAINED]) | pop.leads[rows]
-    assert say.any() and not say.all()
-    b_rows += (
-        p.burnout_load * overload
-        + p.burnout_strain * pop.leads[rows]
-        - p.burnout_voice * say
-        - p.burnout_recovery * b_rows
-    ).astype(np.float32)
-    np.clip(b_rows, 0.0, 1.0, out=b_rows)
-    b[rows] = b_rows
-    before, exposure = pop.burnout.copy(), pop.grant_exposure.copy()
-    pop.grant_exposure[::5] = np.float32(0.7)  # grant exposure fades in the same pass
-    faded = pop.grant_exposure * np.float32(1.0 - p.grant_exposure_decay)
-    e.burnout(city)
-    try:
-        np.testing.assert_array_equal(pop.burnout, b)
-        assert not np.array_equal(before, b)
-        np.testing.assert_array_equal(pop.grant_exposure, faded)
-        assert 0 < faded[0] < 0.7
-    finally:
-        pop.burnout[:] = before
-        pop.grant_exposure[:] = exposure
-
-
-def test_quit(city):
-    from kosi_sim.engagement import _f32, _quitters
-
-    pop, p = city.pop, city.params
-    eng = np.flatnonzero(pop.engaged)
-    key = np.uint64(5)
-    u = uniforms(key, pop.uid)
-    hazard = p.quit_rate + p.quit_burnout * pop.burnout[eng] ** 2
-    hazard[pop.age_m[eng] >= 80 * 12] *= np.float32(2.0)
-    want = eng[u[eng] < hazard]
-    got = _quitters(eng, key, pop.uid, pop.burnout, pop.age_m, *_f32(p.quit_rate, p.quit_burnout))
-    assert len(want) > 0
-    np.testing.assert_array_equal(got, want)
+def city(busy_city):
+    return busy_city
 
 
 def test_row_selections_match_numpy(city):
@@ -176,7 +34,6 @@ def test_row_selections_match_numpy(city):
         _members_per_initiative,
         _rows_in_initiatives,
     )
-    from kosi_sim.demography import _below_rates
     from kosi_sim.select import nonzero_grouped
 
     pop = city.pop
@@ -220,18 +77,6 @@ def test_row_selections_match_numpy(city):
         members_of_vereine(pop.association, gone),
         in_verein[gone[pop.association[in_verein]] == 1],
     )
-    d = city.demography
-    keys = np.uint64(2), np.uint64(3)
-    events, u_events, mothers = _below_rates(
-        *keys, pop.uid, pop.alive, pop.sex, pop.age_m, d.m_event, d.m_birth
-    )
-    rows = np.flatnonzero(pop.alive)
-    for key, table, below in zip(keys, (d.m_event, d.m_birth), (events, mothers), strict=True):
-        u = uniforms(key, pop.uid)
-        want = rows[u[rows] < np.take(table, d.rate_key(pop, rows))]
-        assert len(want) > 0
-        np.testing.assert_array_equal(below, want)
-    np.testing.assert_array_equal(u_events, uniforms(keys[0], pop.uid[events]))
 
 
 def test_results_do_not_depend_on_the_number_of_threads():
@@ -251,115 +96,6 @@ def test_results_do_not_depend_on_the_number_of_threads():
     assert one[0].equals(many[0])
     np.testing.assert_array_equal(one[1], many[1])
     np.testing.assert_array_equal(one[2], many[2])
-
-
-def test_yearly_tie_update():
-    from kosi_sim.network import update_contacts
-
-    rng = np.random.default_rng(4)
-    n, k, n_d = 20_000, 8, 4
-    alive = rng.random(n) < 0.9
-    district = np.where(alive, rng.integers(0, n_d, n), n_d).astype(np.int16)
-    age = rng.integers(0, 1200, n).astype(np.int16)
-    contacts = rng.integers(-1, n, (n, k)).astype(np.int32)
-    uid = np.arange(n) * 3 + 11
-    args = (uid, alive, district, age, n_d)
-    dead_tie = (contacts < 0) | ~np.take(alive, contacts, mode="clip")
-    dead_tie[~alive] = False
-
-    # no turnover: exactly the living's ties to the dead (or -1) are redrawn, to the living
-    c0 = contacts.copy()
-    assert update_contacts(c0, *args, 0.0, 0.8, 0.15, np.uint64(9)) == dead_tie.sum()
-    np.testing.assert_array_equal(c0 != contacts, dead_tie)
-    assert alive[c0[alive]].all()
-    np.testing.assert_array_equal(c0[~alive], contacts[~alive])  # the dead's ties are left
-
-    # turnover: each other tie of the living with that probability; most new ties are local
-    c1 = contacts.copy()
-    renewed = update_contacts(c1, *args, 0.1, 0.8, 0.15, np.uint64(9))
-    turned = (c1 != contacts) & ~dead_tie & alive[:, None]
-    # a redrawn tie rarely lands on the same person again
-    assert 0 <= renewed - dead_tie.sum() - turned.sum() < 0.01 * renewed
-    share = turned.sum() / (~dead_tie & alive[:, None]).sum()
-    assert abs(share - 0.1) < 0.01
-    new = c1[c1 != contacts]
-    rows = np.nonzero(c1 != contacts)[0]
-    local = district[new] == district[rows]
-    assert abs(local.mean() - (0.8 + 0.2 / n_d)) < 0.02
-    # the same key gives the same ties (and a different key others)
-    c2 = contacts.copy()
-    update_contacts(c2, *args, 0.1, 0.8, 0.15, np.uint64(9))
-    np.testing.assert_array_equal(c1, c2)
-    update_contacts(c2 := contacts.copy(), *args, 0.1, 0.8, 0.15, np.uint64(10))
-    assert not np.array_equal(c1, c2)
-
-    # ties known to point to the living (after a compaction): only the -1 ties are looked
-    # at, and the same ties come out as when every contact is checked
-    repaired = np.where(dead_tie, -1, contacts)
-    c3, c4 = repaired.copy(), repaired.copy()
-    n3 = update_contacts(c3, *args, 0.0, 0.8, 0.15, np.uint64(9))
-    n4 = update_contacts(c4, *args, 0.0, 0.8, 0.15, np.uint64(9), ties_to_living=True)
-    assert n3 == n4 == dead_tie.sum()
-    np.testing.assert_array_equal(c3, c4)
-
-
-def test_normal_quantile_of_one_uniform():
-    """The age-rank offset's normal number: the normal quantile of the uniform's grid cell
-    midpoint (Acklam's approximation, relative error below 1.2e-9), finite at 0."""
-    import statistics
-
-    from kosi_sim.network import _normal
-
-    u = (np.arange(0, 2**24, 997) / 2**24).astype(np.float32)
-    want = [statistics.NormalDist().inv_cdf(float(x) + 2**-25) for x in u]
-    got = [_normal(x) for x in u]
-    np.testing.assert_allclose(got, want, rtol=2e-9, atol=1e-12)
-    assert np.isfinite(_normal(np.float32(0))) and _normal(np.float32(0)) < -5
-
-
-def test_initial_contacts_are_local_and_age_homophilous():
-    """Initial ties: local with probability ``locality`` (else anyone), local ones at an
-    age-rank offset of about ``homophily`` x district size (a normal spread), the same for
-    the same key and on any number of threads."""
-    import numba
-
-    from kosi_sim.network import DistrictIndex, draw_contacts
-
-    rng = np.random.default_rng(5)
-    n, n_d, k = 40_000, 4, 8
-    district = rng.integers(0, n_d, n).astype(np.int16)
-    age = rng.integers(0, 1200, n).astype(np.int16)
-    alive = np.ones(n, dtype=bool)
-    uid = np.arange(n) * 2 + 5
-    index = DistrictIndex(district, age, alive, n_d)
-    rows = np.arange(n)
-
-    def draw(key):
-        return draw_contacts(rows, k, uid, district, index, 0.8, 0.05, np.uint64(key))
-
-    ties = draw(3)
-    src = np.repeat(rows, k)
-    dst = ties.ravel()
-    local = district[dst] == district[src]
-    assert abs(local.mean() - (0.8 + 0.2 / n_d)) < 0.01
-    assert (dst != src)[local & (index.size[district[src]] > 1)].mean() > 0.9999  # not oneself
-    # rank offsets of local ties: mostly within a normal spread of 5% of the district
-    size = index.size[district[src]]
-    offset = (index.rank[dst] - index.rank[src]) % size
-    offset = np.where(offset > size // 2, offset - size, offset)[local]
-    spread = 0.05 * size[local]
-    # within one standard deviation: 68% of the local draws (94% of the same-district
-    # ties; the others came from anywhere and fall there with 10%): 0.648
-    inner = np.abs(offset) <= spread
-    assert 0.635 < inner.mean() < 0.66
-    np.testing.assert_array_equal(draw(3), ties)
-    assert not np.array_equal(draw(4), ties)
-    before = numba.get_num_threads()
-    try:
-        numba.set_num_threads(1)
-        np.testing.assert_array_equal(draw(3), ties)
-    finally:
-        numba.set_num_threads(before)
 
 
 def test_two_models_stepping_in_threads_match_serial_runs():
@@ -529,25 +265,6 @@ def test_verein_choice_matches_numpy(city):
     np.testing.assert_array_equal(got, want)
 
 
-def test_district_index_matches_numpy(city):
-    from kosi_sim.network import DistrictIndex
-
-    pop = city.pop
-    alive = pop.alive.copy()
-    alive[::9] = False  # some dead rows
-    idx = DistrictIndex(pop.district, pop.age_m, alive, pop.n_districts)
-    rows = np.flatnonzero(alive)
-    d = pop.district[rows]
-    want = rows[np.lexsort((pop.age_m[rows], d))]
-    np.testing.assert_array_equal(idx.sorted_rows, want)
-    size = np.bincount(d, minlength=pop.n_districts)
-    np.testing.assert_array_equal(idx.size, size)
-    np.testing.assert_array_equal(idx.start, np.cumsum(size) - size)
-    rank = np.full(pop.n, -1)
-    rank[want] = np.arange(len(want)) - np.repeat(np.cumsum(size) - size, size)
-    np.testing.assert_array_equal(idx.rank, rank)
-
-
 def test_ageing_one_month_matches_numpy():
     from kosi_sim.structural import _age_one_month
 
@@ -563,34 +280,6 @@ def test_ageing_one_month_matches_numpy():
     np.testing.assert_array_equal(age, want_age)
     assert age.dtype == np.int16
     np.testing.assert_array_equal(got, want)
-
-
-def test_life_stage_matches_numpy(city):
-    from kosi_sim.engagement import _GROUP_OF_MONTH, EMPLOYMENT
-
-    e, pop, p = city.engagement, city.pop, city.params
-    employed, budget = pop.employed.copy(), pop.time_budget.copy()
-    g = np.take(_GROUP_OF_MONTH, pop.age_m, mode="clip")
-    want_employed = pop.employment_u < EMPLOYMENT[g]
-    factor = np.where(want_employed, np.float32(p.employment_time_factor), np.float32(1))
-    want_budget = e.budget[g] * factor * pop.time_factor
-    alive = pop.alive
-    try:
-        pop.employed[:] = ~want_employed  # every living citizen's value must be written
-        pop.time_budget[:] = -1
-        e.update_life_stage(pop)
-        np.testing.assert_array_equal(pop.employed[alive], want_employed[alive])
-        np.testing.assert_array_equal(pop.time_budget[alive], want_budget[alive])
-        assert (pop.time_budget[~alive] == -1).all()  # the dead are left alone
-        pop.time_budget[~alive] = want_budget[~alive]
-        assert 0.2 < want_employed.mean() < 0.8
-        rows = np.arange(3, pop.n, 11)
-        pop.time_budget[rows] = -1
-        e.update_life_stage(pop, rows)  # newcomers' rows only
-        np.testing.assert_array_equal(pop.time_budget, want_budget)
-    finally:
-        pop.employed[:] = employed
-        pop.time_budget[:] = budget
 
 
 @settings(max_examples=80, deadline=None)

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .. import __version__
+from .. import __version__, ruleset
 from ..results import ResultsError
 from ..scenario import ScenarioError
 from . import app, calibrate, classroom, compare, info, optimize, run, sweep
@@ -59,10 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        ruleset.choose()  # a bad KOSI_RULES stops here, before anything is written
         code = args.func(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
-    except (ScenarioError, ResultsError, UsageError) as e:
+    except (ScenarioError, ResultsError, UsageError, ruleset.RulesError) as e:
         print(f"kosi-sim: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

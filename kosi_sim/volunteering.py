@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from .engagement.rules import ENGAGEMENT_AGE_MONTHS, MIN_BUDGET_TO_JOIN
 from .population import COOP_FREE_RIDER
 
-#: the age from which citizens engage (months): the Freiwilligensurvey counts people aged
-#: 14 and over, and so does the model (ODD 2.1)
-ENGAGEMENT_AGE_MONTHS = 14 * 12
+__all__ = ["ENGAGEMENT_AGE_MONTHS", "MIN_VOLUNTEER_HOURS", "can_volunteer"]
+
+# ENGAGEMENT_AGE_MONTHS: the age from which citizens engage (months): the
+# Freiwilligensurvey counts people aged 14 and over, and so does the model (ODD 2.1)
 #: the least time a citizen needs to take on a voluntary task (h/week; assumption: half
-#: an hour a week, the smallest commitment the Freiwilligensurvey reports)
-MIN_VOLUNTEER_HOURS = 0.5
+#: an hour a week, the smallest commitment the Freiwilligensurvey reports): the time
+#: budget with which a citizen joins on her own (ODD 7.4), one threshold for both
+MIN_VOLUNTEER_HOURS = MIN_BUDGET_TO_JOIN
 
 
 def can_volunteer(

@@ -624,15 +624,7 @@ class Initiatives(AgentTable):
             return
         need = np.maximum(0, p.target_volunteers - self.volunteers[rows])
         cand = pop.contacts[leaders]  # (n, k)
-        spare = pop.time_budget[cand] - pop.hours[cand]
-        suitable = (
-            pop.alive[cand]
-            & (pop.initiative[cand] < 0)
-            & (pop.coop[cand] != COOP_FREE_RIDER)
-            & (pop.engaged[cand] | (pop.willingness[cand] >= model.params.willing_cutoff))
-            & (spare >= 0.5)
-            & (need[:, None] > 0)
-        )
+        suitable = self.could_volunteer(model, cand) & (need[:, None] > 0)
         accept = suitable & (rng.random(cand.shape) < p.recruit_rate)
         r_idx, c_idx = np.nonzero(accept)
         citizens = cand[r_idx, c_idx]
@@ -640,6 +632,21 @@ class Initiatives(AgentTable):
         self._enrol(pop, citizens, rows[r_idx[first]])
         newly = citizens[~pop.engaged[citizens]]
         model.engagement.enlist_informal(pop, newly)
+
+    @staticmethod
+    def could_volunteer(model, cand: np.ndarray) -> np.ndarray:
+        """Whether each citizen of ``cand`` (rows, any shape) could be recruited into an
+        initiative now (rule 3): alive, in no initiative, no free rider, engaged or
+        willing, with half an hour a week to spare."""
+        pop = model.pop
+        spare = pop.time_budget[cand] - pop.hours[cand]
+        return (
+            pop.alive[cand]
+            & (pop.initiative[cand] < 0)
+            & (pop.coop[cand] != COOP_FREE_RIDER)
+            & (pop.engaged[cand] | (pop.willingness[cand] >= model.params.willing_cutoff))
+            & (spare >= 0.5)
+        )
 
     def staff(self, model, rows: np.ndarray, rng, rounds: int) -> None:
         """The leaders of ``rows`` recruit as in the proposal stage (rule 3), for at most

@@ -73,11 +73,18 @@ def _model(**params):
 
 
 def test_the_spin_up_ends_with_established_sustained_initiatives(one_thread):
+    """Filled initiatives have a team (a leader who cannot gather one never gets a proposal
+    to the gate) and, as many as of the active ones the spin-up saw, money short of need."""
     model = _model()
-    ini = model.initiatives
+    ini, p = model.initiatives, model.params
     sustained = np.flatnonzero(ini.stage == SUSTAINED)
     assert len(sustained) > 0
-    assert (ini.money[sustained] >= ini.money_need[sustained]).all()
+    led = ini.led(model.pop, sustained)
+    assert (ini.volunteers[sustained[led]] >= p.min_volunteers).all()
+    assert (ini.volunteers[sustained[~led]] >= p.min_volunteers - 1).all()
+    assert (ini.money[sustained] <= ini.money_need[sustained]).all()
+    short = (ini.money[sustained] < ini.money_need[sustained]).mean()
+    assert 0.0 < short < 1.0
     again = _model().initiatives
     assert (again.stage == SUSTAINED).sum() == len(sustained)  # one named stream, same draws
 

@@ -56,8 +56,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..services import SPACE
 from .funnel import gate_chance
-from .initiatives import ACTIVE, GATE, PROPOSAL, SUSTAINED
+from .initiatives import ACTIVE, DROPPED, GATE, PROPOSAL, SUSTAINED
 
 #: months at the end of the spin-up over which the flows are measured
 WINDOW = 12
@@ -65,6 +66,8 @@ WINDOW = 12
 #: year (the proposals a month of the baseline town are still 8% short of their level in
 #: months 9-11; mean of 16 seeds), then the window
 MIN_SPINUP = 12 + WINDOW
+#: rounds of launching in the fill: leaders who cannot gather a team are replaced by others
+TRIES = 20
 
 
 @dataclass
@@ -78,6 +81,7 @@ class FlowMeter:
     at_gate: int = 0
     chance_sum: float = 0.0
     active_months: int = 0
+    underfunded_months: int = 0
     hazard_sum: float = 0.0
     gate_hazard_sum: float = 0.0
 
@@ -91,6 +95,7 @@ class FlowMeter:
         self.at_gate += len(gate)
         self.chance_sum += float(ini.approval_chance(model, gate).sum())
         self.active_months += len(act)
+        self.underfunded_months += int((ini.money[act] < ini.money_need[act]).sum())
         self.hazard_sum += float(ini.led_active_hazard(model.pop, act).sum())
         self.gate_hazard_sum += float(ini.led_active_hazard(model.pop, gate).sum())
 
@@ -109,6 +114,10 @@ class FlowMeter:
         if self.months == 0 or self.at_gate == 0:
             return 0.0
         return self.submissions() * self.chance_sum / self.at_gate
+
+    def underfunded_share(self) -> float:
+        """The share of the active initiatives' months with money short of their need."""
+        return self.underfunded_months / self.active_months if self.active_months else 0.0
 
     def led_hazard(self) -> float:
         """The mean monthly ending hazard of a led active initiative (the rule's hazard,
@@ -201,40 +210,66 @@ def fill_to_equilibrium(model, meter: FlowMeter) -> dict[str, int]:
     short = np.maximum(want - have, 0.0)
     age = rng.choice(len(short), size=n_act, p=short / short.sum()) if n_act else np.empty(0, int)
     free = rng.random(n_act) < stocks.active_leaderless[age] / np.maximum(want[age], 1e-12)
-    n_act = _launch(model, ACTIVE, age, free, rng)
+    n_act = _launch(model, ACTIVE, age, free, rng, meter)
     # sustained: ages from the stationary (geometric) distribution
     n_sus = max(round(stocks.sustained) - int((ini.stage == SUSTAINED).sum()), 0)
     age = rng.geometric(1.0 - stocks.sustained_survival, n_sus) - 1
     free = rng.random(n_sus) < stocks.sustained_leaderless / max(stocks.sustained, 1e-12)
-    n_sus = _launch(model, SUSTAINED, age, free, rng)
+    n_sus = _launch(model, SUSTAINED, age, free, rng, meter)
     return {"active": n_act, "sustained": n_sus}
 
 
-def _launch(model, stage: int, age: np.ndarray, leaderless: np.ndarray, rng) -> int:
+def _launch(model, stage: int, age: np.ndarray, leaderless: np.ndarray, rng, meter) -> int:
     """Launch initiatives in ``stage``, one per entry of ``age`` (months in the stage);
-    those marked ``leaderless`` lose their leader.  Returns how many were launched."""
+    those marked ``leaderless`` lose their leader.  Returns how many were launched.
+
+    As in the pipeline, only initiatives whose leader gathers ``min_volunteers`` within
+    ``proposal_lifetime`` rounds are kept (a proposal that cannot is never submitted); the
+    others are dropped and tried again with other leaders, at most :data:`TRIES` times.
+    Their money covers their need, except for the share of the active initiatives the
+    window saw short of money (:meth:`FlowMeter.underfunded_share`), who have a uniform
+    share of it.
+    """
     ini, pop, p = model.initiatives, model.pop, model.initiatives.p
     weights = ini.expected_ideas(model)
     if len(age) == 0 or weights.sum() <= 0:
         return 0
-    order = rng.choice(len(weights), size=len(age), p=weights / weights.sum())
-    district = np.sort(order).astype(np.int16)
-    domain = ini.draw_domains(model.services.gap(), district, rng)
-    leaders = ini.find_leaders(model, district, rng)
-    ok = leaders >= 0
-    district, domain, leaders = district[ok], domain[ok], leaders[ok]
-    age, leaderless = age[ok], leaderless[ok]
-    started = ini.events["started"]
-    rows = ini.launch(model, district, domain, leaders, ACTIVE, origin=0, admin_partner=True)
-    ini.events["started"] = started  # already running: not started this month
-    ini.money[rows] = ini.money_need[rows]
-    ini.needs_space[rows] = (domain == 3) | (rng.random(len(rows)) < p.space_share)
+    kept: list[np.ndarray] = []
+    missing = len(age)
+    for _ in range(TRIES):
+        order = rng.choice(len(weights), size=missing, p=weights / weights.sum())
+        district = np.sort(order).astype(np.int16)
+        domain = ini.draw_domains(model.services.gap(), district, rng)
+        leaders = ini.find_leaders(model, district, rng)
+        ok = leaders >= 0
+        if not ok.any():
+            break
+        started = ini.events["started"]
+        rows = ini.launch(
+            model, district[ok], domain[ok], leaders[ok], ACTIVE, 0, admin_partner=True
+        )
+        ini.events["started"] = started  # already running: not started this month
+        ini.staff(model, rows, rng, int(p.proposal_lifetime))
+        short = ini.volunteers[rows] < p.min_volunteers
+        dropped = ini.events["dropped"]
+        ini._finish(model, rows[short], DROPPED, None)  # never staffed: never submitted
+        ini.events["dropped"] = dropped
+        kept.append(rows[~short])
+        missing -= len(kept[-1])
+        if missing == 0:
+            break
+    rows = np.concatenate(kept) if kept else np.empty(0, np.int64)
+    n = len(rows)
+    age, leaderless = age[:n], leaderless[:n]
+    short_of_money = rng.random(n) < meter.underfunded_share()
+    share = np.where(short_of_money, rng.random(n), 1.0)
+    ini.money[rows] = (share * ini.money_need[rows]).astype(np.float32)
+    ini.needs_space[rows] = (ini.domain[rows] == SPACE) | (rng.random(n) < p.space_share)
     ini.has_space[rows] = ini.needs_space[rows]
-    ini.staff(model, rows, rng, int(p.proposal_lifetime))
     ini.stage[rows] = stage
     ini.months_in_stage[rows] = np.minimum(age, np.iinfo(ini.months_in_stage.dtype).max)
-    gone = leaders[leaderless]  # she leaves the initiative, not her engagement
+    gone = pop.rows_of(ini.leader[rows[leaderless]])  # she leaves it, not her engagement
     pop.initiative[gone] = -1
     pop.leads[gone] = False
     ini.volunteers[rows[leaderless]] -= 1
-    return len(rows)
+    return n

@@ -173,8 +173,8 @@ class CityModel(mesa.Model):
             self.associations.pending_foundings = []
             self.initiatives.step(self)
             self.services.update(self, self.administration.admin_hours)
-            if month >= months - equilibrium.WINDOW:
-                meter.observe(self)
+            if months >= equilibrium.MIN_SPINUP and month >= months - equilibrium.WINDOW:
+                meter.observe(self)  # only for a fill
         if months >= equilibrium.MIN_SPINUP:
             equilibrium.fill_to_equilibrium(self, meter)
             self.services.update(self, self.administration.admin_hours)

@@ -100,7 +100,7 @@ def test_submissions_are_the_proposals_times_the_rules_chance():
     submissions counted."""
     from kosi_sim.agents.equilibrium import FlowMeter
 
-    meter = FlowMeter(months=12, proposed=36, gate_chance_sum=12 * 0.25)
+    meter = FlowMeter(months=12, proposed=36, gate_chance_sum=4 * 0.25, gate_chance_n=4)
     assert meter.submissions() == pytest.approx(36 / 12 * 0.25)
     meter.at_gate, meter.chance_sum = 4, 4 * 0.5
     assert meter.approvals() == pytest.approx(36 / 12 * 0.25 * 0.5)

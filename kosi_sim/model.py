@@ -188,8 +188,8 @@ class CityModel(mesa.Model):
         for month in range(months):
             for phase in SPINUP:
                 phase(self)
-            if month >= months - equilibrium.WINDOW:
-                meter.observe(self)
+            if months >= equilibrium.MIN_SPINUP and month >= months - equilibrium.WINDOW:
+                meter.observe(self)  # only for a fill
         if months >= equilibrium.MIN_SPINUP:
             equilibrium.fill_to_equilibrium(self, meter)
             self.services.update(self, self.administration.admin_hours)

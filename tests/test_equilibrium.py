@@ -73,11 +73,18 @@ def _model(**params):
 
 
 def test_the_spin_up_ends_with_established_sustained_initiatives(one_thread):
+    """Filled initiatives have a team (a leader who cannot gather one never gets a proposal
+    to the gate) and, as many as of the active ones the spin-up saw, money short of need."""
     model = _model()
-    ini = model.initiatives
+    ini, p = model.initiatives, model.params
     sustained = np.flatnonzero(ini.stage == SUSTAINED)
     assert len(sustained) > 0
-    assert (ini.money[sustained] >= ini.money_need[sustained]).all()
+    led = ini.led(model.pop, sustained)
+    assert (ini.volunteers[sustained[led]] >= p.min_volunteers).all()
+    assert (ini.volunteers[sustained[~led]] >= p.min_volunteers - 1).all()
+    assert (ini.money[sustained] <= ini.money_need[sustained]).all()
+    short = (ini.money[sustained] < ini.money_need[sustained]).mean()
+    assert 0.0 < short < 1.0
     again = _model().initiatives
     assert (again.stage == SUSTAINED).sum() == len(sustained)  # one named stream, same draws
 
@@ -87,17 +94,27 @@ def test_a_short_spin_up_fills_nothing(one_thread):
     assert (model.initiatives.stage == SUSTAINED).sum() == 0
 
 
-def test_submissions_are_those_of_a_full_proposal_stage():
-    """While the proposal stage still fills, fewer leave it than enter: the submissions a
-    month are the proposals a month times the share of the stage's outflow that goes to the
-    gate, not the submissions counted."""
+def test_submissions_are_the_proposals_times_the_rules_chance():
+    """The submissions a month are the proposals a month counted times the mean chance
+    (over the months observed) that the rules carry a proposal to the gate, not the few
+    submissions counted."""
     from kosi_sim.agents.equilibrium import FlowMeter
 
-    meter = FlowMeter(months=12, submitted=10, proposed=36)
-    meter.proposals_first, meter.proposals_last = 20, 26  # the stage grew by 6
-    meter.proposed_after_first, meter.submitted_after_first = 33, 9  # outflow 27, a third
-    assert meter.submissions() == pytest.approx(36 / 12 / 3)
-    # nothing left the stage: the submissions counted
-    meter.proposed_after_first = 6
-    assert meter.submissions() == pytest.approx(10 / 12)
-    assert FlowMeter().submissions() == 0.0
+    meter = FlowMeter(months=12, proposed=36, gate_chance_sum=4 * 0.25, gate_chance_n=4)
+    assert meter.submissions() == pytest.approx(36 / 12 * 0.25)
+    meter.at_gate, meter.chance_sum = 4, 4 * 0.5
+    assert meter.approvals() == pytest.approx(36 / 12 * 0.25 * 0.5)
+    assert FlowMeter().submissions() == 0.0 and FlowMeter().approvals() == 0.0
+
+
+def test_the_gate_chance_follows_the_rules(one_thread):
+    """No recruits: no proposal is staffed; one person is enough and rooms are always found:
+    every proposal reaches the gate; fewer rounds to recruit in, a smaller chance."""
+    from kosi_sim.agents.funnel import gate_chance
+
+    def chance(**params):
+        return gate_chance(_model(spinup_months=3, **params))
+
+    assert chance(recruit_rate=0.0) == 0.0
+    assert chance(min_volunteers=1, space_find_rate=1.0) == pytest.approx(1.0)
+    assert 0.0 < chance(proposal_lifetime=2) < chance() < 1.0

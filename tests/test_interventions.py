@@ -136,9 +136,9 @@ def test_zero_budget_intervention_changes_nothing(kind, tmp_path):
 
 @pytest.mark.parametrize("scale", [1.0, 0.5])
 def test_budgets_and_staff_time_are_never_exceeded(scale):
-    """In real-city units: at full scale no month's hours exceed the staff's and no year's
-    spending the budget; at every scale (where unspent money and hours carry over up to one
-    period's) the totals so far never exceed the hours and budgets given so far."""
+    """In real-city units: at full scale no month's hours exceed the staff's plus what the
+    last month left (less than one action's) and no year's spending the budget; at every
+    scale the totals so far never exceed the hours and budgets given so far."""
     scn = resolve("classroom_toolbox", {"scale": scale})
     model = CityModel(scn)
     model.run(48)
@@ -155,7 +155,10 @@ def test_budgets_and_staff_time_are_never_exceeded(scale):
         money = mine.loc[active, "money_eur"].cumsum().to_numpy()
         assert (money <= spec.budget_eur_per_year * (year + 1) + 1e-6).all(), spec.label
         if scale == 1.0:
-            assert (mine["staff_hours"] <= hours_cap + 1e-6).all(), spec.label
+            # a month may also work off what the last one left: less than one action's hours
+            lab = next(i for i in model.interventions if i.label == spec.label)
+            month_cap = hours_cap + lab.largest_action_hours
+            assert (mine["staff_hours"] <= month_cap + 1e-6).all(), spec.label
             spent = mine.loc[active, "money_eur"].groupby(year).sum()
             assert (spent <= spec.budget_eur_per_year + 1e-6).all(), spec.label
     total = log[log["metric"].isin(["money_eur", "staff_hours"])]["value"].sum()

@@ -12,24 +12,28 @@ from kosi_sim.scenario import load_builtin
 from kosi_sim.settled import SETTLED_BANDS, indicators, outside_band, settled_drift
 
 SEEDS = (1, 2, 3)
+#: the producing stock of a town of 50,000 is a few dozen initiatives, filled from about
+#: 37 proposals a spin-up year: one run's start is 30% off the mean of many (sd, 12
+#: seeds), so its band is judged on the mean of twelve runs
+MANY_SEEDS = tuple(range(1, 13))
 MONTHS = 240
 
 
-def _runs(name: str, **params) -> pd.DataFrame:
+def _runs(name: str, seeds: tuple[int, ...] = SEEDS, **params) -> pd.DataFrame:
     scenario = (
         load_builtin(name)
         .without_interventions()
         .with_params({"demographic_pressure": 0.0, **params})
     )
     frames = []
-    for seed in SEEDS:
+    for seed in seeds:
         model = CityModel(scenario, rng=seed)
         model.run(MONTHS)
         frames.append(model.metrics_frame().assign(run=seed))
     return pd.concat(frames, ignore_index=True)
 
 
-@pytest.fixture(scope="module", params=["baseline", "classroom"])
+@pytest.fixture(scope="module", params=["baseline", "classroom", "rural_region"])
 def drift(request, one_thread):
     return request.param, settled_drift(_runs(request.param))
 
@@ -39,20 +43,31 @@ def test_engagement_and_vereine_stay_in_band(drift):
     assert outside_band(d, ["engaged_share", "associations_per_1000"]) == {}, name
 
 
-def test_producing_initiatives_stay_in_band(drift, request):
+def test_producing_initiatives_stay_in_band_without_the_need_driver(one_thread):
     """The producing stock starts where its flows hold it (ODD 3.3) and no stock behind it
-    grows for ever (Verein funds stop at their reserve, 7.5)."""
+    grows for ever (Verein funds stop at their reserve, 7.5).  What moves it is the need
+    driver: as the city ages its care gap grows and ideas follow the gap (``need_weight``),
+    so with the driver on the baseline's approvals rise by a fifth from year 6 and the stock
+    with them (up to +20%, mean of 12 seeds); with ideas that ignore the gap it stays in its
+    band (as trust and coverage without the fiscal driver)."""
+    d = settled_drift(_runs("baseline", MANY_SEEDS, need_weight=0.0))
+    assert outside_band(d, ["initiatives_producing_per_100k"]) == {}
+
+
+def test_producing_initiatives_of_small_towns(drift, request):
     name, d = drift
-    if name == "classroom":
-        request.applymarker(
-            pytest.mark.xfail(
-                strict=True,
-                reason="small numbers, not a drift that can be told apart: the classroom town "
-                "approves about one initiative a year and starts with 4.8 producing ones (mean "
-                "of 30 seeds, sd 5.0, 0 to 21), so the mean of three runs' month 0 has a "
-                "standard error near 60% and a +-15% band cannot be checked on it",
-            )
+    if name == "baseline":
+        pytest.skip("judged on twelve runs without the need driver (above)")
+    request.applymarker(
+        pytest.mark.xfail(
+            strict=True,
+            reason="small numbers, not a drift that can be told apart: the classroom town "
+            "approves about one initiative a year and starts with 4.8 producing ones (mean "
+            "of 30 seeds, sd 5.0, 0 to 21); rural_region starts with about 12 (one run's start "
+            "is 40% off the mean of 12 seeds, sd), and even the mean of 12 runs moves between "
+            "-16% and +24% of its start; a +-15% band cannot be checked on three runs",
         )
+    )
     assert outside_band(d, ["initiatives_producing_per_100k"]) == {}, name
 
 

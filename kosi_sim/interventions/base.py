@@ -20,10 +20,15 @@ s < 1 simulates a sample of s of the inhabitants, and its instruments act for th
 
 * money and staff: each refill adds s of the real amount (``budget_eur_per_year * s`` a
   year, ``hours * s`` a month) and staff cost ``s`` of the real cost; what the simulated lab
-  leaves unspent carries over up to the real lab's amount for one period (a year's budget, a
-  month's hours), so an action the real lab pays in one piece (a grant, a meeting, a course)
-  still fits into the sample, in about s of the periods.  At s = 1 this is exactly "refilled,
-  not carried over".  Spending and the municipal budget are in the simulated town's units;
+  leaves unspent carries over up to the real lab's amount for one period (a year's budget),
+  so an action the real lab pays in one piece (a grant, a meeting, a course) still fits into
+  the sample, in about s of the periods.  Staff hours carry over up to one month of the real
+  lab's hours plus the largest single action's hours the instrument has asked for
+  (:meth:`afford`): the remainder of a month too short for one more action is worked off
+  next month at every scale, as the sample banks it, so an instrument whose actions come in
+  lumps of hours delivers the same actions per staff-year at every scale, and never spends
+  more hours than it was given.  Spending and the municipal budget are in the simulated
+  town's units;
 * a *count of actions* of the real lab (courses or round tables a year, transfers a year, the
   reviews one month of staff time allows) scales: :meth:`scaled_count` gives ``n * s``,
   rounded stochastically from the instrument's own stream (the expected value is exact; no
@@ -191,6 +196,8 @@ class Intervention:
         )
         self.money_left = 0.0
         self.hours_left = 0.0
+        # the most hours one action has cost (the carry-over's margin, see the docstring)
+        self.largest_action_hours = 0.0
         self.spent_this_step = 0.0
         self.started = False
         self.ended = False
@@ -219,7 +226,8 @@ class Intervention:
                 max(self.money_left, 0.0) + self.budget_per_year, self.spec.budget_eur_per_year
             )
         self.hours_left = min(
-            max(self.hours_left, 0.0) + self.hours_per_month, self.real_hours_per_month
+            max(self.hours_left, 0.0) + self.hours_per_month,
+            self.real_hours_per_month + self.largest_action_hours,
         )
         self.counts["staff_cost_eur"] = self.staff_cost_per_month
         self.spent_this_step = self.staff_cost_per_month
@@ -253,6 +261,7 @@ class Intervention:
         if eur_each > 0:
             n = min(n, int(self.money_left // eur_each + 1e-9))
         if hours_each > 0:
+            self.largest_action_hours = max(self.largest_action_hours, hours_each)
             n = min(n, int(self.hours_left // hours_each + 1e-9))
         return n
 

@@ -26,12 +26,13 @@ from .dissolution import _members_of
 from .founding import _young_engaged
 from .leadership import _successors
 from .membership import _pick_weighted, _tally_members
-from .params import DOMAINS, SECTION
+from .params import DOMAINS, SECTION, SHARED
 from .vereine import Association, Associations
 
 __all__ = [
     "DOMAINS",
     "SECTION",
+    "SHARED",
     "Association",
     "Associations",
     "_members_of",

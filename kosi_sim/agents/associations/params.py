@@ -140,3 +140,7 @@ SECTION = Section(
         ),
     ],
 )
+
+#: parameters of other sections the Vereine read, and why: ``leader_spare_hours``
+#: (initiatives, M10) is the spare time anyone needs to lead, a Verein as an initiative
+SHARED = ("leader_spare_hours",)

@@ -10,7 +10,7 @@ import numpy as np
 from ...parameters import OwnSection
 from ..table import AgentTable, TableAgent
 from . import dissolution, founding, funds, leadership, membership
-from .params import DOMAINS, SECTION
+from .params import DOMAINS, SECTION, SHARED
 
 
 class Association(TableAgent):
@@ -37,11 +37,6 @@ class Association(TableAgent):
     @property
     def funds(self) -> float:
         return float(self.table.funds[self.row])
-
-
-#: parameters of other sections the Vereine read, and why: ``leader_spare_hours``
-#: (initiatives, M10) is the spare time anyone needs to lead, a Verein as an initiative
-SHARED = ("leader_spare_hours",)
 
 
 class Associations(AgentTable):

@@ -602,8 +602,10 @@ def test_member_rows_insert_matches_union(rows, new):
     from kosi_sim.agents.initiatives import insert_sorted
 
     rows = np.array(sorted(rows), dtype=np.int64)
-    new = np.array(new, dtype=np.int64)
-    np.testing.assert_array_equal(insert_sorted(rows, new), np.union1d(rows, new))
+    for dtype in (np.int64, np.int32):  # recruits come as contacts' rows (int32)
+        got = insert_sorted(rows, np.array(new, dtype=dtype))
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, np.union1d(rows, np.array(new, dtype=dtype)))
 
 
 def test_verein_successors_match_numpy(city):

@@ -24,6 +24,8 @@ def donate(table, rows: np.ndarray, share: float) -> np.ndarray:
     A Verein listed several times gives one partner after the other, in the order
     given, each ``share`` of what is left, so what it loses is what the partners get."""
     rows = np.asarray(rows)
+    if len(rows) == 0:  # most months no partner is found: skip the bookkeeping below
+        return np.empty(0, dtype=np.float32)
     # how many earlier gifts of the same Verein precede each one
     order = np.argsort(rows, kind="stable")
     ranked = rows[order]

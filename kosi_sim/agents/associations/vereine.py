@@ -94,11 +94,13 @@ class Associations(AgentTable):
         self, district: np.ndarray, rng: np.random.Generator, chance: float
     ) -> np.ndarray:
         """With probability ``chance`` one Verein of each entry's district, else -1."""
-        n_groups = 1 + max(int(self.district.max(initial=0)), int(district.max(initial=0)))
-        grouped, bounds = self.grouped_by("district", n_groups)
         out = np.full(len(district), -1, dtype=np.int32)
         lucky = rng.random(len(district)) < chance
         u = rng.random(len(district))
+        if not lucky.any():  # the usual month: nobody looks (both draws are made anyway)
+            return out
+        n_groups = 1 + max(int(self.district.max(initial=0)), int(district.max(initial=0)))
+        grouped, bounds = self.grouped_by("district", n_groups)
         for d in np.unique(district[lucky]):  # loop over districts
             cand = grouped[bounds[d] : bounds[d + 1]]  # the district's Vereine, row order
             sel = lucky & (district == d)

@@ -94,6 +94,8 @@ class AgentTable:
     def remove(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         rows = rows[self.alive[rows]]
+        if len(rows) == 0:  # nothing changes: the derived values stay valid
+            return
         self.alive[rows] = False
         self._derived.clear()
         for r in rows.tolist():

@@ -608,6 +608,26 @@ def test_member_rows_insert_matches_union(rows, new):
         np.testing.assert_array_equal(got, np.union1d(rows, np.array(new, dtype=dtype)))
 
 
+def test_verein_tallies_match_numpy(city):
+    from kosi_sim.agents.associations import _tally_members
+
+    pop, n = city.pop, city.associations.n
+    rows = np.flatnonzero(pop.association >= 0)
+    assert 0 < len(rows) < pop.n and (pop.initiative[rows] >= 0).any()
+    a = pop.association[rows]
+    h = np.where(pop.initiative[rows] >= 0, pop.hours[rows] * np.float32(0.5), pop.hours[rows])
+    members, young, hours, got_rows = _tally_members(
+        pop.association, pop.initiative, pop.age_m, pop.hours, n
+    )
+    np.testing.assert_array_equal(got_rows, rows)
+    np.testing.assert_array_equal(members, np.bincount(a, minlength=n))
+    np.testing.assert_array_equal(
+        young, np.bincount(a, weights=pop.age_m[rows] < 30 * 12, minlength=n).astype(np.int64)
+    )
+    # bincount sums its weights in double precision in row order, as the kernel does
+    np.testing.assert_array_equal(hours, np.bincount(a, weights=h.astype(np.float64), minlength=n))
+
+
 def test_verein_successors_match_numpy(city):
     from kosi_sim.agents.associations import _successors
 

@@ -171,13 +171,11 @@ class Services:
         p = self.p
         a = model.associations
         live = a.live
+        assoc = np.zeros((4, self.n))
         hours = a.hours[live] * WEEKS_PER_MONTH * p.association_service_share
-        # one bincount over (domain k, district) cells, k-major: each cell sums its Vereine
-        # in row order, as one bincount per domain would
-        w = ASSOCIATION_TO_SERVICE[a.domain[live]].T * hours  # (4, Vereine)
-        cell = np.arange(4)[:, None] * self.n + a.district[live]
-        assoc = np.bincount(cell.ravel(), weights=w.ravel(), minlength=4 * self.n)
-        assoc = assoc.reshape(4, self.n)
+        for k in range(4):
+            w = hours * ASSOCIATION_TO_SERVICE[a.domain[live], k]
+            assoc[k] = np.bincount(a.district[live], weights=w, minlength=self.n)[: self.n]
         init = model.initiatives.supply(model.pop, self.n, p)
         return assoc, init
 

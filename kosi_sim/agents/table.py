@@ -80,7 +80,7 @@ class AgentTable:
         self._bind()
         rows = np.arange(start, end)
         if model is not None and agents:
-            self.agents.extend(self.agent_cls(model, int(r)) for r in rows)
+            self.agents.extend([self.agent_cls(model, r) for r in range(start, end)])
         else:
             self.agents.extend([None] * count)
         return rows

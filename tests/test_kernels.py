@@ -718,3 +718,22 @@ def test_pairwise_sum_is_numpys_sum_bit_for_bit(n, seed):
     big = rng.random(40 * n + 1)
     assert pairwise_sum(big, 1, len(big) - 1) == big[1:].sum()
     assert pairwise_sum(values, 0, n) == values[:n].sum()
+
+
+def test_find_leaders_matches_the_loop_over_districts(city):
+    """Leaders found for requests from every district (twice from some) are those of the
+    plain rule: per district the citizens who can lead, in row order, engaged first at
+    random, taken in turn; -1 where a district has too few."""
+    ini, pop = city.initiatives, city.pop
+    district = np.array([0, 1, 1, 2, 0, 3] + [1] * 3, dtype=np.int16) % pop.n_districts
+    got = ini.find_leaders(city, district, np.random.default_rng(4))
+    rng = np.random.default_rng(4)
+    pool = ini.can_lead(city, np.arange(pop.n))
+    want = np.full(len(district), -1, dtype=np.int64)
+    for d in np.unique(district):
+        cand = np.flatnonzero(pool & (pop.district == d))
+        cand = cand[np.argsort(~pop.engaged[cand] + rng.random(len(cand)), kind="stable")]
+        asked = np.flatnonzero(district == d)
+        want[asked[: len(cand)]] = cand[: len(asked)]
+    assert (want >= 0).any()
+    np.testing.assert_array_equal(got, want)

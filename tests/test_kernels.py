@@ -291,8 +291,30 @@ def test_member_rows_insert_matches_union(rows, new):
     from kosi_sim.agents.initiatives import insert_sorted
 
     rows = np.array(sorted(rows), dtype=np.int64)
-    new = np.array(new, dtype=np.int64)
-    np.testing.assert_array_equal(insert_sorted(rows, new), np.union1d(rows, new))
+    for dtype in (np.int64, np.int32):  # recruits come as contacts' rows (int32)
+        got = insert_sorted(rows, np.array(new, dtype=dtype))
+        assert got.dtype == np.int64
+        np.testing.assert_array_equal(got, np.union1d(rows, np.array(new, dtype=dtype)))
+
+
+def test_verein_tallies_match_numpy(city):
+    from kosi_sim.agents.associations import _tally_members
+
+    pop, n = city.pop, city.associations.n
+    rows = np.flatnonzero(pop.association >= 0)
+    assert 0 < len(rows) < pop.n and (pop.initiative[rows] >= 0).any()
+    a = pop.association[rows]
+    h = np.where(pop.initiative[rows] >= 0, pop.hours[rows] * np.float32(0.5), pop.hours[rows])
+    members, young, hours, got_rows = _tally_members(
+        pop.association, pop.initiative, pop.age_m, pop.hours, n
+    )
+    np.testing.assert_array_equal(got_rows, rows)
+    np.testing.assert_array_equal(members, np.bincount(a, minlength=n))
+    np.testing.assert_array_equal(
+        young, np.bincount(a, weights=pop.age_m[rows] < 30 * 12, minlength=n).astype(np.int64)
+    )
+    # bincount sums its weights in double precision in row order, as the kernel does
+    np.testing.assert_array_equal(hours, np.bincount(a, weights=h.astype(np.float64), minlength=n))
 
 
 def test_verein_successors_match_numpy(city):
@@ -385,3 +407,22 @@ def test_pairwise_sum_is_numpys_sum_bit_for_bit(n, seed):
     big = rng.random(40 * n + 1)
     assert pairwise_sum(big, 1, len(big) - 1) == big[1:].sum()
     assert pairwise_sum(values, 0, n) == values[:n].sum()
+
+
+def test_find_leaders_matches_the_loop_over_districts(city):
+    """Leaders found for requests from every district (twice from some) are those of the
+    plain rule: per district the citizens who can lead, in row order, engaged first at
+    random, taken in turn; -1 where a district has too few."""
+    ini, pop = city.initiatives, city.pop
+    district = np.array([0, 1, 1, 2, 0, 3] + [1] * 3, dtype=np.int16) % pop.n_districts
+    got = ini.find_leaders(city, district, np.random.default_rng(4))
+    rng = np.random.default_rng(4)
+    pool = ini.can_lead(city, np.arange(pop.n))
+    want = np.full(len(district), -1, dtype=np.int64)
+    for d in np.unique(district):
+        cand = np.flatnonzero(pool & (pop.district == d))
+        cand = cand[np.argsort(~pop.engaged[cand] + rng.random(len(cand)), kind="stable")]
+        asked = np.flatnonzero(district == d)
+        want[asked[: len(cand)]] = cand[: len(asked)]
+    assert (want >= 0).any()
+    np.testing.assert_array_equal(got, want)

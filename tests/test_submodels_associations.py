@@ -348,3 +348,53 @@ def test_a_founder_who_died_or_leads_by_then_founds_nothing():
     assert m.associations.founded_this_step == 0
     assert m.associations.n == n_before
     assert m.associations.pending_foundings == []
+
+
+# -- partners of initiatives (ODD 7.8 rule 3) ----------------------------------------------
+
+
+def test_a_verein_giving_twice_gives_a_share_of_what_is_left_each_time():
+    """Gifts in the order asked: Verein 0 gives 20% of 100, then 20% of the 80 left; what
+    the Vereine lose is what the partners get; no gift changes nothing."""
+    m = town()
+    rows = np.concatenate((m.add_vereine(2, funds=[100.0, 50.0]), m.add_vereine(1, funds=80.0)))
+    a = m.associations
+    none = a.donate(np.empty(0, dtype=np.int32), share=0.2)
+    assert none.dtype == np.float32 and len(none) == 0
+    assert a.funds[rows].tolist() == [100.0, 50.0, 80.0]
+    gifts = a.donate(np.array([rows[0], rows[2], rows[0]], dtype=np.int32), share=0.2)
+    assert gifts.dtype == np.float32
+    np.testing.assert_allclose(gifts, [20.0, 16.0, 16.0], rtol=1e-6)
+    np.testing.assert_allclose(a.funds[rows], [64.0, 50.0, 64.0])
+    assert gifts.sum() == pytest.approx(230.0 - a.funds[rows].sum(), rel=1e-6)
+
+
+def _pick_partner_reference(a, district, rng, chance):
+    """The rule as a loop over districts: with ``chance`` the Verein at position
+    u x (count) among the district's Vereine in row order, else -1."""
+    out = np.full(len(district), -1, dtype=np.int32)
+    lucky = rng.random(len(district)) < chance
+    u = rng.random(len(district))
+    for d in np.unique(district[lucky]):
+        cand = np.flatnonzero(a.alive & (a.district == d))
+        sel = lucky & (district == d)
+        if len(cand):
+            out[sel] = cand[np.minimum((u[sel] * len(cand)).astype(np.int64), len(cand) - 1)]
+    return out
+
+
+@pytest.mark.parametrize("chance", [0.0, 0.3, 1.0])
+def test_verein_partners_are_drawn_by_the_rule(chance):
+    """Partners of requests from three districts (district 1 has no Verein, one Verein of
+    district 0 is dissolved) match the loop over districts, draw for draw."""
+    m = town()
+    m.add_vereine(3, district=0)
+    m.add_vereine(4, district=2)
+    m.associations.remove(np.array([1]))
+    district = np.random.default_rng(5).integers(0, 3, 200).astype(np.int16)
+    got = m.associations.pick_partner(district, np.random.default_rng(9), chance=chance)
+    want = _pick_partner_reference(m.associations, district, np.random.default_rng(9), chance)
+    np.testing.assert_array_equal(got, want)
+    assert (got[district == 1] == -1).all() and (got != 1).all()
+    if chance == 1.0:  # every request from a district with Vereine finds one
+        assert (got[district != 1] >= 0).all()

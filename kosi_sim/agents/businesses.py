@@ -137,7 +137,10 @@ class Businesses(AgentTable):
         )
 
     def per_district(self) -> np.ndarray:
-        return np.diff(self.grouped_by("district", self.n_districts)[1])
+        """Live businesses per district (kept until businesses open or close; read-only)."""
+        return self.derived(
+            ("per_district",), lambda: np.diff(self.grouped_by("district", self.n_districts)[1])
+        )
 
     def purchasing_power(self, census) -> np.ndarray:
         """Population x purchasing power per district (employed = 1, pensioners = factor)."""

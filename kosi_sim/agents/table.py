@@ -80,7 +80,7 @@ class AgentTable:
         self._bind()
         rows = np.arange(start, end)
         if model is not None and agents:
-            self.agents.extend(self.agent_cls(model, int(r)) for r in rows)
+            self.agents.extend([self.agent_cls(model, r) for r in range(start, end)])
         else:
             self.agents.extend([None] * count)
         return rows
@@ -94,6 +94,8 @@ class AgentTable:
     def remove(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int64)
         rows = rows[self.alive[rows]]
+        if len(rows) == 0:  # nothing changes: the derived values stay valid
+            return
         self.alive[rows] = False
         self._derived.clear()
         for r in rows.tolist():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ...jit import parallel_kernel, prange
-from ...select import count_grouped, nonzero_grouped
+from ...select import count_grouped, nonzero
 
 
 def request(table, model, rng) -> list[tuple[int, int]]:
@@ -29,11 +29,12 @@ def request(table, model, rng) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     if counts.sum() == 0:
         return out
-    # who could found: by district, in row order
-    eligible, per_district = nonzero_grouped(eligible, pop.district, n_d)
-    first = np.cumsum(per_district) - per_district
+    # who could found, in row order; a district's pool is picked from them (a month has
+    # foundings in a few districts, so this is cheaper than grouping all by district)
+    eligible = nonzero(eligible)
+    in_district = pop.district[eligible]
     for d in np.flatnonzero(counts):  # districts with a founding this month
-        pool = eligible[first[d] : first[d] + per_district[d]]
+        pool = eligible[in_district == d]
         if len(pool) == 0:
             continue
         founders = rng.choice(pool, size=min(counts[d], len(pool)), replace=False)

@@ -89,16 +89,21 @@ class Associations(AgentTable):
         self, district: np.ndarray, rng: np.random.Generator, chance: float
     ) -> np.ndarray:
         """With probability ``chance`` one Verein of each entry's district, else -1."""
-        n_groups = 1 + max(int(self.district.max(initial=0)), int(district.max(initial=0)))
-        grouped, bounds = self.grouped_by("district", n_groups)
         out = np.full(len(district), -1, dtype=np.int32)
         lucky = rng.random(len(district)) < chance
         u = rng.random(len(district))
-        for d in np.unique(district[lucky]):  # loop over districts
-            cand = grouped[bounds[d] : bounds[d + 1]]  # the district's Vereine, row order
-            sel = lucky & (district == d)
-            if len(cand):
-                out[sel] = cand[np.minimum((u[sel] * len(cand)).astype(np.int64), len(cand) - 1)]
+        if not lucky.any():  # the usual month: nobody looks (both draws are made anyway)
+            return out
+        n_groups = 1 + max(int(self.district.max(initial=0)), int(district.max(initial=0)))
+        grouped, bounds = self.grouped_by("district", n_groups)
+        # each lucky entry takes the Verein at position u * (its district's count) among
+        # the district's Vereine in row order; districts without one leave -1
+        looking = np.flatnonzero(lucky)
+        d = district[looking]
+        size = bounds[d + 1] - bounds[d]
+        pick = bounds[d] + np.minimum((u[looking] * size).astype(np.int64), size - 1)
+        found = size > 0
+        out[looking[found]] = grouped[pick[found]]
         return out
 
     def donate(self, rows: np.ndarray, share: float) -> np.ndarray:

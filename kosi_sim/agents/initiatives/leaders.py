@@ -21,8 +21,9 @@ LEADER_AGE_MONTHS = 18 * 12
 TRAINED_SPARE_FACTOR = 0.5
 
 
-def can_lead(ini, model, rows: np.ndarray) -> np.ndarray:
-    """Whether each citizen of ``rows`` could lead an initiative now (M10)."""
+def can_lead(ini, model, rows: np.ndarray | slice) -> np.ndarray:
+    """Whether each citizen of ``rows`` (or ``slice(None)``: everyone, read without copies)
+    could lead an initiative now (M10)."""
     pop, p = model.pop, ini.p
     lever = model.levers.leader_spare[np.minimum(pop.district[rows], ini.n_districts - 1)]
     need = p.leader_spare_hours * lever * np.where(pop.trained[rows], TRAINED_SPARE_FACTOR, 1.0)
@@ -39,10 +40,11 @@ def can_lead(ini, model, rows: np.ndarray) -> np.ndarray:
 def find_leaders(ini, model, district: np.ndarray, rng) -> np.ndarray:
     """One possible leader per requested district (engaged first), -1 where none."""
     pop = model.pop
-    pool = can_lead(ini, model, np.arange(pop.n))
+    pool = np.flatnonzero(can_lead(ini, model, slice(None)))
+    in_district = pop.district[pool]
     out = np.full(len(district), -1, dtype=np.int64)
-    for d in np.unique(district):  # loop over districts
-        cand = np.flatnonzero(pool & (pop.district == d))
+    for d in np.unique(district):  # loop over the requested districts
+        cand = pool[in_district == d]  # in row order
         if len(cand) == 0:
             continue
         cand = cand[np.argsort(~pop.engaged[cand] + rng.random(len(cand)), kind="stable")]

@@ -184,7 +184,7 @@ class Initiatives(AgentTable):
 
     def leader_pool(self, model) -> np.ndarray:
         """Whether each citizen could lead an initiative now (a mask over all rows)."""
-        return leaders.can_lead(self, model, np.arange(model.pop.n))
+        return leaders.can_lead(self, model, slice(None))
 
     def find_leaders(self, model, district: np.ndarray, rng) -> np.ndarray:
         """One possible leader per requested district (engaged first), -1 where none."""

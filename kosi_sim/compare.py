@@ -27,23 +27,11 @@ import pandas as pd
 from scipy import stats
 
 from .scenario import Scenario, from_dict
+from .vocabulary import COMPARED, Outcome
 
-INDICATORS: tuple[tuple[str, str], ...] = (
-    ("engaged_share", "engaged share (14+)"),
-    ("engaged_citizens", "engaged citizens"),
-    ("willing_inactive_share", "willing but inactive (14+)"),
-    ("initiatives_active", "initiatives producing"),
-    ("coverage_mean", "service coverage (mean)"),
-    ("coverage_care", "care coverage"),
-    ("coverage_mobility", "mobility coverage"),
-    ("coverage_social", "social coverage"),
-    ("coverage_space", "space coverage"),
-    ("trust_share", "trust in the administration"),
-    ("burnout_mean", "burnout of the engaged"),
-    ("associations", "Vereine"),
-    ("premises_vacancy", "premises vacancy"),
-    ("budget_balance", "budget balance (EUR/month)"),
-)
+#: what the comparison measures, in its order: the typed outcomes of the vocabulary, each
+#: reported under its ``doc`` as the label
+INDICATORS: tuple[Outcome, ...] = COMPARED
 
 
 def replicate_seeds(root: int, replications: int) -> list[int]:
@@ -65,7 +53,7 @@ def run_pair(doc: dict[str, Any], without: list[str] | None, seed: int, months: 
         city = df[df["district"] == "city"].pivot_table(
             index="month", columns="metric", values="value", observed=True
         )
-        out.append(city[[name for name, _ in INDICATORS]])
+        out.append(city[[o.name for o in INDICATORS]])
         if s is scn:
             cost = lab_cost_per_month(model, None, city.index)
     return out[0], out[1], cost
@@ -156,11 +144,11 @@ def compare(
     mean, lo, hi = mean_ci95(final)
     base = without_[:, -window:, :].mean(axis=(0, 1))
     lab = with_[:, -window:, :].mean(axis=(0, 1))
-    names = [n for n, _ in INDICATORS]
+    names = [o.name for o in INDICATORS]
     effects = pd.DataFrame(
         {
             "indicator": names,
-            "label": [label for _, label in INDICATORS],
+            "label": [o.doc for o in INDICATORS],
             "without_lab": base,
             "with_lab": lab,
             "effect": mean,

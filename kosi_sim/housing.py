@@ -38,7 +38,7 @@ import numpy as np
 
 from .census import ADULTS_18_64, AGE_65PLUS
 from .jit import kernel, pairwise_sum
-from .parameters import Param, Section
+from .parameters import OwnSection, Param, Section
 
 SECTION = Section(
     "housing",
@@ -237,6 +237,9 @@ def _take_in_order(choice, need, looking, left, dest, taken):
 class Housing:
     """Dwellings per district and the households wanting them (simulated units)."""
 
+    #: the parameters it reads: its own section only
+    p = OwnSection(SECTION)
+
     def __init__(self, p, specs) -> None:
         self.p = p
         self.n = len(specs)
@@ -245,6 +248,10 @@ class Housing:
         self.households = np.zeros(self.n)  # households wanting a dwelling (demand)
         self.households_last_year = np.zeros(self.n)
         self.affinity = np.ones((N_GROUPS, self.n))
+
+    def headship(self, age_m: np.ndarray) -> np.ndarray:
+        """Each person's share of a household at her age (:func:`headship`)."""
+        return headship(age_m, self.p)
 
     def count_households(self, census) -> np.ndarray:
         """Households per district from the census (the shares of :func:`headship`)."""

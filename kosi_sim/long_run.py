@@ -67,16 +67,12 @@ def _deficit(model) -> Outcome:
     largest if none is outside).  Under demographic pressure revenue per inhabitant falls
     at once by ``pressure * -pressure_revenue`` of revenue before consolidation reacts:
     the top of the band is raised by that much."""
-    from .agents.administration import deficit_band, revenue_per_inhabitant
-
     monthly = model.recorder.series("deficit_per_inhabitant")[1:]
     years = len(monthly) // 12
     if years == 0:
         return Outcome(np.nan, 0.0, 0.0, applies=False)
     yearly = monthly[: years * 12].reshape(years, 12).mean(axis=1)
-    place, p = model.spec.place, model.params
-    lo, hi = deficit_band(place)
-    hi += p.demographic_pressure * max(0.0, -p.pressure_revenue) * revenue_per_inhabitant(place)
+    lo, hi = model.administration.deficit_band()
     below, above = lo - yearly.min(), yearly.max() - hi
     value = float(yearly.min() if below > max(above, 0.0) else yearly.max())
     return Outcome(value, lo, hi)
@@ -104,7 +100,7 @@ def _initiatives(model) -> Outcome:
     rec = model.recorder
     per_100k = rec.series("initiatives_active") / np.maximum(rec.series("population"), 1) * 1e5
     out = _initiatives_drift(per_100k)
-    if model.params.demographic_pressure > 0:
+    if model.demography.pressure > 0:
         return Outcome(np.nan, out.low, out.high, applies=False)
     return out
 

@@ -13,7 +13,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from . import memory, network, ruleset
+from . import memory, ruleset
 from .agents import equilibrium
 from .agents.administration import Administration
 from .agents.associations import Associations
@@ -23,11 +23,12 @@ from .catalog import CATALOG
 from .census import Census
 from .demography import Demography, LifeTableTracker, Requests, reweighted_ages
 from .districts import Premises
-from .engagement import Engagement, draw_traits
+from .engagement import Engagement
 from .housing import Housing
 from .interventions.registry import REGISTRY
 from .levers import Levers
 from .metrics import CITY_METRICS, MetricRecorder
+from .network import Network
 from .phases import PHASES, SPINUP
 from .population import Population
 from .rng import Streams
@@ -82,9 +83,10 @@ class CityModel(mesa.Model):
 
         self.demography = Demography(p, self.rules)
         self.engagement = Engagement(p, self.rules)
+        self.network = Network(p, self.rules)
         self.pop = Population(
             self.n_districts,
-            int(p.contacts_per_citizen),
+            self.network.slots,
             capacity=int(sum(d.population for d in scenario.districts) * self.scale * 1.3),
         )
         self.housing = Housing(p, scenario.districts)
@@ -119,38 +121,24 @@ class CityModel(mesa.Model):
     # -- initialisation ----------------------------------------------------------------
     def _build_population(self) -> None:
         rng = self.streams("init.population")
-        p, pop = self.params, self.pop
+        pop = self.pop
         for d, spec in enumerate(self.spec.districts):
             n = max(1, round(spec.population * self.scale))
             weights = reweighted_ages(spec.share_under18, spec.share_65plus)
             years = rng.choice(len(weights), size=n, p=weights)
             age_m = (years * 12 + rng.integers(0, 12, n)).astype(np.int16)
             sex = (rng.random(n) < 0.5).astype(np.int8)
-            pop.add(n, age_m=age_m, sex=sex, district=d, **draw_traits(n, p, rng))
-        index = network.district_index(
-            district=pop.district,
-            age_m=pop.age_m,
-            alive=pop.alive,
-            n_districts=self.n_districts,
-            rules=self.rules,
-        )
-        pop.contacts[:] = network.draw_contacts(
-            rows=np.arange(pop.n),
-            slots=pop.k,
-            uid=pop.uid,
-            district=pop.district,
-            index=index,
-            locality=p.contact_locality,
-            homophily=p.contact_age_homophily,
-            key=self.streams.key("init.network"),
-            rules=self.rules,
+            traits = self.engagement.draw_traits(n, rng)
+            pop.add(n, age_m=age_m, sex=sex, district=d, **traits)
+        pop.contacts[:] = self.network.initial_ties(
+            pop, self.n_districts, self.streams.key("init.network")
         )
         self.engagement.update_life_stage(pop)
         # The census is taken twice before month 0: here, for the households and the
         # services' demand during the spin-up (both read only ages and districts, which the
         # spin-up leaves unchanged), and after the spin-up, with the settled engagement that
         # month 0's metrics count.
-        self.census = Census(pop, p.willing_cutoff)
+        self.census = Census(pop, self.engagement.willing_cutoff)
         self.housing.init(self.census, self.pop)
 
     def _build_organisations(self) -> None:
@@ -193,7 +181,7 @@ class CityModel(mesa.Model):
         if months >= equilibrium.MIN_SPINUP:
             equilibrium.fill_to_equilibrium(self, meter)
             self.services.update(self, self.administration.admin_hours)
-        self.census = Census(self.pop, self.params.willing_cutoff)
+        self.census = Census(self.pop, self.engagement.willing_cutoff)
 
     def _init_services(self) -> None:
         """The budget and service level of the first month."""
@@ -238,9 +226,9 @@ class CityModel(mesa.Model):
             self.phase_seconds[phase.name] = self.phase_seconds.get(phase.name, 0.0) + spent
 
     def _new_year(self) -> None:
-        p, pop = self.params, self.pop
+        pop = self.pop
         self.engagement.update_life_stage(pop)
-        self._renew_ties(p.contact_turnover, "network.update")
+        self.network.renew(pop, self.n_districts, self.streams.key("network.update"))
         self.housing.adjust_stock()
         self.administration.new_year(pop.n_alive)
 
@@ -257,31 +245,12 @@ class CityModel(mesa.Model):
         self.businesses.apply(self)
         self.premises.by_businesses = self.businesses.per_district().astype(float)
         self.premises.by_initiatives = self.initiatives.premises_in_use().astype(float)
-        self.census = Census(self.pop, self.params.willing_cutoff)
+        self.census = Census(self.pop, self.engagement.willing_cutoff)
         self.housing.update_households(self.census)
         if self.pop.dead_rows > COMPACT_DEAD_SHARE * self.pop.n:
             self.pop.compact()
             # compaction turned every tie to a removed row into -1: only those are redrawn
-            self._renew_ties(0.0, "network.compact", ties_to_living=True)
-
-    def _renew_ties(self, turnover: float, stream: str, ties_to_living: bool = False) -> None:
-        """Redraw the living's ties to the dead (or -1) and a share ``turnover`` of the
-        others (ODD 7.3), from the keyed stream ``stream``."""
-        p, pop = self.params, self.pop
-        network.update_contacts(
-            contacts=pop.contacts,
-            uid=pop.uid,
-            alive=pop.alive,
-            district=pop.district,
-            age_m=pop.age_m,
-            n_districts=self.n_districts,
-            turnover=turnover,
-            locality=p.contact_locality,
-            homophily=p.contact_age_homophily,
-            key=self.streams.key(stream),
-            ties_to_living=ties_to_living,
-            rules=self.rules,
-        )
+            self.network.repair(self.pop, self.n_districts, self.streams.key("network.compact"))
 
     # -- decisions during a run (the classroom's yearly turns) ---------------------------
     def set_params(self, changes: dict[str, Any]) -> None:
@@ -301,6 +270,7 @@ class CityModel(mesa.Model):
         for part in (
             self.demography,
             self.engagement,
+            self.network,
             self.housing,
             self.associations,
             self.businesses,

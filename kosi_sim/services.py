@@ -21,7 +21,7 @@ import numpy as np
 
 from .census import ADULTS_18_64, AGE_65_79, AGE_65PLUS, AGE_80PLUS, CHILDREN
 from .engagement import WEEKS_PER_MONTH
-from .parameters import Param, Params, Section
+from .parameters import OwnSection, Param, Params, Section
 
 SERVICE_DOMAINS = ("care", "mobility", "social", "space")
 CARE, MOBILITY, SOCIAL, SPACE = range(4)
@@ -137,6 +137,9 @@ ASSOCIATION_TO_SERVICE = np.array(
 class Services:
     """Demand, supply and coverage by domain (rows) and district (columns)."""
 
+    #: the parameters it reads: its own section only
+    p = OwnSection(SECTION)
+
     def __init__(self, p: Params, remoteness: np.ndarray) -> None:
         self.p = p
         self.remoteness = remoteness
@@ -176,7 +179,12 @@ class Services:
         for k in range(4):
             w = hours * ASSOCIATION_TO_SERVICE[a.domain[live], k]
             assoc[k] = np.bincount(a.district[live], weights=w, minlength=self.n)[: self.n]
-        init = model.initiatives.supply(model.pop, self.n, p)
+        init = model.initiatives.supply(
+            model.pop,
+            self.n,
+            productivity=p.initiative_productivity,
+            space_units=p.space_units_per_premises,
+        )
         return assoc, init
 
     def update(self, model, admin_hours: float) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from .demography import Requests
-from .engagement import draw_traits
 from .jit import parallel_kernel, prange
 from .rng import DRAWS, uniform
 from .select import nonzero
@@ -91,7 +90,6 @@ def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
     flows["moves_in"] = _count(dest, n_d)
     pop.district[movers] = dest
 
-    p = model.params
     rng = model.streams("demography.newcomers")
     # births: the child lives with the mother and starts with her contacts (family network)
     mothers = req.mothers
@@ -102,7 +100,7 @@ def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
     if nb:
         contacts = pop.contacts[mothers].copy()
         contacts[:, 0] = mothers
-        traits = draw_traits(nb, p, rng)
+        traits = model.engagement.draw_traits(nb, rng)
         rows = pop.add(
             nb,
             contacts=contacts,
@@ -116,7 +114,7 @@ def apply_requests(model, req: Requests) -> dict[str, np.ndarray]:
     ni = len(req.immigrant_district)
     flows["in_migration"] = _count(req.immigrant_district, n_d)
     if ni:
-        traits = draw_traits(ni, p, rng)
+        traits = model.engagement.draw_traits(ni, rng)
         rows = pop.add(
             ni,
             age_m=req.immigrant_age_m,

@@ -178,8 +178,8 @@ def summarise(y: np.ndarray) -> pd.DataFrame:
     par, chance = variance_split(y)
     return pd.DataFrame(
         {
-            "indicator": [n for n, _ in INDICATORS],
-            "label": [label for _, label in INDICATORS],
+            "indicator": [o.name for o in INDICATORS],
+            "label": [o.doc for o in INDICATORS],
             "median": median,
             "low90": low,
             "high90": high,

@@ -59,7 +59,7 @@ def cost_effectiveness_uncertain(u: UncertainComparison) -> pd.DataFrame:
             "note": f"over the months the lab runs; {k * r} paired runs",
         }
     ]
-    names = [n for n, _ in INDICATORS]
+    names = [o.name for o in INDICATORS]
     draw_costs = u.pair_costs.mean(axis=1)
     for name, indicator, per in RATIOS:
         y = u.pair_effects[:, :, names.index(indicator)] * per

@@ -3,7 +3,9 @@ the targets they set in a scenario.
 
 EMA-style declarations that an experiment module converts its file into at the boundary,
 instead of parsing string prefixes in several places.  ``kosi-sim optimize`` declares its
-levers, futures and objectives with them (:mod:`kosi_sim.optimize`); sweeps
+levers, futures and objectives with them (:mod:`kosi_sim.optimize`); :data:`OUTCOMES` is
+the one list of outcomes that ``kosi-sim compare``, its uncertainty report and ``kosi-sim
+optimize`` report (each a selection of it, :data:`COMPARED`); sweeps
 (:mod:`kosi_sim.experiments`), ``compare``, the parameter draws (:mod:`kosi_sim.draws`) and
 the app's controls (:mod:`kosi_sim.app.controls`) name what they set as a :data:`Target`:
 
@@ -43,14 +45,20 @@ INSTRUMENT_COMMON = ("budget_eur_per_year", "staff_fte")
 
 
 class Direction(Enum):
-    """Whether more of an outcome is better (``max``) or less (``min``)."""
+    """Whether more of an outcome is better for the city (``max``), less (``min``), or
+    neither in itself (``none``: e.g. the willing but inactive, a potential that shrinks
+    both when they engage and when they lose their willingness)."""
 
     MAXIMIZE = "max"
     MINIMIZE = "min"
+    NEUTRAL = "none"
 
     @property
     def sign(self) -> float:
-        """+1 for ``max``, -1 for ``min``: ``sign * value`` is larger when better."""
+        """+1 for ``max``, -1 for ``min``: ``sign * value`` is larger when better.  A
+        neutral outcome has none (a ``ValueError``): it cannot be an objective."""
+        if self is Direction.NEUTRAL:
+            raise ValueError("an outcome without a better direction cannot be optimised")
         return 1.0 if self is Direction.MAXIMIZE else -1.0
 
 
@@ -130,12 +138,67 @@ Uncertainty = RealUncertainty | PriorUncertainty
 
 @dataclass(frozen=True)
 class Outcome:
-    """A quantity an experiment reports, with its unit and which way is better."""
+    """A quantity an experiment reports, with its unit, which way is better for the city
+    and what it is (``doc``, as the reports label it)."""
 
     name: str
     unit: str
     direction: Direction
     doc: str
+
+
+def _metric(name: str, direction: Direction, doc: str) -> Outcome:
+    """An outcome that is a city metric of the model: its unit is the metric registry's
+    (:data:`kosi_sim.metrics.METRICS`)."""
+    from .metrics import METRICS
+
+    unit = next(m.unit for m in METRICS if m.name == name)
+    return Outcome(name, unit, direction, doc)
+
+
+_MAX, _MIN, _NEUTRAL = Direction.MAXIMIZE, Direction.MINIMIZE, Direction.NEUTRAL
+# The directions are judgements about what is better for the city (assumptions where not
+# obvious: more Vereine and producing initiatives are better, as more co-production; fewer
+# vacant premises, as fewer empty shops; a higher budget balance, as a lower municipal cost;
+# the willing but inactive are neutral, see Direction).
+#: what ``kosi-sim compare`` and its uncertainty report measure, in their order: city
+#: metrics of the model
+COMPARED: tuple[Outcome, ...] = (
+    _metric("engaged_share", _MAX, "engaged share (14+)"),
+    _metric("engaged_citizens", _MAX, "engaged citizens"),
+    _metric("willing_inactive_share", _NEUTRAL, "willing but inactive (14+)"),
+    _metric("initiatives_active", _MAX, "initiatives producing"),
+    _metric("coverage_mean", _MAX, "service coverage (mean)"),
+    _metric("coverage_care", _MAX, "care coverage"),
+    _metric("coverage_mobility", _MAX, "mobility coverage"),
+    _metric("coverage_social", _MAX, "social coverage"),
+    _metric("coverage_space", _MAX, "space coverage"),
+    _metric("trust_share", _MAX, "trust in the administration"),
+    _metric("burnout_mean", _MIN, "burnout of the engaged"),
+    _metric("associations", _MAX, "Vereine"),
+    _metric("premises_vacancy", _MIN, "premises vacancy"),
+    _metric("budget_balance", _MAX, "budget balance (EUR/month)"),
+)
+#: every outcome an experiment reports, declared once: :data:`COMPARED`, and what
+#: ``kosi-sim optimize`` measures besides (:mod:`kosi_sim.optimize.evaluate`)
+OUTCOMES: tuple[Outcome, ...] = (
+    *COMPARED,
+    Outcome(
+        "coverage_worst",
+        "supply/demand",
+        _MAX,
+        "coverage of the district worst served without the lab (equity)",
+    ),
+    Outcome("cost_eur_per_year", "EUR/year", _MIN, "lab cost while it runs"),
+    Outcome(
+        "cost_per_engaged",
+        "EUR/year per person",
+        _MIN,
+        "lab cost per additional engaged citizen (infinite without a gain)",
+    ),
+)
+#: the outcomes by name
+OUTCOME: dict[str, Outcome] = {o.name: o for o in OUTCOMES}
 
 
 # -- targets: what a factor, a control or a draw sets in a scenario ------------------------

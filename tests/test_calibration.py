@@ -74,8 +74,16 @@ class _Recorder:
         return np.asarray(self._series[name] if district is None else self._series[name][district])
 
 
-def _fake_run(vacancy, share_65plus, shortage, deficit=0.0, initiatives=None):
+def _fake_run(vacancy, share_65plus, shortage, deficit=0.0, initiatives=None, **params):
+    """A finished run as the long-run checks read it: its recorded series, and the
+    demography and administration of its scenario (with ``params``), which say the
+    pressure and the deficit band."""
     from types import SimpleNamespace
+
+    import mesa
+
+    from kosi_sim.agents.administration import Administration
+    from kosi_sim.demography import Demography
 
     series = {
         "housing_vacancy": vacancy,
@@ -85,12 +93,13 @@ def _fake_run(vacancy, share_65plus, shortage, deficit=0.0, initiatives=None):
         "initiatives_active": np.full(25, 30.0) if initiatives is None else initiatives,
         "population": np.full(25, 50_000.0),
     }
-    scenario = resolve("baseline")
+    scenario = resolve("baseline").with_params(params)
     return SimpleNamespace(
         recorder=_Recorder(series),
         n_districts=len(vacancy),
         spec=scenario,
-        params=scenario.params,
+        demography=Demography(scenario.params),
+        administration=Administration(mesa.Model(), scenario.params, scenario.place),
     )
 
 
@@ -122,9 +131,22 @@ def test_long_run_checks_pass_a_sound_run_and_catch_each_fault():
     assert row["simulated_min"] == pytest.approx(0.0)
     assert row["simulated_mean"] == pytest.approx(np.linspace(30.0, 40.0, 25)[13:].mean() / 30 - 1)
     # under demographic pressure the drivers may move the stock: the band does not apply
-    broken.params = resolve("baseline").with_params({"demographic_pressure": 1.0}).params
-    row = long_run.summarise([long_run.measure(broken)]).set_index("check")
+    pressed = _fake_run(
+        [[0.03, 0.03]],
+        [[0.2, 0.25]],
+        [0.0, 0.0],
+        initiatives=np.linspace(30.0, 50.0, 25),
+        demographic_pressure=1.0,
+    )
+    row = long_run.summarise([long_run.measure(pressed)]).set_index("check")
     assert not row.loc["initiatives_per_100k", "applies"]
+    # ... and the deficit band's top is raised by the revenue the pressure takes at once
+    from kosi_sim.agents.administration import revenue_per_inhabitant
+
+    lo0, hi0 = sound.administration.deficit_band()
+    lo, hi = pressed.administration.deficit_band()
+    assert lo == lo0 and hi - hi0 == pytest.approx(0.15 * revenue_per_inhabitant(sound.spec.place))
+    assert row.loc["deficit_per_inhabitant", "high"] == pytest.approx(hi)
     # one district: no age differences to keep
     single = _fake_run([[0.03, 0.03]], [[0.2, 0.25]], [0.0, 0.0])
     row = long_run.summarise([long_run.measure(single)]).set_index("check")

@@ -72,12 +72,12 @@ def test_summary_interval_share_and_sign():
     u = UncertainComparison("prior", pd.DataFrame(index=range(2)), 2, y, np.ones((2, 2)), s, 1)
     text = " ".join(sign_sentences(u))
     assert "positive in 75% of the 4 paired runs" in text
-    assert INDICATORS[1][1] in text and INDICATORS[0][1] not in text
+    assert INDICATORS[1].doc in text and INDICATORS[0].doc not in text
 
 
 def _hand_built(gains: list[list[float]], costs: float = 1000.0) -> UncertainComparison:
     y = np.zeros((len(gains), len(gains[0]), N_IND))
-    y[:, :, [n for n, _ in INDICATORS].index("engaged_citizens")] = gains
+    y[:, :, [o.name for o in INDICATORS].index("engaged_citizens")] = gains
     pair_costs = np.full(y.shape[:2], costs)
     return UncertainComparison("prior", pd.DataFrame(), y.shape[1], y, pair_costs, summarise(y), 1)
 

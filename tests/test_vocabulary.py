@@ -90,3 +90,54 @@ def test_the_app_controls_name_their_targets():
     assert by_key["civic_engagement"].target == ParameterSetting("civic_engagement")
     assert by_key["civic_engagement"].instrument is None
     assert by_key["staff.matching"].instrument == "matching"
+
+
+# -- outcomes: one list that compare, its uncertainty report and optimize read -----------
+def test_compare_and_optimize_read_the_one_list_of_outcomes():
+    from kosi_sim import compare
+    from kosi_sim.metrics import METRICS
+    from kosi_sim.optimize.evaluate import OUTCOMES as OPTIMIZED
+    from kosi_sim.vocabulary import COMPARED, OUTCOME, OUTCOMES
+
+    assert len(OUTCOME) == len(OUTCOMES)  # names unique
+    assert compare.INDICATORS is COMPARED
+    assert all(OUTCOME[o.name] is o for o in COMPARED)
+    assert all(OUTCOME[name] is o for name, (o, _) in OPTIMIZED.items())
+    units = {m.name: m.unit for m in METRICS}
+    assert all(o.unit == units[o.name] for o in COMPARED)  # compare's are city metrics
+
+
+def test_compare_reports_its_outcomes_under_the_names_and_labels_it_always_had():
+    """The effects tables' ``indicator`` and ``label`` columns (CSV, Parquet, text)."""
+    from kosi_sim.compare import INDICATORS
+
+    assert [(o.name, o.doc) for o in INDICATORS] == [
+        ("engaged_share", "engaged share (14+)"),
+        ("engaged_citizens", "engaged citizens"),
+        ("willing_inactive_share", "willing but inactive (14+)"),
+        ("initiatives_active", "initiatives producing"),
+        ("coverage_mean", "service coverage (mean)"),
+        ("coverage_care", "care coverage"),
+        ("coverage_mobility", "mobility coverage"),
+        ("coverage_social", "social coverage"),
+        ("coverage_space", "space coverage"),
+        ("trust_share", "trust in the administration"),
+        ("burnout_mean", "burnout of the engaged"),
+        ("associations", "Vereine"),
+        ("premises_vacancy", "premises vacancy"),
+        ("budget_balance", "budget balance (EUR/month)"),
+    ]
+
+
+def test_directions_say_what_is_better_for_the_city_and_neutral_ones_cannot_be_optimised():
+    from kosi_sim.optimize.evaluate import OUTCOMES as OPTIMIZED
+    from kosi_sim.vocabulary import OUTCOME, Direction
+
+    better = {n: o.direction for n, o in OUTCOME.items()}
+    assert better["engaged_share"] is better["coverage_mean"] is Direction.MAXIMIZE
+    assert better["trust_share"] is better["budget_balance"] is Direction.MAXIMIZE
+    assert better["burnout_mean"] is better["cost_eur_per_year"] is Direction.MINIMIZE
+    assert better["willing_inactive_share"] is Direction.NEUTRAL
+    with pytest.raises(ValueError, match="cannot be optimised"):
+        Direction.NEUTRAL.sign  # noqa: B018
+    assert all(o.direction is not Direction.NEUTRAL for o, _ in OPTIMIZED.values())

@@ -351,6 +351,14 @@ class Administration(mesa.Agent):
         self.gate_credit = min(self.gate_credit + per_month, max(3.0 * per_month, 1.0))
         return int(self.gate_credit)
 
+    def deficit_band(self) -> tuple[float, float]:
+        """:func:`deficit_band` of the place, its top raised by the revenue per inhabitant
+        the demographic pressure takes away at once, before consolidation reacts."""
+        lo, hi = deficit_band(self.place)
+        share = self.p.demographic_pressure * max(0.0, -self.p.pressure_revenue)
+        hi += share * revenue_per_inhabitant(self.place)
+        return lo, hi
+
     def decided(self, n: int) -> None:
         self.gate_credit = max(0.0, self.gate_credit - n)
 

@@ -191,7 +191,7 @@ def leader_loss(model, rows: np.ndarray) -> np.ndarray:
 def fill_to_equilibrium(model, meter: FlowMeter) -> dict[str, int]:
     """Launch the active and sustained initiatives missing from the equilibrium stocks;
     returns how many of each were launched."""
-    ini, p = model.initiatives, model.params
+    ini, p = model.initiatives, model.initiatives.p
     leading = np.flatnonzero((ini.stage >= PROPOSAL) & (ini.stage <= SUSTAINED))
     led = leading[ini.led(model.pop, leading)]
     if meter.approvals() <= 0 or len(led) == 0:

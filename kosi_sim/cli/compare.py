@@ -226,7 +226,7 @@ def _compare_filler(scn, args, result, ce, seconds):
     from ..compare import INDICATORS
     from ..plots import effect_bands
 
-    names = tuple(n for n, _ in INDICATORS if n != "budget_balance")
+    names = tuple(o.name for o in INDICATORS if o.name != "budget_balance")
 
     def fill(tmp: Path) -> None:
         result.effects.to_csv(tmp / "effects.csv", index=False)

@@ -131,7 +131,7 @@ def _filler(scn, args, result, ce, seconds):
     from ..plots import effect_distributions
     from .compare import write_manifest
 
-    names = [n for n, _ in INDICATORS]
+    names = [o.name for o in INDICATORS]
     k, r, n = result.pair_effects.shape
     pairs = pd.DataFrame(
         {

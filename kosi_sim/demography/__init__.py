@@ -11,7 +11,7 @@ districts.
 
 from .component import Demography, Requests
 from .life_table import LifeTableTracker
-from .params import PRESSURE, SECTION
+from .params import PRESSURE, SECTION, SHARED
 from .rates import (
     MAKEHAM,
     MAX_AGE,
@@ -31,6 +31,7 @@ __all__ = [
     "N_MONTHS",
     "PRESSURE",
     "SECTION",
+    "SHARED",
     "Demography",
     "LifeTableTracker",
     "Rates",

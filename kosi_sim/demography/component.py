@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .. import ruleset
-from ..housing import age_group, allocate, headship
-from ..parameters import Params
+from ..housing import age_group, allocate
+from ..parameters import OwnSection, Params
 from . import kernels
 from . import rules as numpy_rules
+from .params import SECTION, SHARED
 from .rates import FEMALE_SHARE, Rates, draw_from_cdf
 from .rules import rate_key, split_events
 
@@ -41,10 +42,18 @@ class Requests:
 class Demography:
     """Rates derived once from the parameters, and the request/apply pair of the step."""
 
+    #: the parameters it reads: its own section and the declared shared ones
+    p = OwnSection(SECTION, SHARED)
+
     def __init__(self, p: Params, rules: str = ruleset.KERNELS) -> None:
         self.p = p
         self.impl = ruleset.pick(rules, numpy_rules, kernels)
-        self.rates = Rates(p)
+        self.rates = Rates(self.p)
+
+    @property
+    def pressure(self) -> float:
+        """The demographic pressure the city is under (drivers, ODD 7.1; 0 = today's rates)."""
+        return self.p.demographic_pressure
 
     # -- requests --------------------------------------------------------------------
     def request(self, model) -> Requests:
@@ -78,14 +87,14 @@ class Demography:
         leaving = np.concatenate((deaths, emigrants))
         departed = np.bincount(
             pop.district[leaving],
-            weights=headship(pop.age_m[leaving], model.params),
+            weights=housing.headship(pop.age_m[leaving]),
             minlength=model.n_districts,
         )[: model.n_districts]
         free = np.maximum(housing.dwellings - housing.households + departed, 0.0)
         arrivals_age = np.concatenate((pop.age_m[movers], age_m))
         origin = np.concatenate((pop.district[movers], np.full(n_in, -1, np.int16)))
         dest = allocate(
-            headship(arrivals_age, model.params),
+            housing.headship(arrivals_age),
             age_group(arrivals_age),
             origin.astype(np.int64),
             free,

@@ -145,3 +145,13 @@ PRESSURE = Section(
         ),
     ],
 )
+
+#: parameters of another section the demography reads, and why: the demographic pressure
+#: and what it does to fertility, the young's out-migration and in-migration (drivers,
+#: ODD 7.1) shape the rates
+SHARED = (
+    "demographic_pressure",
+    "pressure_fertility",
+    "pressure_young_out_migration",
+    "pressure_in_migration",
+)

@@ -9,7 +9,7 @@ burnout, quitting and trust.
 """
 
 from .component import Engagement, disengage, meets_threshold
-from .params import SECTION
+from .params import SECTION, SHARED
 from .rules import (
     AGE_EDGES,
     BASE_BUDGET,
@@ -26,6 +26,7 @@ __all__ = [
     "EMPLOYMENT",
     "GROUP_OF_MONTH",
     "SECTION",
+    "SHARED",
     "WEEKS_PER_MONTH",
     "Engagement",
     "disengage",

@@ -11,17 +11,19 @@ import numpy as np
 
 from .. import ruleset
 from ..jit import as_bytes
-from ..parameters import Params
+from ..parameters import OwnSection, Params
 from ..population import COOP_FREE_RIDER, Population, scatter
 from ..select import nonzero
 from . import kernels
 from . import rules as numpy_rules
+from .params import SECTION, SHARED
 from .rules import (
     BAD_EXPERIENCE_BURNOUT,
     BASE_BUDGET,
     FIRST_HOURS,
     GROUP_OF_MONTH,
     MOTIVATION_STEP,
+    draw_traits,
     life_stage_factors,
 )
 
@@ -30,17 +32,31 @@ class Engagement:
     """The monthly engagement rules over the whole population.
 
     Args:
-        p: the parameters.
+        p: the parameters (a complete set; the rules see their section and
+            :data:`~kosi_sim.engagement.params.SHARED`).
         rules: ``"kernels"`` (default) or ``"numpy"``: which implementation of the rules
             runs (:mod:`kosi_sim.ruleset`).
     """
 
+    #: the parameters it reads: its own section and the declared shared ones
+    p = OwnSection(SECTION, SHARED)
+
     def __init__(self, p: Params, rules: str = ruleset.KERNELS) -> None:
         self.p = p
         self.impl = ruleset.pick(rules, numpy_rules, kernels)
-        self.stage_factor = life_stage_factors(p)
+        self.stage_factor = life_stage_factors(self.p)
         self.stage_by_month = self.stage_factor[GROUP_OF_MONTH]  # the factor by age in months
-        self.budget = BASE_BUDGET * np.float32(p.time_budget_scale)
+        self.budget = BASE_BUDGET * np.float32(self.p.time_budget_scale)
+
+    @property
+    def willing_cutoff(self) -> float:
+        """The willingness from which a citizen counts as willing (ODD 7.4): the threshold
+        that joining, the census and everyone who asks for volunteers apply."""
+        return self.p.willing_cutoff
+
+    def draw_traits(self, n: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """The personal traits of ``n`` new citizens (:func:`rules.draw_traits`)."""
+        return draw_traits(n, self.p, rng)
 
     # -- slow-changing state ---------------------------------------------------------
     def update_life_stage(self, pop: Population, rows: np.ndarray | None = None) -> None:

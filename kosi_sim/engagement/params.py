@@ -300,3 +300,7 @@ SECTION = Section(
         ),
     ],
 )
+
+#: parameters of other sections the engagement rules read, and why: the scenario driver
+#: ``civic_engagement`` (drivers, ODD 7.1) scales willingness and effort (M1, M2)
+SHARED = ("civic_engagement",)

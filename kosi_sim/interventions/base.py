@@ -55,7 +55,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..parameters import Param, Section
+from ..parameters import OwnSection, Param, Section
 
 SECTION = Section(
     "labs",
@@ -163,6 +163,9 @@ class Intervention:
     origin: ClassVar[int] = 1
     #: a small town's budget (EUR/year) and staff (FTE) for it: the app's starting values
     typical: ClassVar[tuple[float, float]] = (0.0, 0.0)
+    #: the model parameters every instrument reads: the section ``labs`` (staff hours and
+    #: cost of a post) and nothing else; its own parameters are ``p``
+    labs = OwnSection(SECTION)
 
     @classmethod
     def typical_budget(cls) -> Param:
@@ -187,12 +190,13 @@ class Intervention:
         self.in_target = np.zeros(model.n_districts, dtype=bool)
         self.in_target[self.districts] = True
         self.scale = float(model.scale)
+        self.labs = model.params
         # the real lab's staff hours a month; the simulated lab gets the sample's share
-        self.real_hours_per_month = spec.staff_fte * model.params.hours_per_fte_year / 12.0
+        self.real_hours_per_month = spec.staff_fte * self.labs.hours_per_fte_year / 12.0
         self.hours_per_month = self.real_hours_per_month * self.scale
         self.budget_per_year = spec.budget_eur_per_year * self.scale
         self.staff_cost_per_month = (
-            spec.staff_fte * model.params.staff_cost_per_fte_year / 12.0 * self.scale
+            spec.staff_fte * self.labs.staff_cost_per_fte_year / 12.0 * self.scale
         )
         self.money_left = 0.0
         self.hours_left = 0.0

@@ -56,7 +56,7 @@ class Matching(Intervention):
         pop = model.pop
         cand = np.flatnonzero(
             target_citizens(model, self.in_target)
-            & can_volunteer(pop, slice(None), model.params.willing_cutoff)
+            & can_volunteer(pop, slice(None), model.engagement.willing_cutoff)
         )
         n = self.afford(len(cand), hours_each=self.p.hours_per_match)
         if n == 0:
@@ -71,13 +71,12 @@ class Matching(Intervention):
     def _place(self, model, rows: np.ndarray) -> None:
         pop, t = model.pop, model.initiatives
         open_ = np.flatnonzero(
-            in_stages(t.stage, (PROPOSAL, GATE, ACTIVE, SUSTAINED))
-            & (t.volunteers < t.p.target_volunteers)
+            in_stages(t.stage, (PROPOSAL, GATE, ACTIVE, SUSTAINED)) & (t.volunteers_wanted() > 0)
         )
         placed = np.zeros(len(rows), dtype=bool)
         for i in open_:  # initiatives lacking volunteers (a handful per district)
             free = np.flatnonzero(~placed & (pop.district[rows] == t.district[i]))
-            take = free[: max(0, int(t.p.target_volunteers - t.volunteers[i]))]
+            take = free[: max(0, int(t.volunteers_wanted(i)))]
             t.enrol(model, rows[take], i)
             placed[take] = True
         model.engagement.enlist_informal(pop, rows[placed])

@@ -111,7 +111,7 @@ class ParticipatoryBudget(Intervention):
         pop = model.pop
         eligible = target_citizens(model, self.in_target) & (pop.age_m >= ENGAGEMENT_AGE_MONTHS)
         if phase == 0:
-            cand = np.flatnonzero(eligible & (pop.willingness >= model.params.willing_cutoff))
+            cand = np.flatnonzero(eligible & (pop.willingness >= model.engagement.willing_cutoff))
             ideas = cand[self.rng.random(len(cand)) < self.p.submission_rate]
             n = min(
                 self.afford(len(ideas), hours_each=self.p.hours_per_idea),

@@ -121,7 +121,7 @@ class SmallGrants(Intervention):
 
     def _recruit(self, model, funded: np.ndarray) -> None:
         pop = model.pop
-        cutoff = model.params.willing_cutoff
+        cutoff = model.engagement.willing_cutoff
         recruited = 0
         for i in funded:  # a few grants a month
             members = np.flatnonzero(pop.initiative == i)

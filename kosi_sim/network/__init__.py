@@ -4,11 +4,19 @@ yearly.
 
 * :mod:`.params`: the parameters;
 * :mod:`.rules`: the rules in plain numpy; :mod:`.kernels`: their compiled fast path;
-* :mod:`.component`: the initial ties and the yearly renewal on either.
+* :mod:`.component`: the initial ties and the yearly renewal on either, and
+  :class:`Network`, the model's component that applies them.
 """
 
-from .component import district_index, draw_contacts, update_contacts
+from .component import Network, district_index, draw_contacts, update_contacts
 from .params import SECTION
 from .rules import DistrictIndex
 
-__all__ = ["SECTION", "DistrictIndex", "district_index", "draw_contacts", "update_contacts"]
+__all__ = [
+    "SECTION",
+    "DistrictIndex",
+    "Network",
+    "district_index",
+    "draw_contacts",
+    "update_contacts",
+]

@@ -1,13 +1,18 @@
 """The contact network's operations for the model (ODD 7.3): the initial ties and the
-yearly renewal, on the chosen implementation of the rules (:mod:`kosi_sim.ruleset`)."""
+yearly renewal, on the chosen implementation of the rules (:mod:`kosi_sim.ruleset`).
+
+:class:`Network` is the model's component: it reads the network's parameter section and
+nothing else, and applies the operations below to the population's ties."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from .. import ruleset
+from ..parameters import OwnSection
 from . import kernels
 from . import rules as numpy_rules
+from .params import SECTION
 from .rules import DistrictIndex
 
 
@@ -86,3 +91,73 @@ def update_contacts(
         homophily=homophily,
         check_alive=not ties_to_living,
     )
+
+
+class Network:
+    """The citizens' contact network as a component of the model.
+
+    Args:
+        p: the parameters (a complete set; the network sees its own section only).
+        rules: ``"kernels"`` (default) or ``"numpy"`` (:mod:`kosi_sim.ruleset`).
+    """
+
+    #: the parameters it reads: its own section only
+    p = OwnSection(SECTION)
+
+    def __init__(self, p, rules: str = ruleset.KERNELS) -> None:
+        self.p = p
+        self.rules = rules
+
+    @property
+    def slots(self) -> int:
+        """Contacts per citizen: the population table's columns of ties."""
+        return int(self.p.contacts_per_citizen)
+
+    def initial_ties(self, pop, n_districts: int, key: np.uint64) -> np.ndarray:
+        """Every citizen's ties at the start (:func:`draw_contacts` for all rows of
+        ``pop``), drawn from the keyed stream ``key``."""
+        index = district_index(
+            district=pop.district,
+            age_m=pop.age_m,
+            alive=pop.alive,
+            n_districts=n_districts,
+            rules=self.rules,
+        )
+        return draw_contacts(
+            rows=np.arange(pop.n),
+            slots=pop.k,
+            uid=pop.uid,
+            district=pop.district,
+            index=index,
+            locality=self.p.contact_locality,
+            homophily=self.p.contact_age_homophily,
+            key=key,
+            rules=self.rules,
+        )
+
+    def renew(self, pop, n_districts: int, key: np.uint64) -> int:
+        """The yearly renewal: the living's ties to the dead and a share
+        ``contact_turnover`` of the others are redrawn (in place, from the keyed stream
+        ``key``); returns the number of ties redrawn."""
+        return self._redraw(pop, n_districts, key, self.p.contact_turnover, False)
+
+    def repair(self, pop, n_districts: int, key: np.uint64) -> int:
+        """After a compaction, which turned every tie to a removed row into -1: only those
+        are redrawn (in place, from the keyed stream ``key``); returns how many."""
+        return self._redraw(pop, n_districts, key, 0.0, True)
+
+    def _redraw(self, pop, n_districts: int, key, turnover: float, ties_to_living: bool) -> int:
+        return update_contacts(
+            contacts=pop.contacts,
+            uid=pop.uid,
+            alive=pop.alive,
+            district=pop.district,
+            age_m=pop.age_m,
+            n_districts=n_districts,
+            turnover=turnover,
+            locality=self.p.contact_locality,
+            homophily=self.p.contact_age_homophily,
+            key=key,
+            ties_to_living=ties_to_living,
+            rules=self.rules,
+        )

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from ..vocabulary import Direction, Outcome
+from ..vocabulary import OUTCOME, Outcome
 
 #: months averaged at the end of a run (as ``compare``'s default window)
 WINDOW = 12
@@ -32,37 +32,19 @@ ACTIVE_CUTOFF = 0.5
 #: shares below this are dropped (a 1% slice of a lab is no instrument of its own)
 MIN_SHARE = 0.01
 
-_MAX, _MIN = Direction.MAXIMIZE, Direction.MINIMIZE
-#: outcome -> (declaration, default epsilon for epsilon-dominance; assumptions: a tenth of
-#: a percentage point of a share, a thousandth of coverage, EUR 5,000 a year, EUR 100)
+#: outcome -> (its declaration in the vocabulary, default epsilon for epsilon-dominance;
+#: assumptions: a tenth of a percentage point of a share, a thousandth of coverage, EUR 5,000
+#: a year, EUR 100).  Each is the lab run's gain over its twin in the outcome (the costs:
+#: the lab's own), so better is the outcome's direction.
 OUTCOMES: dict[str, tuple[Outcome, float]] = {
-    o.name: (o, eps)
-    for o, eps in (
-        (Outcome("engaged_share", "share of 14+", _MAX, "gain in the engaged share"), 0.001),
-        (Outcome("coverage_mean", "supply/demand", _MAX, "gain in mean service coverage"), 0.001),
-        (
-            Outcome(
-                "coverage_worst",
-                "supply/demand",
-                _MAX,
-                "gain in the coverage of the district worst served without the lab (equity)",
-            ),
-            0.001,
-        ),
-        (
-            Outcome("trust_share", "share of 14+", _MAX, "gain in trust in the administration"),
-            0.001,
-        ),
-        (Outcome("cost_eur_per_year", "EUR/year", _MIN, "lab cost while it runs"), 5000.0),
-        (
-            Outcome(
-                "cost_per_engaged",
-                "EUR/year per person",
-                _MIN,
-                "lab cost per additional engaged citizen (infinite without a gain)",
-            ),
-            100.0,
-        ),
+    name: (OUTCOME[name], eps)
+    for name, eps in (
+        ("engaged_share", 0.001),
+        ("coverage_mean", 0.001),
+        ("coverage_worst", 0.001),
+        ("trust_share", 0.001),
+        ("cost_eur_per_year", 5000.0),
+        ("cost_per_engaged", 100.0),
     )
 }
 LEVELS = ("engaged_share", "engaged_citizens", "coverage_mean", "trust_share")

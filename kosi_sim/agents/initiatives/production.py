@@ -76,9 +76,10 @@ def led_active_hazard(ini, pop, rows: np.ndarray) -> np.ndarray:
     )
 
 
-def supply(ini, pop, n_districts: int, sp) -> np.ndarray:
-    """Service supply by domain and district from producing initiatives (``sp``: the
-    services' parameters)."""
+def supply(ini, pop, n_districts: int, *, productivity: float, space_units: float) -> np.ndarray:
+    """Service supply by domain and district from producing initiatives: their volunteers'
+    hours at ``productivity`` (service units per hour), partner businesses' staff hours and
+    ``space_units`` per premises in use (the services' parameters, ODD 7.9)."""
     k = len(SERVICE_DOMAINS)
     out = np.zeros((k, n_districts))
     if ini.n == 0:
@@ -88,7 +89,7 @@ def supply(ini, pop, n_districts: int, sp) -> np.ndarray:
     producing = in_stages(ini.stage[rows], PRODUCING)
     h = initiative_hours(pop, member[producing])
     rows = rows[producing]
-    service = h * WEEKS_PER_MONTH * sp.initiative_productivity
+    service = h * WEEKS_PER_MONTH * productivity
     idx = ini.domain[rows].astype(np.int64) * n_districts + ini.district[rows]
     out += np.bincount(idx, weights=service, minlength=k * n_districts).reshape(k, -1)
     staffed = np.flatnonzero(in_stages(ini.stage, PRODUCING) & (ini.business_partner >= 0))
@@ -96,6 +97,6 @@ def supply(ini, pop, n_districts: int, sp) -> np.ndarray:
     out += np.bincount(idx, minlength=k * n_districts).reshape(k, -1) * ini.p.business_staff_hours
     prem = np.flatnonzero(in_stages(ini.stage, PRODUCING) & ini.on_premises)
     out[SPACE] += np.bincount(ini.district[prem], minlength=n_districts)[:n_districts] * (
-        sp.space_units_per_premises
+        space_units
     )
     return out

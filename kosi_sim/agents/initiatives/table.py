@@ -168,9 +168,14 @@ class Initiatives(AgentTable):
         use = is_open(self.stage) & self.on_premises
         return np.bincount(self.district[use], minlength=self.n_districts)[: self.n_districts]
 
-    def supply(self, pop, n_districts: int, sp) -> np.ndarray:
-        """Service supply by domain and district from producing initiatives."""
-        return production.supply(self, pop, n_districts, sp)
+    def supply(
+        self, pop, n_districts: int, *, productivity: float, space_units: float
+    ) -> np.ndarray:
+        """Service supply by domain and district from producing initiatives, at the
+        services' ``productivity`` per volunteer hour and ``space_units`` per premises."""
+        return production.supply(
+            self, pop, n_districts, productivity=productivity, space_units=space_units
+        )
 
     def expected_ideas(self, model) -> np.ndarray:
         """Expected new ideas per district this month (rule 1)."""
@@ -251,6 +256,11 @@ class Initiatives(AgentTable):
         elif stage == PROPOSAL:
             self.events["proposals"] += n
         return rows
+
+    def volunteers_wanted(self, rows: np.ndarray | int | slice = slice(None)):
+        """How many volunteers each of ``rows`` lacks to reach ``target_volunteers``
+        (negative where it has more)."""
+        return self.p.target_volunteers - self.volunteers[rows]
 
     def enrol(self, model, citizens: np.ndarray, initiatives: np.ndarray | int) -> None:
         """Citizens (rows, each in no initiative) join open initiatives (one each, or all

@@ -576,3 +576,18 @@ def test_closing_releases_members_leader_and_premises_and_feeds_back():
     assert (pop.trust[members["f"]] < trust[members["f"]]).all()
     assert (pop.trust[members["e"]] == trust[members["e"]]).all()
     assert ini.premises_in_use().sum() == 0
+
+
+def test_the_first_k_by_key_are_those_of_a_stable_sort():
+    """find_leaders takes the first of a district's candidates ordered by (not engaged,
+    random key) without sorting them all; the same positions as a stable argsort."""
+    from kosi_sim.agents.initiatives.leaders import _first_by_key
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 5, 200):
+        keys = (rng.random(n) < 0.5) + rng.random(n)
+        full = np.argsort(keys, kind="stable")
+        for k in (0, 1, 3, n - 1, n, n + 4):
+            if k < 0:
+                continue
+            assert np.array_equal(_first_by_key(keys, k), full[:k])

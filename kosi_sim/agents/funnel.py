@@ -80,10 +80,13 @@ def _staffed(model, leader: np.ndarray, rounds: int) -> np.ndarray:
     if need <= 0:
         return np.ones(len(leader))
     contacts = pop.contacts[np.maximum(leader, 0)]
-    able = can_volunteer(pop, contacts, p.willing_cutoff, engaged_too=True, spare_time=True)
-    able &= contacts != leader[:, None]
+    # who could volunteer, once per citizen rather than once per contact slot
+    could = can_volunteer(pop, slice(None), p.willing_cutoff, engaged_too=True, spare_time=True)
+    able = could[contacts] & (contacts != leader[:, None])
     joined = 1.0 - (1.0 - p.recruit_rate) ** rounds
-    return np.where(leader >= 0, stats.binom.sf(need - 1, able.sum(axis=1), joined), 0.0)
+    # the chance for each possible number of able contacts (0 to k), looked up
+    chance = stats.binom.sf(need - 1, np.arange(contacts.shape[1] + 1), joined)
+    return np.where(leader >= 0, chance[able.sum(axis=1)], 0.0)
 
 
 def _housed(model, district: np.ndarray, rounds: int) -> np.ndarray:

@@ -47,10 +47,21 @@ def find_leaders(ini, model, district: np.ndarray, rng) -> np.ndarray:
         cand = pool[in_district == d]  # in row order
         if len(cand) == 0:
             continue
-        cand = cand[np.argsort(~pop.engaged[cand] + rng.random(len(cand)), kind="stable")]
         want = np.flatnonzero(district == d)
-        out[want[: len(cand)]] = cand[: len(want)]
+        order = _first_by_key(~pop.engaged[cand] + rng.random(len(cand)), len(want))
+        out[want[: len(order)]] = cand[order]
     return out
+
+
+def _first_by_key(keys: np.ndarray, k: int) -> np.ndarray:
+    """The first ``k`` positions of ``np.argsort(keys, kind="stable")`` (all if fewer),
+    without sorting all of them: the ``k`` smallest keys, ordered by key and position.
+    (The two differ only if two keys tie at the k-th place; the keys here are random
+    float64 numbers.)"""
+    if k >= len(keys):
+        return np.argsort(keys, kind="stable")
+    idx = np.argpartition(keys, k - 1)[:k] if k > 0 else np.empty(0, dtype=np.int64)
+    return idx[np.lexsort((idx, keys[idx]))]
 
 
 def leaders_of_ideas(ini, model, holders: np.ndarray) -> np.ndarray:

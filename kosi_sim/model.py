@@ -91,7 +91,7 @@ class CityModel(mesa.Model):
         )
         self.housing = Housing(p, scenario.districts)
         self.premises = Premises(self.n_districts)
-        self.associations = Associations(p)
+        self.associations = Associations(p, rules=self.rules)
         self.businesses = Businesses(p, self.n_districts)
         self.initiatives = Initiatives(p, self.n_districts)
         self.administration = Administration(self, p, scenario.place)

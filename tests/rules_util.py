@@ -28,15 +28,17 @@ def inputs(rule, *sources, **given) -> dict:
 
 def assert_same(rule, fast, *sources, **given) -> tuple:
     """Call ``rule`` and ``fast`` on equal copies of the inputs; assert that they return
-    the same bits and leave the same bits in every array they were given.  Returns the
-    rule's result and its arguments after the call."""
+    the same bits (each array of a tuple in turn) and leave the same bits in every array
+    they were given.  Returns the rule's result and its arguments after the call."""
     a, b = inputs(rule, *sources, **given), inputs(fast, *sources, **given)
     want, got = rule(**a), fast(**b)
-    if want is None:
-        assert got is None
-    else:
-        assert got.dtype == want.dtype
-        np.testing.assert_array_equal(got, want)
+    pairs = zip(want, got, strict=True) if isinstance(want, tuple) else [(want, got)]
+    for w, g in pairs:  # a tuple of results: element by element
+        if w is None:
+            assert g is None
+        else:
+            assert g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
     for name, value in a.items():
         if isinstance(value, np.ndarray):
             np.testing.assert_array_equal(b[name], value, err_msg=name)

@@ -1,9 +1,9 @@
 """The compiled kernels give the same bits as the plain numpy formulation of each rule.
 
-The network, engagement and demography ship their rules as plain numpy (``rules.py`` beside
-``kernels.py`` in kosi_sim/network/, engagement/, demography/), and their kernels are checked
-against them in tests/test_rules_network.py, test_rules_engagement.py and
-test_rules_demography.py.  For the other kernels (Vereine, businesses, initiatives, census,
+The network, engagement, demography and the Vereine ship their rules as plain numpy
+(``rules.py`` beside ``kernels.py`` in kosi_sim/network/, engagement/, demography/,
+agents/associations/), and their kernels are checked against them in
+tests/test_rules_*.py.  For the other kernels (businesses, initiatives, census,
 selections, the structural phase) the references below are the numpy code the kernels
 replaced.  They run on a small city's state after a few years, with burnout, grant exposure
 and initiative membership spread so that every branch of a rule is taken.
@@ -27,7 +27,6 @@ def city(busy_city):
 
 
 def test_row_selections_match_numpy(city):
-    from kosi_sim.agents.associations import _young_engaged
     from kosi_sim.agents.initiatives import (
         _free_engaged,
         _members_of,
@@ -46,14 +45,6 @@ def test_row_selections_match_numpy(city):
     np.testing.assert_array_equal(
         per_d, np.bincount(pop.district[free], minlength=pop.n_districts)[: pop.n_districts]
     )
-    age = pop.age_m
-    need = np.float32(city.params.leader_spare_hours)
-    young, eligible = _young_engaged(engaged, age, leads, pop.time_budget, pop.hours, need)
-    want_young = pop.engaged & (age >= 18 * 12) & (age < 36 * 12)
-    np.testing.assert_array_equal(young.view(bool), want_young)
-    want = want_young & ~pop.leads & (pop.time_budget - pop.hours >= need)
-    assert 0 < want.sum() < want_young.sum()
-    np.testing.assert_array_equal(eligible.view(bool), want)
     mark = np.zeros(city.initiatives.n, dtype=bool)
     mark[::2] = True
     members = np.flatnonzero(pop.initiative >= 0)
@@ -67,15 +58,6 @@ def test_row_selections_match_numpy(city):
     np.testing.assert_array_equal(
         _members_per_initiative(superset, pop.initiative, city.initiatives.n),
         np.bincount(pop.initiative[members], minlength=city.initiatives.n),
-    )
-    from kosi_sim.agents.associations import _members_of as members_of_vereine
-
-    gone = np.zeros(city.associations.n + 1, dtype=np.uint8)  # the last: in no Verein
-    gone[1:-1:3] = 1
-    in_verein = np.flatnonzero(pop.association >= 0)
-    np.testing.assert_array_equal(
-        members_of_vereine(pop.association, gone),
-        in_verein[gone[pop.association[in_verein]] == 1],
     )
 
 
@@ -243,28 +225,6 @@ def test_grouped_selections_refuse_codes_out_of_range(rows, at, code):
         assert nonzero_grouped(mask, group, 5)[1].sum() == len(want)
 
 
-def test_verein_choice_matches_numpy(city):
-    from kosi_sim.agents.associations import _pick_weighted
-
-    pop, a = city.pop, city.associations
-    rows = np.flatnonzero(pop.alive)[::5]
-    u = np.random.default_rng(8).random(len(rows))
-    grouped, bounds = a.grouped_by("district", pop.n_districts + 1)
-    want = np.full(pop.n, -7, dtype=np.int32)
-    d_rows = pop.district[rows]
-    for d in np.unique(d_rows):  # the numpy formulation the kernel replaced
-        cand = grouped[bounds[d] : bounds[d + 1]]
-        if len(cand):
-            sel = d_rows == d
-            cdf = np.cumsum(a.attractiveness[cand])
-            pick = np.searchsorted(cdf, u[sel] * cdf[-1], side="right")
-            want[rows[sel]] = cand[np.minimum(pick, len(cand) - 1)]
-    got = np.full(pop.n, -7, dtype=np.int32)
-    _pick_weighted(rows, pop.district, u, grouped, bounds, a.attractiveness, got)
-    assert (got[rows] >= 0).all()
-    np.testing.assert_array_equal(got, want)
-
-
 def test_ageing_one_month_matches_numpy():
     from kosi_sim.structural import _age_one_month
 
@@ -295,44 +255,6 @@ def test_member_rows_insert_matches_union(rows, new):
         got = insert_sorted(rows, np.array(new, dtype=dtype))
         assert got.dtype == np.int64
         np.testing.assert_array_equal(got, np.union1d(rows, np.array(new, dtype=dtype)))
-
-
-def test_verein_tallies_match_numpy(city):
-    from kosi_sim.agents.associations import _tally_members
-
-    pop, n = city.pop, city.associations.n
-    rows = np.flatnonzero(pop.association >= 0)
-    assert 0 < len(rows) < pop.n and (pop.initiative[rows] >= 0).any()
-    a = pop.association[rows]
-    h = np.where(pop.initiative[rows] >= 0, pop.hours[rows] * np.float32(0.5), pop.hours[rows])
-    members, young, hours, got_rows = _tally_members(
-        pop.association, pop.initiative, pop.age_m, pop.hours, n
-    )
-    np.testing.assert_array_equal(got_rows, rows)
-    np.testing.assert_array_equal(members, np.bincount(a, minlength=n))
-    np.testing.assert_array_equal(
-        young, np.bincount(a, weights=pop.age_m[rows] < 30 * 12, minlength=n).astype(np.int64)
-    )
-    # bincount sums its weights in double precision in row order, as the kernel does
-    np.testing.assert_array_equal(hours, np.bincount(a, weights=h.astype(np.float64), minlength=n))
-
-
-def test_verein_successors_match_numpy(city):
-    from kosi_sim.agents.associations import _successors
-
-    pop, a = city.pop, city.associations
-    members = np.flatnonzero(pop.association >= 0)
-    wanted = np.random.default_rng(3).random(a.n) < 0.5
-    spare = float(city.params.leader_spare_hours)
-    cand = members[wanted[pop.association[members]]]
-    cand = cand[pop.engaged[cand] & ~pop.leads[cand]]
-    want = cand[pop.time_budget[cand] - pop.hours[cand] >= spare]
-    got = _successors(
-        members, pop.association, wanted, pop.engaged, pop.leads,
-        pop.time_budget, pop.hours, spare,
-    )  # fmt: skip
-    assert 0 < len(want) < len(members)
-    np.testing.assert_array_equal(got, want)
 
 
 def test_table_grouping_is_kept_until_rows_change(city):

@@ -19,13 +19,11 @@ the population.  Each month, as whole-array operations over all associations:
 The rules live in one module each, named after the ODD's submodels: :mod:`.membership`
 (counts, joining), :mod:`.leadership` (M10), :mod:`.funds`, :mod:`.dissolution` and
 :mod:`.founding` (M13); :mod:`.vereine` holds the table and the monthly step that runs them
-in order, :mod:`.params` the declared parameters.
+in order, :mod:`.params` the declared parameters.  The parts of these rules that work on the
+citizens' arrays are plain numpy in :mod:`.rules`, with their compiled fast path in
+:mod:`.kernels` (chosen by the model's ``rules``, :mod:`kosi_sim.ruleset`).
 """
 
-from .dissolution import _members_of
-from .founding import _young_engaged
-from .leadership import _successors
-from .membership import _pick_weighted, _tally_members
 from .params import DOMAINS, SECTION, SHARED
 from .vereine import Association, Associations
 
@@ -35,9 +33,4 @@ __all__ = [
     "SHARED",
     "Association",
     "Associations",
-    "_members_of",
-    "_pick_weighted",
-    "_successors",
-    "_tally_members",
-    "_young_engaged",
 ]

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import parallel_kernel, prange
-from ...select import nonzero
-
 
 def request(table, live: np.ndarray, rng) -> np.ndarray:
     """The live Vereine ``live`` of ``table`` that dissolve this month (monthly
@@ -30,18 +27,8 @@ def dissolve(table, model, rows: np.ndarray) -> int:
     if len(rows):
         gone = np.zeros(table.n + 1, dtype=np.uint8)  # the last: in no Verein
         gone[rows] = 1
-        pop.association[_members_of(pop.association, gone)] = -1
+        pop.association[table.impl.members_of(association=pop.association, marked=gone)] = -1
         leaders = pop.rows_of(table.leader[rows])
         pop.leads[leaders[leaders >= 0]] = False
         table.remove(rows)
     return len(rows)
-
-
-@parallel_kernel
-def _members_of(association, marked):
-    """Rows of the members of the marked Vereine (``marked`` as uint8, one entry per
-    Verein and a last one 0 for citizens in none)."""
-    member = np.empty(len(association), dtype=np.uint8)
-    for r in prange(len(association)):
-        member[r] = marked[association[r]]  # -1 (none) reads the last entry, 0
-    return nonzero(member)

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import parallel_kernel, prange
 from ...select import count_grouped, nonzero
 
 
 def request(table, model, rng) -> list[tuple[int, int]]:
     """This month's founding requests: (district, founder's row) pairs."""
     pop, n_d = model.pop, model.pop.n_districts
-    young, eligible = _young_engaged(
-        pop.engaged,
-        pop.age_m,
-        pop.leads,
-        pop.time_budget,
-        pop.hours,
-        np.float32(table.p.leader_spare_hours),
+    young, eligible = table.impl.young_engaged(
+        engaged=pop.engaged,
+        age_m=pop.age_m,
+        leads=pop.leads,
+        budget=pop.time_budget,
+        hours=pop.hours,
+        need=np.float32(table.p.leader_spare_hours),
     )
     per_d = count_grouped(young, pop.district, n_d)
     expected = table.p.founding_per_1000_young_engaged * per_d / 1000.0 / 12.0
@@ -62,18 +61,3 @@ def found(table, model, requests: list[tuple[int, int]]) -> int:
             free = contacts[pop.engaged[contacts] & (pop.association[contacts] < 0)]
             pop.association[np.unique(free)[: table.p.min_members - 1]] = row
     return len(founding)
-
-
-@parallel_kernel
-def _young_engaged(engaged, age_m, leads, budget, hours, need):
-    """Whether each citizen is engaged and aged 18-35, and whether she also could found a
-    Verein (leads nothing and has ``need`` spare hours): uint8 marks, ``engaged`` and
-    ``leads`` come as uint8."""
-    young = np.empty(len(engaged), dtype=np.uint8)
-    eligible = np.empty(len(engaged), dtype=np.uint8)
-    for r in prange(len(engaged)):
-        a = age_m[r]
-        y = engaged[r] & np.uint8(a >= 18 * 12) & np.uint8(a < 36 * 12)
-        young[r] = y
-        eligible[r] = y & (np.uint8(1) - leads[r]) & np.uint8(budget[r] - hours[r] >= need)
-    return young, eligible

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import kernel
-
 
 def step(table, live: np.ndarray) -> None:
     """The month's dues and costs of the live Vereine ``live`` of ``table``."""
@@ -28,21 +26,9 @@ def donate(table, rows: np.ndarray, share: float) -> np.ndarray:
     rows = np.asarray(rows)
     if len(rows) == 0:  # most months no partner is found: skip the bookkeeping below
         return np.empty(0, dtype=np.float32)
-    earlier, times = _gift_order(rows, table.n)
+    earlier, times = table.impl.gift_order(rows=rows, n=table.n)
     keep = 1.0 - share
     gift = table.funds[rows] * share * keep**earlier
     givers = np.flatnonzero(times)  # ascending, as np.unique(rows)
     table.funds[givers] *= keep ** times[givers]
     return gift.astype(np.float32)
-
-
-@kernel
-def _gift_order(rows, n):
-    """For each gift of ``rows`` (Vereine of ``n``), how many gifts of the same Verein
-    precede it; and how many gifts each Verein makes."""
-    times = np.zeros(n, dtype=np.int64)
-    earlier = np.empty(len(rows), dtype=np.int64)
-    for i in range(len(rows)):
-        earlier[i] = times[rows[i]]
-        times[rows[i]] += 1
-    return earlier, times

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import kernel
 from ..table import leader_is_member
 
 
@@ -34,15 +33,15 @@ def succession(table, model, leaderless: np.ndarray, members: np.ndarray, rng) -
         return
     wanted = np.zeros(table.n, dtype=bool)
     wanted[trying] = True
-    cand = _successors(
-        members,
-        pop.association,
-        wanted,
-        pop.engaged,
-        pop.leads,
-        pop.time_budget,
-        pop.hours,
-        float(table.p.leader_spare_hours),
+    cand = table.impl.successors(
+        members=members,
+        association=pop.association,
+        wanted=wanted,
+        engaged=pop.engaged,
+        leads=pop.leads,
+        budget=pop.time_budget,
+        hours=pop.hours,
+        spare=float(table.p.leader_spare_hours),
     )
     if len(cand) == 0:
         return
@@ -52,18 +51,3 @@ def succession(table, model, leaderless: np.ndarray, members: np.ndarray, rng) -
     chosen = cand[first]
     table.leader[assoc] = pop.uid[chosen]
     pop.leads[chosen] = True
-
-
-@kernel
-def _successors(members, association, wanted, engaged, leads, budget, hours, spare):
-    """The ``members`` (in their order) of the wanted Vereine who could lead one: engaged,
-    leading nothing, with ``spare`` free hours a week (training halves the need only for
-    leading an initiative, ODD 11.8; for a Verein it only puts the trained first)."""
-    out = np.empty(len(members), dtype=np.int64)
-    k = 0
-    for r in members:
-        if wanted[association[r]] and engaged[r] and not leads[r]:
-            if budget[r] - hours[r] >= spare:  # float32 difference, compared in double
-                out[k] = r
-                k += 1
-    return out[:k].copy()

@@ -7,9 +7,11 @@ from typing import ClassVar
 
 import numpy as np
 
+from ... import ruleset
 from ...parameters import OwnSection
 from ..table import AgentTable, TableAgent
-from . import dissolution, founding, funds, leadership, membership
+from . import dissolution, founding, funds, kernels, leadership, membership
+from . import rules as numpy_rules
 from .params import DOMAINS, SECTION, SHARED
 
 
@@ -56,9 +58,11 @@ class Associations(AgentTable):
     #: the parameters its rules read: section ``associations`` and the shared ones
     p = OwnSection(SECTION, SHARED)
 
-    def __init__(self, p, capacity: int = 64) -> None:
+    def __init__(self, p, capacity: int = 64, rules: str = ruleset.KERNELS) -> None:
         super().__init__(capacity)
         self.p = p
+        #: the rules of :mod:`.rules` or their fast path :mod:`.kernels` (kosi_sim.ruleset)
+        self.impl = ruleset.pick(rules, numpy_rules, kernels)
         self.domain_shares = np.array([getattr(p, f"share_{d}") for d in DOMAINS])
         if self.domain_shares.sum() <= 0:
             raise ValueError("associations: the domain shares must not all be zero")

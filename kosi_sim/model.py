@@ -93,7 +93,7 @@ class CityModel(mesa.Model):
         self.premises = Premises(self.n_districts)
         self.associations = Associations(p, rules=self.rules)
         self.businesses = Businesses(p, self.n_districts)
-        self.initiatives = Initiatives(p, self.n_districts)
+        self.initiatives = Initiatives(p, self.n_districts, rules=self.rules)
         self.administration = Administration(self, p, scenario.place)
         self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))
         self.intervention_log: list[tuple[int, str, str, dict[str, float]]] = []

@@ -11,21 +11,15 @@ One module per part of the life cycle:
 * :mod:`.recruitment`: leaders recruit volunteers among their contacts;
 * the gate: :mod:`kosi_sim.agents.gate`, the administration's decision (rule 4, ODD 7.7);
 * :mod:`.production`: supply, failure hazards, sustaining and feedback (rules 5 and 6);
-* :mod:`.members`: who belongs to which initiative (tallies over the population);
+* :mod:`.members`: who belongs to which initiative (the tracked member rows);
+* :mod:`.rules`: the rules that read the citizens' arrays (who has ideas, who leads, the
+  members' tallies) in plain numpy, with their compiled fast path in :mod:`.kernels`;
 * :mod:`.table`: the :class:`Initiatives` table, its step, and the public doors through
   which instruments act (``launch``, ``enrol``, ``fund``, ``grant_space``,
   ``leave_premises``, ``hasten``, ``staff``).
 """
 
-from .members import (
-    _burnout_per_initiative,
-    _free_engaged,
-    _members_of,
-    _members_per_initiative,
-    _rows_in_initiatives,
-    initiative_hours,
-    insert_sorted,
-)
+from .members import _rows_in_initiatives, initiative_hours, insert_sorted
 from .params import SECTION, SHARED
 from .stages import (
     ACTIVE,
@@ -64,10 +58,6 @@ __all__ = [
     "SUSTAINED",
     "Initiative",
     "Initiatives",
-    "_burnout_per_initiative",
-    "_free_engaged",
-    "_members_of",
-    "_members_per_initiative",
     "_rows_in_initiatives",
     "in_stages",
     "initiative_hours",

@@ -14,7 +14,6 @@ import numpy as np
 
 from ...select import nonzero_grouped
 from ...services import SPACE
-from .members import _free_engaged
 from .stages import IDEA
 
 #: weight of every domain in the draw of an idea's domain, to which its gap is added: a
@@ -44,7 +43,7 @@ def free_engaged_by_district(ini, pop) -> tuple[np.ndarray, np.ndarray]:
     """The engaged who neither lead nor belong to an initiative, grouped by district
     (in row order within each district), and their number per district."""
     return nonzero_grouped(
-        _free_engaged(pop.engaged, pop.leads, pop.initiative),
+        ini.impl.free_engaged(engaged=pop.engaged, leads=pop.leads, initiative=pop.initiative),
         pop.district,
         ini.n_districts,
     )

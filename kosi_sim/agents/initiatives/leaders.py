@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import kernel
-from ...population import COOP_ALTRUIST, COOP_FREE_RIDER
+from ...population import COOP_FREE_RIDER
 
 #: the age from which a citizen can lead an initiative (months): of age (Volljährigkeit),
 #: as a leader signs for the initiative (assumption)
@@ -74,28 +73,6 @@ def leaders_of_ideas(ini, model, holders: np.ndarray) -> np.ndarray:
     )
     able = np.zeros(pop.n, dtype=bool)
     able[nearby] = can_lead(ini, model, nearby)
-    return _pick_leaders(holders, able, pop.coop, pop.contacts)
-
-
-@kernel
-def _pick_leaders(holders, can_lead, coop, contacts):
-    """The leader of each idea, in turn (-1: none): its holder (row, -1 if gone) if she
-    can lead and is not taken yet, else the first altruist contact who can (M10)."""
-    taken = np.zeros(len(can_lead), dtype=np.bool_)
-    out = np.full(len(holders), -1, dtype=np.int64)
-    for j in range(len(holders)):
-        h = holders[j]
-        if h < 0:
-            continue
-        leader = -1
-        if can_lead[h] and not taken[h]:
-            leader = h
-        else:
-            for c in contacts[h]:
-                if can_lead[c] and not taken[c] and coop[c] == COOP_ALTRUIST:
-                    leader = c
-                    break
-        if leader >= 0:
-            taken[leader] = True
-            out[j] = leader
-    return out
+    return ini.impl.pick_leaders(
+        holders=holders, can_lead=able, coop=pop.coop, contacts=pop.contacts
+    )

@@ -20,14 +20,16 @@ import numpy as np
 
 from ...engagement import WEEKS_PER_MONTH
 from ...services import SERVICE_DOMAINS, SPACE
-from .members import _burnout_per_initiative, _rows_in_initiatives, initiative_hours
+from .members import _rows_in_initiatives, initiative_hours
 from .recruitment import recruit
 from .stages import ACTIVE, ENDED, FAILED, PRODUCING, SUSTAINED, in_stages
 
 
 def _burnout(ini, pop) -> np.ndarray:
     """The members' summed burnout of each initiative (the team's strain)."""
-    return _burnout_per_initiative(ini.candidate_rows(pop), pop.initiative, pop.burnout, ini.n)
+    return ini.impl.burnout_per_initiative(
+        rows=ini.candidate_rows(pop), initiative=pop.initiative, burnout=pop.burnout, n=ini.n
+    )
 
 
 def produce(ini, model, rng) -> None:

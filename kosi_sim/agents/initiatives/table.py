@@ -20,16 +20,13 @@ from typing import ClassVar
 
 import numpy as np
 
+from ... import ruleset
 from ...parameters import OwnSection
 from .. import gate
 from ..table import AgentTable, TableAgent, leader_is_member
-from . import ideas, leaders, production, proposals, recruitment
-from .members import (
-    _members_of,
-    _members_per_initiative,
-    _rows_in_initiatives,
-    insert_sorted,
-)
+from . import ideas, kernels, leaders, production, proposals, recruitment
+from . import rules as numpy_rules
+from .members import _rows_in_initiatives, insert_sorted
 from .params import SECTION, SHARED
 from .stages import ACTIVE, DROPPED, GATE, IDEA, PROPOSAL, STAGES, SUSTAINED, is_open
 
@@ -112,9 +109,11 @@ class Initiatives(AgentTable):
         "ended",
     )
 
-    def __init__(self, p, n_districts: int) -> None:
+    def __init__(self, p, n_districts: int, rules: str = ruleset.KERNELS) -> None:
         super().__init__(256)
         self.p = p
+        #: the rules of :mod:`.rules` or their fast path :mod:`.kernels` (kosi_sim.ruleset)
+        self.impl = ruleset.pick(rules, numpy_rules, kernels)
         self.n_districts = n_districts
         self.events = dict.fromkeys(self.EVENTS, 0)
         self.lead_times: list[int] = []
@@ -319,8 +318,8 @@ class Initiatives(AgentTable):
 
     def count_volunteers(self, pop) -> None:
         """Count the members of every initiative (the leader included)."""
-        self.volunteers[:] = _members_per_initiative(
-            self.candidate_rows(pop), pop.initiative, self.n
+        self.volunteers[:] = self.impl.members_per_initiative(
+            rows=self.candidate_rows(pop), initiative=pop.initiative, n=self.n
         )
 
     def set_stage(self, rows: np.ndarray, stage: int) -> None:
@@ -339,7 +338,9 @@ class Initiatives(AgentTable):
         """Citizens (rows, ascending) who belong to one of the initiatives ``rows``."""
         mark = np.zeros(self.n, dtype=bool)
         mark[rows] = True
-        return _members_of(self.candidate_rows(pop), pop.initiative, mark)
+        return self.impl.members_of(
+            rows=self.candidate_rows(pop), initiative=pop.initiative, mark=mark
+        )
 
     def finish(self, model, rows: np.ndarray, stage: int, good: bool | None) -> None:
         """Close ``rows`` with a terminal ``stage``; release people; feed back experiences

@@ -1,0 +1,112 @@
+"""Initiatives (ODD 7.8): the compiled fast path of :mod:`kosi_sim.agents.initiatives.rules`.
+
+Each public function is called exactly as the rule of the same name (keyword-only, with
+the rule's signature: :func:`kosi_sim.ruleset.fast_path_of`) and gives the same results
+(``tests/test_rules_initiatives.py`` checks them bit for bit); each calls one numba kernel
+(:mod:`kosi_sim.jit`) below.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...jit import kernel, parallel_kernel, prange
+from ...population import COOP_ALTRUIST
+from ...ruleset import fast_path_of
+from . import rules
+
+
+@fast_path_of(rules.free_engaged)
+def free_engaged(a) -> np.ndarray:
+    return _free_engaged(a.engaged, a.leads, a.initiative)
+
+
+@fast_path_of(rules.members_per_initiative)
+def members_per_initiative(a) -> np.ndarray:
+    return _members_per_initiative(a.rows, a.initiative, a.n)
+
+
+@fast_path_of(rules.pick_leaders)
+def pick_leaders(a) -> np.ndarray:
+    return _pick_leaders(a.holders, a.can_lead, a.coop, a.contacts)
+
+
+@fast_path_of(rules.burnout_per_initiative)
+def burnout_per_initiative(a) -> np.ndarray:
+    return _burnout_per_initiative(a.rows, a.initiative, a.burnout, a.n)
+
+
+@fast_path_of(rules.members_of)
+def members_of(a) -> np.ndarray:
+    return _members_of(a.rows, a.initiative, a.mark)
+
+
+# -- the kernels --------------------------------------------------------------------------
+@kernel
+def _members_per_initiative(rows, initiative, n):
+    """Members of each of ``n`` initiatives among ``rows`` (initiative -1: none)."""
+    out = np.zeros(n, dtype=np.int64)
+    for r in rows:
+        i = initiative[r]
+        if i >= 0:
+            out[i] += 1
+    return out
+
+
+@kernel
+def _members_of(rows, initiative, mark):
+    """The rows among ``rows`` (ascending) whose initiative is marked."""
+    out = np.empty(len(rows), dtype=np.int64)
+    k = 0
+    for r in rows:
+        i = initiative[r]
+        if i >= 0 and mark[i]:
+            out[k] = r
+            k += 1
+    return out[:k].copy()
+
+
+@kernel
+def _burnout_per_initiative(rows, initiative, burnout, n):
+    """Summed burnout of each initiative's members among ``rows`` (double precision, row
+    order)."""
+    out = np.zeros(n)
+    for r in rows:
+        i = initiative[r]
+        if i >= 0:
+            out[i] += np.float64(burnout[r])
+    return out
+
+
+@parallel_kernel
+def _free_engaged(engaged, leads, initiative):
+    """Whether each citizen is engaged and neither leads nor belongs to an initiative
+    (uint8 marks; ``engaged`` and ``leads`` come as uint8)."""
+    free = np.empty(len(engaged), dtype=np.uint8)
+    for r in prange(len(engaged)):
+        free[r] = engaged[r] & (np.uint8(1) - leads[r]) & np.uint8(initiative[r] < 0)
+    return free
+
+
+@kernel
+def _pick_leaders(holders, can_lead, coop, contacts):
+    """The leader of each idea, in turn (-1: none): its holder (row, -1 if gone) if she
+    can lead and is not taken yet, else the first altruist contact who can (M10)."""
+    taken = np.zeros(len(can_lead), dtype=np.bool_)
+    out = np.full(len(holders), -1, dtype=np.int64)
+    for j in range(len(holders)):
+        h = holders[j]
+        if h < 0:
+            continue
+        leader = -1
+        if can_lead[h] and not taken[h]:
+            leader = h
+        else:
+            for c in contacts[h]:
+                if can_lead[c] and not taken[c] and coop[c] == COOP_ALTRUIST:
+                    leader = c
+                    break
+        if leader >= 0:
+            taken[leader] = True
+            out[j] = leader
+    return out

@@ -1,0 +1,63 @@
+"""Initiatives (ODD 7.8): the rules that read the citizens' arrays, in plain numpy.
+
+Who is free to have an idea (rule 1), who leads an idea (M10, rule 2), and the tallies
+over an initiative's members that its rules read (members, their summed burnout for the
+failure hazard, who is released when it closes).  Their compiled fast paths are in
+:mod:`.kernels`, called exactly as these (``kosi_sim.ruleset.fast_path_of``) and tested
+equal to them (``tests/test_rules_initiatives.py``); a model built with ``rules="numpy"``
+runs these.  A citizen's initiative is ``pop.initiative`` (-1: none); the tallies read
+only the ``rows`` given (the tracked superset of the members, see :class:`Initiatives`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...population import COOP_ALTRUIST
+
+
+def free_engaged(*, engaged, leads, initiative) -> np.ndarray:
+    """Rule 1: whether each citizen is engaged and neither leads nor belongs to an
+    initiative (the ones who have ideas), as uint8 marks."""
+    return (engaged.astype(bool) & ~leads.astype(bool) & (initiative < 0)).view(np.uint8)
+
+
+def pick_leaders(*, holders, can_lead, coop, contacts) -> np.ndarray:
+    """M10, rule 2: the leader (row, -1: none) of each idea, ideas in turn: its holder
+    (row, -1 if gone) if she can lead and leads no earlier idea, else the first of her
+    contacts who can, is an altruist and leads no earlier idea."""
+    taken = np.zeros(len(can_lead), dtype=bool)
+    out = np.full(len(holders), -1, dtype=np.int64)
+    for j, h in enumerate(holders):
+        if h < 0:
+            continue
+        if can_lead[h] and not taken[h]:
+            leader = h
+        else:
+            c = contacts[h]
+            able = np.flatnonzero(can_lead[c] & ~taken[c] & (coop[c] == COOP_ALTRUIST))
+            leader = c[able[0]] if len(able) else -1
+        if leader >= 0:
+            taken[leader] = True
+            out[j] = leader
+    return out
+
+
+def members_per_initiative(*, rows, initiative, n) -> np.ndarray:
+    """Members of each of ``n`` initiatives among ``rows``."""
+    i = initiative[rows]
+    return np.bincount(i[i >= 0], minlength=n).astype(np.int64)
+
+
+def members_of(*, rows, initiative, mark) -> np.ndarray:
+    """The rows among ``rows`` (in their order) whose initiative is marked."""
+    member = rows[initiative[rows] >= 0]
+    return member[mark[initiative[member]]].astype(np.int64)
+
+
+def burnout_per_initiative(*, rows, initiative, burnout, n) -> np.ndarray:
+    """Summed burnout of each of ``n`` initiatives' members among ``rows`` (the team's
+    strain; double precision, in row order)."""
+    member = rows[initiative[rows] >= 0]
+    weights = burnout[member].astype(np.float64)
+    return np.bincount(initiative[member], weights=weights, minlength=n)

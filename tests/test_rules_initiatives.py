@@ -1,0 +1,79 @@
+"""Initiatives (ODD 7.8): the compiled fast paths give the same bits as the plain numpy
+rules (kosi_sim/agents/initiatives/rules.py), on a small town's state after two years and
+on small hand-built cases with known answers."""
+
+import numpy as np
+import pytest
+
+from kosi_sim.agents.initiatives import kernels, rules
+from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL
+from kosi_sim.select import nonzero_grouped
+from tests.rules_util import assert_same
+
+
+@pytest.fixture(scope="module")
+def city(busy_city):
+    return busy_city
+
+
+def test_the_free_engaged_equal_the_rule(city):
+    pop = city.pop
+    free, _ = assert_same(rules.free_engaged, kernels.free_engaged, pop)
+    want = pop.engaged & ~pop.leads & (pop.initiative < 0)
+    assert 0 < want.sum() < pop.engaged.sum()
+    np.testing.assert_array_equal(free.view(bool), want)
+    rows = np.flatnonzero(want)
+    grouped, per_d = nonzero_grouped(free, pop.district, pop.n_districts)
+    np.testing.assert_array_equal(grouped, rows[np.argsort(pop.district[rows], kind="stable")])
+    np.testing.assert_array_equal(per_d, np.bincount(pop.district[rows])[: pop.n_districts])
+
+
+def test_member_tallies_equal_the_rules(city):
+    pop, n = city.pop, city.initiatives.n
+    members = np.flatnonzero(pop.initiative >= 0)
+    assert len(members) > 0
+    # a superset of the members (rows that left an initiative) gives the same answers
+    superset = np.union1d(members, np.arange(0, pop.n, 7))
+    mark = np.zeros(n, dtype=bool)
+    mark[::2] = True
+    got, _ = assert_same(rules.members_of, kernels.members_of, pop, rows=superset, mark=mark)
+    np.testing.assert_array_equal(got, members[mark[pop.initiative[members]]])
+    counts, _ = assert_same(
+        rules.members_per_initiative, kernels.members_per_initiative, pop, rows=superset, n=n
+    )
+    np.testing.assert_array_equal(counts, np.bincount(pop.initiative[members], minlength=n))
+    strain, _ = assert_same(
+        rules.burnout_per_initiative, kernels.burnout_per_initiative, pop, rows=superset, n=n
+    )
+    assert strain.dtype == np.float64 and (strain > 0).any()
+    np.testing.assert_allclose(strain.sum(), pop.burnout[members].astype(np.float64).sum())
+
+
+def test_leaders_of_ideas_equal_the_rule(city):
+    pop = city.pop
+    rng = np.random.default_rng(5)
+    holders = rng.choice(pop.n, 400, replace=False)
+    holders[::9] = -1  # holders who are gone
+    can_lead = rng.random(pop.n) < 0.3
+    leaders, _ = assert_same(
+        rules.pick_leaders, kernels.pick_leaders, pop, holders=holders, can_lead=can_lead
+    )
+    led = leaders[leaders >= 0]
+    assert 0 < len(led) < len(holders) and len(np.unique(led)) == len(led)
+    assert can_lead[led].all() and (leaders[holders < 0] == -1).all()
+
+
+@pytest.mark.parametrize("module", [rules, kernels])
+def test_an_idea_is_led_by_its_holder_else_by_the_first_able_altruist(module):
+    """Citizen 0 holds two ideas and can lead: she leads the first; the second goes to her
+    first contact who can lead and is an altruist (3; 1 cannot lead, 2 is conditional);
+    citizen 4 cannot lead and has no able altruist: her idea has no leader."""
+    contacts = np.array([[1, 2, 3], [0, 0, 0], [0, 0, 0], [0, 0, 0], [1, 2, 0]], dtype=np.int32)
+    coop = np.int8([COOP_ALTRUIST, COOP_ALTRUIST, COOP_CONDITIONAL, COOP_ALTRUIST, 0])
+    leaders = module.pick_leaders(
+        holders=np.array([0, 0, -1, 4]),
+        can_lead=np.array([True, False, True, True, False]),
+        coop=coop,
+        contacts=contacts,
+    )
+    assert leaders.tolist() == [0, 3, -1, -1]

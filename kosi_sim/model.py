@@ -92,7 +92,7 @@ class CityModel(mesa.Model):
         self.housing = Housing(p, scenario.districts)
         self.premises = Premises(self.n_districts)
         self.associations = Associations(p, rules=self.rules)
-        self.businesses = Businesses(p, self.n_districts)
+        self.businesses = Businesses(p, self.n_districts, rules=self.rules)
         self.initiatives = Initiatives(p, self.n_districts, rules=self.rules)
         self.administration = Administration(self, p, scenario.place)
         self.services = Services(p, np.array([d.remoteness for d in scenario.districts]))

@@ -1,13 +1,13 @@
-"""The compiled kernels give the same bits as the plain numpy formulation of each rule.
+"""The compiled kernels that are bookkeeping, not model rules, give numpy's bits.
 
-The network, engagement, demography, the Vereine and the initiatives ship their rules as
-plain numpy (``rules.py`` beside ``kernels.py`` in kosi_sim/network/, engagement/,
-demography/, agents/associations/, agents/initiatives/), and their kernels are checked
-against them in tests/test_rules_*.py.  For the other kernels (businesses, census,
-selections, the initiatives' member rows, the structural phase) the references below are
-the numpy code the kernels replaced.  They run on a small city's state after a few years,
-with burnout, grant exposure and initiative membership spread so that every branch of a
-rule is taken.
+Every submodel's rules ship as plain numpy (``rules.py`` beside ``kernels.py`` in
+kosi_sim/network/, engagement/, demography/, agents/associations/, agents/initiatives/,
+agents/businesses/), and their kernels are checked against them in tests/test_rules_*.py.
+The kernels left here (census, row selections, the initiatives' member rows, the
+structural phase) are checked against the numpy code they replaced, and the kernels as a
+whole for thread-count independence.  They run on a small city's state after a few
+years, with burnout, grant exposure and initiative membership spread so that every branch
+is taken.
 """
 
 import copy
@@ -248,36 +248,6 @@ def test_table_grouping_is_kept_until_rows_change(city):
     assert b.grouped_by("district", 3)[0].tolist() == [1, 2, 6, 0, 5]
     b.add(None, 1, district=np.array([1], dtype=np.int16))
     assert b.per_district().tolist() == [1, 3, 2]
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(0, 2**32 - 1), st.integers(1, 60), st.integers(1, 5))
-def test_business_partners_and_csr_means_match_numpy(seed, n, n_groups):
-    """The partner draw and the mean CSR per district give numpy's bits: a cumulative sum
-    searched for ``u`` times the total, and ``np.bincount`` with weights (double precision,
-    row order); districts without CSR (or without businesses) get no partner."""
-    from kosi_sim.agents.businesses import _group_sums, _pick_by_weight
-
-    rng = np.random.default_rng(seed)
-    group = rng.integers(0, n_groups, n).astype(np.int16)
-    weight = np.where(rng.random(n) < 0.3, 0.0, rng.random(n)).astype(np.float32)
-    weight[group == 0] = 0.0  # a district whose businesses have no CSR
-    rows = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[rows], np.arange(n_groups + 1))
-    np.testing.assert_array_equal(
-        _group_sums(weight, rows, bounds), np.bincount(group, weights=weight, minlength=n_groups)
-    )
-    asked = rng.integers(0, n_groups, 25).astype(np.int16)
-    u = rng.random(25)
-    want = np.full(25, -1)
-    for i, g in enumerate(asked):
-        cand = rows[bounds[g] : bounds[g + 1]]
-        cdf = np.cumsum(weight[cand].astype(np.float64))
-        if len(cand) and cdf[-1] > 0:
-            want[i] = cand[min(np.searchsorted(cdf, u[i] * cdf[-1]), len(cand) - 1)]
-    got = _pick_by_weight(rows, bounds, weight, asked, u)
-    np.testing.assert_array_equal(got, want)
-    assert (got[asked == 0] == -1).all()
 
 
 def test_bool_arrays_reach_kernels_as_byte_views():

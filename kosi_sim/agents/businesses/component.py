@@ -7,7 +7,9 @@ the share of employed plus 0.6 x the share of pensioners relative to the start
 ``closure_rate / 12 * (actual / supported) ^ elasticity``; per district, openings
 ``Poisson(closure_rate / 12 * actual * (supported / actual) ^ elasticity)`` but only into
 vacant premises.  A closure leaves its premises vacant.  Businesses have a CSR propensity
-with which they give money, space or staff time to initiatives (see initiatives).
+with which they give money, space or staff time to initiatives (see initiatives): a partner
+is drawn among a district's businesses in proportion to it (:mod:`.rules`, with its compiled
+fast path in :mod:`.kernels`).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..census import AGE_65PLUS
-from ..jit import kernel
-from ..parameters import OwnSection, Param, Section
-from .table import AgentTable, TableAgent
+from ... import ruleset
+from ...census import AGE_65PLUS
+from ...parameters import OwnSection, Param, Section
+from ..table import AgentTable, TableAgent
+from . import kernels
+from . import rules as numpy_rules
 
 SECTORS = ("retail", "hospitality", "services", "crafts", "health_care", "industry")
 SECTOR_SHARES = np.array([0.2, 0.1, 0.35, 0.15, 0.1, 0.1])  # assumption
@@ -112,9 +116,13 @@ class Businesses(AgentTable):
     #: the parameters its rules read: section ``businesses`` only
     p = OwnSection(SECTION)
 
-    def __init__(self, p, n_districts: int, capacity: int = 64) -> None:
+    def __init__(
+        self, p, n_districts: int, capacity: int = 64, rules: str = ruleset.KERNELS
+    ) -> None:
         super().__init__(capacity)
         self.p = p
+        #: the rules of :mod:`.rules` or their fast path :mod:`.kernels` (kosi_sim.ruleset)
+        self.impl = ruleset.pick(rules, numpy_rules, kernels)
         self.n_districts = n_districts
         self.pending_closures = np.empty(0, dtype=np.int64)
         self.pending_openings = np.zeros(n_districts, dtype=np.int64)
@@ -158,7 +166,8 @@ class Businesses(AgentTable):
     def mean_csr_by_district(self) -> np.ndarray:
         def compute() -> np.ndarray:
             rows, bounds = self.grouped_by("district", self.n_districts)
-            return _group_sums(self.csr, rows, bounds) / np.maximum(self.per_district(), 1)
+            total = self.impl.group_sums(values=self.csr, rows=rows, bounds=bounds)
+            return total / np.maximum(self.per_district(), 1)
 
         return self.derived(("mean_csr",), compute)
 
@@ -166,7 +175,10 @@ class Businesses(AgentTable):
         """One business per entry of ``district``, chosen in proportion to CSR propensity
         among the district's businesses (-1 where none has any)."""
         rows, bounds = self.grouped_by("district", self.n_districts)
-        return _pick_by_weight(rows, bounds, self.csr, district, rng.random(len(district)))
+        u = rng.random(len(district))
+        return self.impl.pick_by_weight(
+            rows=rows, bounds=bounds, weight=self.csr, group=district, u=u
+        )
 
     def step(self, model) -> None:
         p = self.p
@@ -193,42 +205,3 @@ class Businesses(AgentTable):
             self.create(model, district.astype(np.int16), rng)
         self.pending_closures = np.empty(0, dtype=np.int64)
         self.pending_openings[:] = 0
-
-
-@kernel
-def _group_sums(values, rows, bounds):
-    """The sum of ``values`` over each group's ``rows[bounds[g]:bounds[g + 1]]``, in double
-    precision and in row order (as ``np.bincount`` with weights)."""
-    out = np.zeros(len(bounds) - 1)
-    for g in range(len(bounds) - 1):
-        total = 0.0
-        for i in range(bounds[g], bounds[g + 1]):
-            total += np.float64(values[rows[i]])
-        out[g] = total
-    return out
-
-
-@kernel
-def _pick_by_weight(rows, bounds, weight, group, u):
-    """For each request ``i``: a row of group ``group[i]`` (``rows[bounds[g]:bounds[g +
-    1]]``) drawn in proportion to ``weight`` by the uniform ``u[i]``, -1 if the group's
-    weights sum to zero: the first row whose running sum (double precision) reaches
-    ``u[i]`` times the total, as ``np.searchsorted(np.cumsum(w), u * total)``."""
-    out = np.full(len(group), -1, dtype=np.int32)
-    for i in range(len(group)):
-        lo, hi = bounds[group[i]], bounds[group[i] + 1]
-        total = 0.0
-        for j in range(lo, hi):
-            total += np.float64(weight[rows[j]])
-        if hi == lo or total <= 0:
-            continue
-        target = u[i] * total
-        running = 0.0
-        k = hi - 1
-        for j in range(lo, hi):
-            running += np.float64(weight[rows[j]])
-            if running >= target:
-                k = j
-                break
-        out[i] = rows[k]
-    return out

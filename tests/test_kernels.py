@@ -3,11 +3,10 @@
 Every submodel's rules ship as plain numpy (``rules.py`` beside ``kernels.py`` in
 kosi_sim/network/, engagement/, demography/, agents/associations/, agents/initiatives/,
 agents/businesses/), and their kernels are checked against them in tests/test_rules_*.py.
-The kernels left here (census, row selections, the initiatives' member rows, the
-structural phase) are checked against the numpy code they replaced, and the kernels as a
-whole for thread-count independence.  They run on a small city's state after a few
-years, with burnout, grant exposure and initiative membership spread so that every branch
-is taken.
+The kernels left here (census, row selections, the initiatives' member rows) are checked
+against the numpy code they replaced, and the kernels as a whole for thread-count
+independence.  They run on a small city's state after a few years, with burnout, grant
+exposure and initiative membership spread so that every branch is taken.
 """
 
 import copy
@@ -199,23 +198,6 @@ def test_grouped_selections_refuse_codes_out_of_range(rows, at, code):
             nonzero_grouped(mask, group, 5)[1], count_grouped(mask, group, 5)
         )
         assert nonzero_grouped(mask, group, 5)[1].sum() == len(want)
-
-
-def test_ageing_one_month_matches_numpy():
-    from kosi_sim.structural import _age_one_month
-
-    rng = np.random.default_rng(1)
-    age = rng.integers(0, 1300, 10_003).astype(np.int16)
-    alive = rng.random(len(age)) < 0.9
-    want_age = age + alive.astype(np.int16)
-    want = np.flatnonzero(alive & (want_age == 14 * 12))
-    dead_at_14 = np.flatnonzero(~alive & (age == 14 * 12))
-    got = _age_one_month(age, alive, 14 * 12)
-    assert len(want) > 0
-    assert len(dead_at_14) > 0 and not np.isin(dead_at_14, got).any()
-    np.testing.assert_array_equal(age, want_age)
-    assert age.dtype == np.int16
-    np.testing.assert_array_equal(got, want)
 
 
 @settings(max_examples=80, deadline=None)

@@ -7,7 +7,7 @@ import pytest
 from kosi_sim.demography import N_MONTHS, Demography, kernels, rules
 from kosi_sim.rng import uniforms
 from kosi_sim.scenario import load_builtin
-from tests.rules_util import inputs
+from tests.rules_util import assert_same, inputs
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +80,19 @@ def test_rates_follow_the_declared_parameters():
     np.testing.assert_allclose(r.p_death, 1 - np.exp(-r.annual_hazard / 12), rtol=1e-6)
     np.testing.assert_allclose(r.m_leave, r.m_death + r.m_out)
     assert r.p_out.max() > r.p_out[70]  # the young leave more often
+
+
+def test_ageing_kernel_equals_the_rule_and_the_dead_do_not_age():
+    """A month older for the living only (in place, int16 kept); the rows now of the given
+    age are the living who turned it, never the dead who died at that age."""
+    rng = np.random.default_rng(1)
+    age = rng.integers(0, 1300, 10_003).astype(np.int16)
+    alive = rng.random(len(age)) < 0.9
+    turned, after = assert_same(
+        rules.age_one_month, kernels.age_one_month, age_m=age, alive=alive, months=14 * 12
+    )
+    assert after["age_m"].dtype == np.int16
+    np.testing.assert_array_equal(after["age_m"], age + alive)
+    dead_at_14 = np.flatnonzero(~alive & (age == 14 * 12))
+    assert len(turned) > 0 and len(dead_at_14) > 0 and not np.isin(dead_at_14, turned).any()
+    np.testing.assert_array_equal(turned, np.flatnonzero(alive & (age == 14 * 12 - 1)))

@@ -10,6 +10,7 @@ import pytest
 
 from kosi_sim import ruleset
 from kosi_sim.network import district_index, draw_contacts, kernels, rules, update_contacts
+from tests.rules_util import assert_same
 
 
 @pytest.fixture(params=ruleset.CHOICES)
@@ -187,3 +188,31 @@ def test_initial_contacts_are_local_and_age_homophilous(impl):
         np.testing.assert_array_equal(draw(3), ties)
     finally:
         numba.set_num_threads(before)
+
+
+def test_newcomers_contacts_kernel_equals_the_rule_and_are_local():
+    """Newcomers of a town with 4 districts take 8 contacts each: the kernel gives the
+    rule's rows; each slot is a living citizen, of her district wherever 16 tries per
+    contact find one.  In a district of one (a lone newcomer, rows 0..n-1 elsewhere) the
+    slots fall back on living citizens anywhere."""
+    town, _ = _town()
+    alive, district = town["alive"], town["district"]
+    rows = np.flatnonzero(alive)[::97]
+    given = dict(key=np.uint64(5), uid=town["uid"], alive=alive, rows=rows, tries=16 * 8)
+    out = np.full((len(rows), 8), -9, dtype=np.int32)
+    _, after = assert_same(
+        rules.newcomer_contacts, kernels.newcomer_contacts, district=district, out=out, **given
+    )
+    ties = after["out"]
+    assert (ties >= 0).all()
+    assert (district[ties] == district[rows][:, None]).mean() > 0.99
+    lone = district.copy()
+    lone[rows[0]] = 9  # a district of her own: no local contact can be found
+    _, after = assert_same(
+        rules.newcomer_contacts,
+        kernels.newcomer_contacts,
+        district=lone,
+        out=out,
+        **given,
+    )
+    assert alive[after["out"][0]].all() and (lone[after["out"][0]] != 9).all()

@@ -1,5 +1,6 @@
-"""Demography (ODD 7.2): the compiled fast path of :func:`kosi_sim.demography.rules.events`,
-called exactly as the rule (:func:`kosi_sim.ruleset.fast_path_of`) and tested equal to it
+"""Demography (ODD 7.2): the compiled fast paths of :func:`kosi_sim.demography.rules.events`
+and :func:`~kosi_sim.demography.rules.age_one_month`, called exactly as the rules
+(:func:`kosi_sim.ruleset.fast_path_of`) and tested equal to them
 (``tests/test_rules_demography.py``)."""
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ def events(a) -> tuple:
     )
 
 
+@fast_path_of(rules.age_one_month)
+def age_one_month(a) -> np.ndarray:
+    return _age_one_month(a.age_m, a.alive, a.months)
+
+
 @parallel_kernel
 def _below_rates(key_a, key_b, uid, alive, sex, age_m, table_a, table_b):
     """Rows of the living whose draw of keyed stream ``key_a`` is below their (sex, age
@@ -40,3 +46,17 @@ def _below_rates(key_a, key_b, uid, alive, sex, age_m, table_a, table_b):
     for i in range(len(rows_a)):  # the few below: their draws again, for what happens
         u_a[i] = uniform(key_a, uid[rows_a[i]])
     return rows_a, u_a, nonzero(below_b)
+
+
+@parallel_kernel
+def _age_one_month(age_m, alive, months):
+    """Add a month to the age of the living (in place); returns the living rows whose age is
+    now ``months`` (as ``np.flatnonzero(alive & (age_m == months))``: a citizen who died at
+    that age keeps it and must not turn it again every month)."""
+    turning = np.empty(len(age_m), dtype=np.uint8)
+    for r in prange(len(age_m)):
+        living = np.int16(alive[r])
+        a = age_m[r] + living
+        age_m[r] = a
+        turning[r] = (a == months) & (living == 1)
+    return nonzero(turning)

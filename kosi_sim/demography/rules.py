@@ -5,9 +5,10 @@ One uniform draw ``u`` per living citizen and month (keyed stream ``demography.e
 decides death (``u < q``), emigration (``q <= u < q + p_out``) or a move (``q + p_out <= u
 < q + p_out + p_move``), mutually exclusive; a second draw (``demography.births``) below
 the monthly fertility rate ``ASFR(a) / 12`` makes a woman a mother.  The rates are those of
-:class:`kosi_sim.demography.rates.Rates`, by (sex, age in completed months).  The compiled
-fast path of :func:`events` is :func:`kosi_sim.demography.kernels.events` (tested equal,
-``tests/test_rules_demography.py``).
+:class:`kosi_sim.demography.rates.Rates`, by (sex, age in completed months).  At the end of the
+month, in the structural phase, the living become a month older (:func:`age_one_month`).
+The compiled fast paths of :func:`events` and :func:`age_one_month` are in
+:mod:`kosi_sim.demography.kernels` (tested equal, ``tests/test_rules_demography.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ def events(*, events_key, births_key, uid, alive, sex, age_m, event_rate, birth_
     with_event = np.flatnonzero(living & (u_event < event_rate[key]))
     mothers = np.flatnonzero(living & (uniforms(births_key, uid) < birth_rate[key]))
     return with_event, u_event[with_event], mothers
+
+
+def age_one_month(*, age_m, alive, months) -> np.ndarray:
+    """Ageing: everyone alive becomes a month older (``age_m`` in place); returns the
+    living rows whose age is now ``months`` (a citizen who died at that age keeps it and
+    does not turn it again every month)."""
+    living = alive.astype(bool)
+    age_m += living.astype(age_m.dtype)
+    return np.flatnonzero(living & (age_m == months))
 
 
 def split_events(rows, u, p_death, p_leave) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

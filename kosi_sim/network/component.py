@@ -107,6 +107,7 @@ class Network:
     def __init__(self, p, rules: str = ruleset.KERNELS) -> None:
         self.p = p
         self.rules = rules
+        self.impl = ruleset.pick(rules, numpy_rules, kernels)
 
     @property
     def slots(self) -> int:

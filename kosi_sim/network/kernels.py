@@ -55,6 +55,11 @@ def renew_ties(a) -> int:
     )  # fmt: skip
 
 
+@fast_path_of(rules.newcomer_contacts)
+def newcomer_contacts(a) -> None:
+    _first_local(a.key, a.uid, a.rows, a.district, a.alive, a.tries, a.out)
+
+
 @kernel
 def _district_age_index(district, age, alive, n_d, span):
     """A counting sort of the living by the key district x age (``span`` ages)."""
@@ -183,3 +188,28 @@ def _renew_ties(
             )
             renewed[r] += 1
     return renewed.sum()
+
+
+@parallel_kernel
+def _first_local(key, uid, rows, district, alive, tries, out):
+    """Row ``i`` of ``out``: the first ``k`` of ``tries`` random rows in the district of
+    ``rows[i]``; the remaining slots a random living row (rejection sampling)."""
+    n, k = len(district), out.shape[1]
+    for i in prange(len(rows)):  # newcomers independent: each writes her own row
+        own = district[rows[i]]
+        base = uid[rows[i]] * DRAWS
+        got = 0
+        for j in range(tries):
+            c = min(np.int64(uniform(key, base + j) * n), n - 1)
+            if district[c] == own:
+                out[i, got] = c
+                got += 1
+                if got == k:
+                    break
+        j = tries
+        while got < k:
+            c = min(np.int64(uniform(key, base + j) * n), n - 1)
+            j += 1
+            if alive[c] | (j >= DRAWS):  # DRAWS: a bound that no city with living people meets
+                out[i, got] = c
+                got += 1

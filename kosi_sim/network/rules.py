@@ -187,3 +187,35 @@ def renew_ties(
     )
     contacts[living] = ties
     return len(r)
+
+
+#: random rows a newcomer tries per contact to find one in her own district before a
+#: slot takes a living citizen anywhere (rejection sampling; assumption)
+LOCAL_TRIES_PER_CONTACT = 16
+
+
+def newcomer_contacts(*, key, uid, rows, district, alive, tries, out) -> None:
+    """Contacts of newcomers (immigrants): row ``i`` of ``out`` (``k`` slots) gets the
+    first ``k`` of ``tries`` random rows that live in the district of ``rows[i]`` (the
+    dead are parked outside every district); the remaining slots each the next random row
+    of a living citizen anywhere (any row once the counters reach ``DRAWS``).  Random row
+    ``j`` of a newcomer is ``min(floor(u n), n - 1)`` for draw ``u`` of the keyed stream
+    ``key`` at counter ``uid x DRAWS + j``."""
+    n, k = len(district), out.shape[1]
+    living = alive.astype(bool)
+
+    def random_rows(r, start, stop):
+        u = uniforms(key, np.int64(uid[r]) * DRAWS + np.arange(start, stop))
+        return np.minimum((u.astype(np.float64) * n).astype(np.int64), n - 1)
+
+    for i, r in enumerate(rows):
+        c = random_rows(r, 0, tries)
+        local = c[district[c] == district[r]][:k]
+        out[i, : len(local)] = local
+        got, j = len(local), tries
+        while got < k:  # a batch of draws at a time, accepted in order
+            c = random_rows(r, j, j + 4 * k)
+            ok = living[c] | (np.arange(j + 1, j + 4 * k + 1) >= DRAWS)
+            take = c[ok][: k - got]
+            out[i, got : got + len(take)] = take
+            got, j = got + len(take), j + 4 * k

@@ -166,23 +166,10 @@ def test_allocation_never_overfills_and_never_moves_within_a_district(free, n, s
     assert (taken <= np.maximum(free, 0.0) + freed + 1e-9).all()
 
 
-def _take_in_order_numpy(choice, need, looking, left, dest, taken):
-    """The plain numpy formulation of ``housing._take_in_order`` (district by district)."""
-    for d in range(len(left)):
-        at = np.flatnonzero(choice == d)
-        if len(at) == 0:
-            continue
-        fits = np.cumsum(need[looking[at]]) <= left[d] + 1e-9
-        fits &= np.cumsum(~fits) == 0  # the first who does not fit closes the door
-        dest[looking[at[fits]]] = d
-        left[d] -= need[looking[at[fits]]].sum()
-        taken[at[fits]] = True
-
-
 @settings(deadline=None)  # the first example compiles the kernel
 @given(st.integers(1, 12), st.integers(0, 400), st.integers(0, 2**31 - 1))
-def test_taking_in_order_is_the_numpy_formulation_bit_for_bit(n_d, n, seed):
-    from kosi_sim.housing import _take_in_order
+def test_taking_in_order_kernel_equals_the_rule_bit_for_bit(n_d, n, seed):
+    from kosi_sim.housing import kernels, rules
 
     rng = np.random.default_rng(seed)
     need = rng.choice([0.0, 1 / 1.75, 1 / 1.45, 0.3 * rng.random()], 2 * n + 1)
@@ -190,9 +177,11 @@ def test_taking_in_order_is_the_numpy_formulation_bit_for_bit(n_d, n, seed):
     choice = rng.integers(-1, n_d, n)
     left = rng.random(n_d) * rng.choice([1.0, 10.0, 200.0])
     results = []
-    for take in (_take_in_order, _take_in_order_numpy):
+    for module in (kernels, rules):
         out = (left.copy(), np.full(2 * n + 1, -1), np.zeros(n, dtype=bool))
-        take(choice, need, looking, out[0], out[1], out[2])
+        module.take_in_order(
+            choice=choice, need=need, looking=looking, left=out[0], dest=out[1], taken=out[2]
+        )
         results.append(out)
     for got, expected in zip(*results, strict=True):
         assert np.array_equal(got, expected)

@@ -100,6 +100,7 @@ class Demography:
             free,
             housing.affinity,
             model.streams("housing.allocation"),
+            rules=model.rules,
         )
         found = dest >= 0
         n_mov = len(movers)

@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .census import ADULTS_18_64, AGE_65PLUS
-from .jit import kernel, pairwise_sum
-from .parameters import OwnSection, Param, Section
+from .. import ruleset
+from ..census import ADULTS_18_64, AGE_65PLUS
+from ..parameters import OwnSection, Param, Section
+from . import kernels
+from . import rules as numpy_rules
 
 SECTION = Section(
     "housing",
@@ -166,6 +168,7 @@ def allocate(
     affinity: np.ndarray,
     rng: np.random.Generator,
     rounds: int = 4,
+    rules: str = ruleset.KERNELS,
 ) -> np.ndarray:
     """Destination districts of arrivals, within the free dwellings; -1 for those who find
     none.
@@ -176,8 +179,11 @@ def allocate(
     looking draws a district in proportion to its remaining free dwellings times her
     affinity; districts take those who drew them in order (arrivals come in random order)
     while their need fits.  Those turned away draw again among the rest; the dwellings of
-    movers who found one are free from the next round on.
+    movers who found one are free from the next round on.  ``rules``: the plain rule of
+    taking arrivals in order (:func:`.rules.take_in_order`) or its fast path
+    (:mod:`kosi_sim.ruleset`).
     """
+    impl = ruleset.pick(rules, numpy_rules, kernels)
     need = np.asarray(need, dtype=np.float64)  # the kernel sums in double precision
     n, n_d = len(need), len(free)
     dest = np.full(n, -1, dtype=np.int64)
@@ -195,43 +201,14 @@ def allocate(
         choice = np.minimum(np.count_nonzero(cum <= u[:, None], axis=1), n_d - 1)
         choice[total <= 0.0] = -1
         taken = np.zeros(len(looking), dtype=bool)
-        _take_in_order(choice, need, looking, left, dest, taken)
+        impl.take_in_order(
+            choice=choice, need=need, looking=looking, left=left, dest=dest, taken=taken
+        )
         # movers who found a dwelling leave theirs free for the next round
         gone = looking[taken & movers]
         np.add.at(left, origin[gone], need[gone])
         looking = looking[~taken]
     return dest
-
-
-@kernel
-def _take_in_order(choice, need, looking, left, dest, taken):
-    """Each district takes those of ``looking`` who chose it (``choice``), in their order,
-    while the running sum of their need fits its ``left`` free dwellings (1e-9 of slack);
-    the first who does not fit closes its door.  Marks ``taken``, writes ``dest`` and
-    lowers ``left`` by the need taken (summed in numpy's order, as
-    ``need[taken_rows].sum()``: the same bits as the numpy formulation in the tests)."""
-    n_d = len(left)
-    running = np.zeros(n_d)
-    closed = np.zeros(n_d, dtype=np.bool_)
-    for i in range(len(looking)):
-        d = choice[i]
-        if d < 0 or closed[d]:
-            continue
-        running[d] += need[looking[i]]
-        if running[d] <= left[d] + 1e-9:
-            dest[looking[i]] = d
-            taken[i] = True
-        else:
-            closed[d] = True
-    buffer = np.empty(len(looking))
-    for d in range(n_d):
-        k = 0
-        for i in range(len(looking)):
-            if taken[i] and choice[i] == d:
-                buffer[k] = need[looking[i]]
-                k += 1
-        if k:
-            left[d] -= pairwise_sum(buffer, 0, k)
 
 
 class Housing:

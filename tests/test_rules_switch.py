@@ -11,15 +11,28 @@ from kosi_sim import ruleset
 from kosi_sim.model import CityModel
 
 
+def _pair(name: str, months: int = 24) -> dict:
+    """The built-in scenario ``name`` (full scale) run ``months`` months on either
+    implementation of the rules."""
+    runs = {}
+    for rules in ruleset.CHOICES:
+        model = CityModel(name, rules=rules)
+        model.run(months)
+        runs[rules] = model
+    return runs
+
+
+#: the citizens' arrays the rules write, compared between the two paths
+STATE = (
+    "engaged", "hours", "burnout", "trust", "willingness", "time_budget", "uid", "age_m",
+    "district", "contacts", "association", "initiative", "leads",
+)  # fmt: skip
+
+
 @pytest.fixture(scope="module")
 def classroom_pair():
     """The classroom town (full scale), 24 months, on either implementation."""
-    runs = {}
-    for rules in ruleset.CHOICES:
-        model = CityModel("classroom", rules=rules)
-        model.run(24)
-        runs[rules] = model
-    return runs
+    return _pair("classroom")
 
 
 def test_numpy_rules_and_kernels_give_identical_results_on_the_classroom_town(classroom_pair):
@@ -30,9 +43,26 @@ def test_numpy_rules_and_kernels_give_identical_results_on_the_classroom_town(cl
     assert fast.rules == "kernels" and plain.rules == "numpy"
     a, b = fast.metrics_frame(), plain.metrics_frame()
     assert len(a) > 0 and a.equals(b)
-    for name in ("engaged", "hours", "burnout", "trust", "willingness", "time_budget", "uid"):
+    for name in STATE:
         np.testing.assert_array_equal(getattr(plain.pop, name), getattr(fast.pop, name), name)
     assert fast.pop.engaged.any() and (fast.pop.burnout > 0).any()
+
+
+def test_both_paths_give_identical_results_with_every_instrument():
+    """The classroom town with all ten instruments (classroom_toolbox), 24 months: the same
+    metrics, instrument reports, citizens and Vereine, initiatives and businesses."""
+    runs = _pair("classroom_toolbox")
+    fast, plain = runs["kernels"], runs["numpy"]
+    assert fast.metrics_frame().equals(plain.metrics_frame())
+    assert fast.interventions_frame().equals(plain.interventions_frame())
+    for name in STATE:
+        np.testing.assert_array_equal(getattr(plain.pop, name), getattr(fast.pop, name), name)
+    for table in ("associations", "initiatives", "businesses"):
+        a, b = getattr(fast, table), getattr(plain, table)
+        assert a.n == b.n > 0, table
+        for column in a.columns:
+            np.testing.assert_array_equal(getattr(b, column), getattr(a, column), column)
+    assert (fast.initiatives.volunteers > 0).any() and (fast.associations.members > 0).any()
 
 
 def test_the_environment_variable_is_read_when_a_model_is_built(monkeypatch):
@@ -40,7 +70,15 @@ def test_the_environment_variable_is_read_when_a_model_is_built(monkeypatch):
     model = CityModel("classroom", scale=0.05)
     monkeypatch.setenv(ruleset.ENV, "kernels")  # later changes do not reach a built model
     assert model.rules == "numpy"
-    assert model.engagement.impl.__name__.endswith(".rules")
+    for impl in (
+        model.engagement.impl,
+        model.demography.impl,
+        model.network.impl,
+        model.associations.impl,
+        model.initiatives.impl,
+        model.businesses.impl,
+    ):
+        assert impl.__name__.endswith(".rules"), impl.__name__
     assert CityModel("classroom", scale=0.05, rules="kernels").rules == "kernels"
     monkeypatch.delenv(ruleset.ENV)
     assert ruleset.choose() == "kernels"

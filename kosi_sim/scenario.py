@@ -43,8 +43,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .agents.administration import DEFAULT_PLACE
 from .agents.associations import DOMAINS
+from .agents.places import DEFAULT_PLACE
 from .catalog import CATALOG
 from .districts import CITY, DistrictSpec
 from .inputs import listing, read_toml

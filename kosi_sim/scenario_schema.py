@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 from pydantic.fields import FieldInfo
 
-from .agents.administration import DEFAULT_PLACE, PLACES
+from .agents.places import DEFAULT_PLACE, PLACES
 from .catalog import CATALOG
 from .inputs import listing, short
 from .parameters import NOT_FINITE, Param

@@ -6,13 +6,8 @@ import mesa
 import numpy as np
 import pytest
 
-from kosi_sim.agents.administration import (
-    BUDGET_TABLE,
-    PLACES,
-    Administration,
-    deficit_band,
-    revenue_per_inhabitant,
-)
+from kosi_sim.agents.administration import Administration
+from kosi_sim.agents.places import BUDGET_TABLE, PLACES, deficit_band, revenue_per_inhabitant
 from kosi_sim.catalog import CATALOG
 from kosi_sim.model import CityModel
 from kosi_sim.parameters import Params

@@ -48,51 +48,11 @@ in [0, 1].
 
 from __future__ import annotations
 
-import csv
-from importlib import resources
-
 import mesa
 import numpy as np
 
 from ..parameters import OwnSection, Param, Section
-
-#: the kinds of place a scenario can declare (scenario key ``place``)
-PLACES = ("large_city", "town", "rural")
-#: the kind of place of a scenario that does not declare one
-DEFAULT_PLACE = "town"
-
-
-def _load_table() -> dict[str, float]:
-    """The packaged budget figures (key -> value); their sources are in the file."""
-    with (
-        resources.files("kosi_sim.data")
-        .joinpath("municipal_budget.csv")
-        .open(encoding="utf-8") as f
-    ):
-        return {row["key"]: float(row["value"]) for row in csv.DictReader(f)}
-
-
-BUDGET_TABLE = _load_table()
-
-
-def _check_place(place: str) -> str:
-    if place not in PLACES:
-        raise ValueError(f"place = {place!r} is not allowed; allowed: one of {', '.join(PLACES)}")
-    return place
-
-
-def revenue_per_inhabitant(place: str) -> float:
-    """Municipal revenue per inhabitant and year (EUR) of a kind of place, today."""
-    return BUDGET_TABLE[f"revenue.{_check_place(place)}"]
-
-
-def deficit_band(place: str) -> tuple[float, float]:
-    """The plausible range ``(lo, hi)`` of the deficit per inhabitant and year (EUR; a
-    surplus is negative) of a kind of place at today's rates: the NRW range of recent years
-    as a share of revenue (``data/municipal_budget.csv``) times the place's revenue."""
-    r = revenue_per_inhabitant(place)
-    return BUDGET_TABLE["deficit_share.lo"] * r, BUDGET_TABLE["deficit_share.hi"] * r
-
+from .places import DEFAULT_PLACE, check_place, deficit_band, revenue_per_inhabitant
 
 SECTION = Section(
     "administration",
@@ -258,7 +218,8 @@ SHARED = ("demographic_pressure", "pressure_revenue")
 
 
 class Administration(mesa.Agent):
-    """The one city administration of a model, in a ``place`` of one of :data:`PLACES`."""
+    """The one city administration of a model, in a ``place`` of one of
+    :data:`~kosi_sim.agents.places.PLACES`."""
 
     #: the parameters it reads (budget and gate, :mod:`kosi_sim.agents.gate`): its own
     #: section and the declared shared ones
@@ -267,7 +228,7 @@ class Administration(mesa.Agent):
     def __init__(self, model, p, place: str = DEFAULT_PLACE) -> None:
         super().__init__(model)
         self.p = p
-        self.place = _check_place(place)
+        self.place = check_place(place)
         self.revenue_per_capita = revenue_per_inhabitant(place) / 12.0  # EUR/month
         #: the municipality's share of the services (the Kreis pays the rest)
         self.municipal_share = self.revenue_per_capita * 12.0 / revenue_per_inhabitant("large_city")

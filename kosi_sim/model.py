@@ -14,11 +14,11 @@ import mesa
 import numpy as np
 
 from . import memory, ruleset
-from .agents import equilibrium
 from .agents.administration import Administration
 from .agents.associations import Associations
 from .agents.businesses import Businesses
 from .agents.initiatives import Initiatives
+from .agents.initiatives import start as settled_start
 from .catalog import CATALOG
 from .census import Census
 from .demography import Demography, LifeTableTracker, Requests, reweighted_ages
@@ -172,14 +172,14 @@ class CityModel(mesa.Model):
         to the stock their measured flows and the model's leader-loss rates sustain, and the
         census is taken (ODD 3.3)."""
         self._init_services()
-        meter = equilibrium.FlowMeter()
+        meter = settled_start.FlowMeter()
         for month in range(months):
             for phase in SPINUP:
                 phase(self)
-            if months >= equilibrium.MIN_SPINUP and month >= months - equilibrium.WINDOW:
+            if months >= settled_start.MIN_SPINUP and month >= months - settled_start.WINDOW:
                 meter.observe(self)  # only for a fill
-        if months >= equilibrium.MIN_SPINUP:
-            equilibrium.fill_to_equilibrium(self, meter)
+        if months >= settled_start.MIN_SPINUP:
+            settled_start.fill_to_equilibrium(self, meter)
             self.services.update(self, self.administration.admin_hours)
         self.census = Census(self.pop, self.engagement.willing_cutoff)
 

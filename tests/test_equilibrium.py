@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from kosi_sim.agents.equilibrium import MIN_SPINUP, equilibrium_stocks
 from kosi_sim.agents.initiatives import SUSTAINED
+from kosi_sim.agents.initiatives.start import MIN_SPINUP, equilibrium_stocks
 from kosi_sim.demography import N_MONTHS, Demography
 from kosi_sim.engagement import Engagement
 from kosi_sim.model import CityModel
@@ -98,7 +98,7 @@ def test_submissions_are_the_proposals_times_the_rules_chance():
     """The submissions a month are the proposals a month counted times the mean chance
     (over the months observed) that the rules carry a proposal to the gate, not the few
     submissions counted."""
-    from kosi_sim.agents.equilibrium import FlowMeter
+    from kosi_sim.agents.initiatives.start import FlowMeter
 
     meter = FlowMeter(months=12, proposed=36, gate_chance_sum=4 * 0.25, gate_chance_n=4)
     assert meter.submissions() == pytest.approx(36 / 12 * 0.25)
@@ -110,7 +110,7 @@ def test_submissions_are_the_proposals_times_the_rules_chance():
 def test_the_gate_chance_follows_the_rules(one_thread):
     """No recruits: no proposal is staffed; one person is enough and rooms are always found:
     every proposal reaches the gate; fewer rounds to recruit in, a smaller chance."""
-    from kosi_sim.agents.funnel import gate_chance
+    from kosi_sim.agents.initiatives.funnel import gate_chance
 
     def chance(**params):
         return gate_chance(_model(spinup_months=3, **params))

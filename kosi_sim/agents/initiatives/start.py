@@ -17,7 +17,7 @@ stays without one and ends ``fail_leaderless`` a month more often.  With
 
 * ``A``: initiatives approved a month: the proposals a month (counted over the window, by
   which the proposal stage has filled) times the chance that a proposal reaches the gate
-  (:func:`~kosi_sim.agents.funnel.gate_chance`, the rules' expectation, averaged over the
+  (:func:`.funnel.gate_chance`, the rules' expectation, averaged over the
   window's months, every third) times the gate's chance of approving a submission in the end
   (``approve / (approve + reject)`` per decision, a delayed one decided again), averaged
   over those waiting at the gate.  Submissions themselves are not counted: a city of
@@ -56,9 +56,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..services import SPACE
+from ...services import SPACE
 from .funnel import gate_chance
-from .initiatives import ACTIVE, DROPPED, GATE, PROPOSAL, SUSTAINED
+from .stages import ACTIVE, DROPPED, GATE, PROPOSAL, SUSTAINED
 
 #: months at the end of the spin-up over which the flows are measured
 WINDOW = 12
@@ -107,7 +107,7 @@ class FlowMeter:
 
     def submissions(self) -> float:
         """Submissions a month: the proposals a month counted times the rules' chance that
-        a proposal reaches the gate (:func:`~kosi_sim.agents.funnel.gate_chance`)."""
+        a proposal reaches the gate (:func:`~kosi_sim.agents.initiatives.funnel.gate_chance`)."""
         if self.months == 0 or self.gate_chance_n == 0:
             return 0.0
         return self.proposed / self.months * self.gate_chance_sum / self.gate_chance_n

@@ -1,6 +1,6 @@
 """The chance that a proposal reaches the gate, from the rules' probabilities (ODD 3.3).
 
-The start fill (:mod:`kosi_sim.agents.equilibrium`) needs the submissions a month of a
+The start fill (:mod:`kosi_sim.agents.initiatives.start`) needs the submissions a month of a
 settled pipeline.  Counting them over the spin-up's last year is too noisy: a city of
 350,000 submits about a hundred proposals a year, and the count of one spin-up is 13% off
 the mean of many (sd over 8 seeds, Wuppertal), far more than a Poisson count (10%) because
@@ -33,10 +33,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ..population import COOP_ALTRUIST
-from ..services import SPACE
-from ..volunteering import can_volunteer
-from .initiatives.ideas import free_engaged_by_district
+from ...population import COOP_ALTRUIST
+from ...services import SPACE
+from ...volunteering import can_volunteer
+from .ideas import free_engaged_by_district
 
 
 def gate_chance(model) -> float:

@@ -33,14 +33,20 @@ VEREIN_PARTNER_CHANCE = 0.1
 VEREIN_GIFT_SHARE = 0.2
 
 
+def _drop_stale(ini, model, stage: int, lifetime: int) -> np.ndarray:
+    """Drop the initiatives in ``stage`` older than ``lifetime`` months in it (at the start
+    of the month, before they can move on); returns the rows still in ``stage``."""
+    rows = np.flatnonzero(ini.stage == stage)
+    stale = ini.months_in_stage[rows] > lifetime
+    ini.finish(model, rows[stale], DROPPED, None)
+    return rows[~stale]
+
+
 def ideas_to_proposals(ini, model, rng) -> None:
     """Rule 2: stale ideas are dropped; of the others, those whose holder (or an altruist
     contact) can lead become proposals."""
     p, pop = ini.p, model.pop
-    ideas = np.flatnonzero(ini.stage == IDEA)
-    stale = ini.months_in_stage[ideas] > p.idea_lifetime
-    ini.finish(model, ideas[stale], DROPPED, None)
-    ideas = ideas[~stale]
+    ideas = _drop_stale(ini, model, IDEA, p.idea_lifetime)
     if len(ideas) == 0:
         return
     lv = model.levers
@@ -62,10 +68,7 @@ def proposals(ini, model, rng) -> None:
     """Rule 3: stale proposals are dropped; the others recruit, collect money, partners
     and rooms, and are submitted when ready."""
     p, pop = ini.p, model.pop
-    props = np.flatnonzero(ini.stage == PROPOSAL)
-    stale = ini.months_in_stage[props] > p.proposal_lifetime
-    ini.finish(model, props[stale], DROPPED, None)
-    props = props[~stale]
+    props = _drop_stale(ini, model, PROPOSAL, p.proposal_lifetime)
     if len(props) == 0:
         return
     recruit(ini, model, props, rng)

@@ -86,6 +86,15 @@ def test_a_room_from_join_to_export_survives_a_restart(tmp_path, scn):
         status, doc = call(s.url + "/api/decide", {"decision": {}}, {"X-Token": tokens["lab"]})
         assert status == 400 and "locked" in doc["error"]
         assert call(s.url + f"/api/fac/room/{code}/advance", {}, KEY)[1] == {"advanced": True}
+        # a decision made on year 2's page after the facilitator played it is refused, not
+        # moved on to year 3 (409: the page says to look at the results and decide again)
+        vereine = {"X-Token": tokens["vereine"]}
+        status, doc = call(s.url + "/api/decide", {"decision": {}, "turn": 1}, vereine)
+        assert status == 409 and "decide again" in doc["error"] and "\n" not in doc["error"]
+        assert call(s.url + f"/api/fac/room/{code}", headers=KEY)[1]["submitted"] == []
+        for bad in ("2", 2.0, True, -1, 99):
+            status, doc = call(s.url + "/api/decide", {"decision": {}, "turn": bad}, vereine)
+            assert status == 400 and "turn" in doc["error"], (bad, doc)
         log = rooms.store.log_rows(code)
         sources = {(r["turn"], r["role"]): r["source"] for r in log}
         assert sources[(1, "vereine")] == "player" and sources[(2, "vereine")] == "kept"

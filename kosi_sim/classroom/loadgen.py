@@ -23,11 +23,14 @@ POLL_S = 1.0
 @dataclass
 class Stats:
     """Latencies of page interactions (seconds, by kind), when each student saw each new
-    turn (Unix time, to compare with the server's record), and every error seen."""
+    turn (Unix time, to compare with the server's record), every error seen, and the
+    decisions refused because a teammate's submission played the year meanwhile (409: the
+    page tells the student to decide again; not an error)."""
 
     latency: dict[str, list[float]] = field(default_factory=dict)
     seen: dict[int, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    late: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, kind: str, seconds: float) -> None:
@@ -37,6 +40,10 @@ class Stats:
     def saw(self, turn: int) -> None:
         with self.lock:
             self.seen.setdefault(turn, []).append(time.time())
+
+    def too_late(self) -> None:
+        with self.lock:
+            self.late += 1
 
     def error(self, text: str) -> None:
         with self.lock:
@@ -94,9 +101,12 @@ def student(url: str, code: str, k: int, turns: int, stats: Stats, deadline: flo
             return
         if decided < s["turn"]:
             t0 = time.monotonic()
-            status, r = request(url + "/api/decide", {"decision": random_decision(s, rng)}, head)
+            body = {"decision": random_decision(s, rng), "turn": s["turn"]}
+            status, r = request(url + "/api/decide", body, head)
             stats.add("decide", time.monotonic() - t0)
-            if status != 200:
+            if status == 409:
+                stats.too_late()
+            elif status != 200:
                 stats.error(f"decide {status}: {r}")
             decided = s["turn"]
         time.sleep(POLL_S * (0.5 + rng.random()))  # browsers are not in step

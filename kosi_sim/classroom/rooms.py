@@ -32,6 +32,11 @@ class RoomError(ValueError):
     """A request the room refuses (one line: what is wrong and what is allowed)."""
 
 
+class StaleTurn(RoomError):
+    """A decision made on a year's page after that year was played (the server answers
+    409: the student looks at the new results and decides again)."""
+
+
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
@@ -153,13 +158,30 @@ class Rooms:
         return p
 
     # -- decisions -----------------------------------------------------------------------
-    def decide(self, token: Any, values: Any, role: Any = None) -> dict[str, Any]:
+    def decide(
+        self, token: Any, values: Any, role: Any = None, turn: Any = None
+    ) -> dict[str, Any]:
         """Check and keep a player's decision for the coming year; the role is the token's
-        (a request naming another role is refused)."""
+        (a request naming another role is refused).  ``turn`` is the number of years played
+        on the page the student decided on (browsers send it): a decision made before a
+        teammate's or the timer's turn was played is refused, not silently moved on to the
+        next year."""
         p = self.player(token)
         if role not in (None, "", p["role"]):
             raise RoomError(f"your token plays {p['role']}, not {role}; nothing changed")
         room = self.room(p["code"])
+        if turn is not None and (
+            isinstance(turn, bool) or not isinstance(turn, int) or not 0 <= turn <= room["years"]
+        ):
+            raise RoomError(f"turn {turn!r} is not allowed; allowed: 0 to {room['years']}")
+        if turn is not None and turn != room["turn"]:
+            raise StaleTurn(
+                f"year {turn + 1} was played while you decided; your decision was not kept:"
+                " look at the new results and decide again"
+                if room["status"] != "finished"
+                else f"year {turn + 1} was played while you decided and the game is finished;"
+                " your decision was not kept"
+            )
         if room["status"] == "finished":
             raise RoomError("the game is finished; nothing changed")
         if p["role"] in room["locked"]:

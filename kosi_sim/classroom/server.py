@@ -38,7 +38,7 @@ from ..outdir import CLASSROOM, write_folder
 from ..results import ResultsError
 from ..scenario import Scenario
 from . import debrief, pages, state
-from .rooms import RoomError, Rooms
+from .rooms import RoomError, Rooms, StaleTurn
 from .store import Store
 
 #: wrong room codes allowed per client address and minute before joins are refused
@@ -104,6 +104,8 @@ def create_app(
         async def handler(request: Request):
             try:
                 return await fn(request)
+            except StaleTurn as e:
+                return _error(str(e), 409)
             except RoomError as e:
                 status = 404 if str(e).startswith("no room") else 400
                 return _error(str(e), status)
@@ -162,7 +164,7 @@ def create_app(
         body = await _body(request)
         token = request.headers.get("x-token")
         checked = await run_in_threadpool(
-            c.rooms.decide, token, body.get("decision"), body.get("role")
+            c.rooms.decide, token, body.get("decision"), body.get("role"), body.get("turn")
         )
         code = c.rooms.player(token)["code"]
         return JSONResponse(

@@ -125,7 +125,7 @@ function playPage() {
           el("input", { type: "number", id: "project", min: c.project_lo, max: c.project_hi, step: 500, value: dec.citizens.project_eur })));
     }
     form.append(el("button", { id: "submit", text: T.submit, onclick: async () => {
-      try { await api("/api/decide", { body: { decision: collect() } }, head); say("✓ " + T.submitted); poll(); }
+      try { await api("/api/decide", { body: { decision: collect(), turn: state.turn } }, head); say("✓ " + T.submitted); poll(); }
       catch (e) { say(e.message, true); }
     } }));
   };

@@ -143,16 +143,19 @@ def simulate(
     window: int,
     progress: Callable[[], None] | None = None,
     months: int | None = None,
+    go_on: Callable[[dict[str, float]], bool] | None = None,
 ) -> pd.DataFrame:
     """One row of target measurements per replicate (over the first ``window`` months).
     With ``months`` longer than the window, each run goes on to ``months`` and the
     long-run checks of :mod:`kosi_sim.long_run` are measured over the whole run
-    (``attrs["long_run"]``)."""
+    (``attrs["long_run"]``).  ``go_on(row)``, when given, is asked with a run's window
+    measurements: a run it stops does not go on (ABC's early rejection; ``attrs["stopped"]``
+    counts them)."""
     from . import long_run
     from .demography import LifeTableTracker
     from .model import CityModel
 
-    rows, long_runs = [], []
+    rows, long_runs, stopped = [], [], 0
     pooled = LifeTableTracker()
     for seed in seeds:
         model = CityModel(scn, rng=seed)
@@ -161,7 +164,9 @@ def simulate(
         rows.append(measure(model, window))
         pooled.deaths += model.life_table.deaths
         pooled.exposure += model.life_table.exposure
-        if months is not None and months > window:
+        if go_on is not None and not go_on(rows[-1]):
+            stopped += 1
+        elif months is not None and months > window:
             model.life_table = None
             model.run(months - window)
             long_runs.append(long_run.measure(model))
@@ -175,6 +180,7 @@ def simulate(
         "life_expectancy_female": pooled.life_expectancy(1),
     }
     out.attrs["long_run"] = long_run.summarise(long_runs) if long_runs else None
+    out.attrs["stopped"] = stopped
     return out
 
 

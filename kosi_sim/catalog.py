@@ -151,8 +151,9 @@ def _evidence_cells(p: Param) -> list[str]:
 def fill_markdown(text: str) -> str:
     """Replace every ``<!-- params:NAME -->...<!-- /params:NAME -->`` block with its table,
     the ``<!-- evidence-counts -->`` block with the count per evidence grade, the
-    ``<!-- instrument-targets -->`` block with the instruments' published targets and the
-    ``<!-- instruments -->`` block with the instruments' documentation."""
+    ``<!-- instrument-targets -->`` block with the instruments' published targets, the
+    ``<!-- posteriors -->`` block with the shipped posteriors and the ``<!-- instruments -->``
+    block with the instruments' documentation."""
     import re
 
     def table(match: re.Match) -> str:
@@ -178,12 +179,24 @@ def fill_markdown(text: str) -> str:
         text,
         flags=re.S,
     )
+    text = re.sub(
+        r"<!-- posteriors -->.*?<!-- /posteriors -->",
+        lambda m: f"<!-- posteriors -->\n{_posteriors_markdown()}\n<!-- /posteriors -->",
+        text,
+        flags=re.S,
+    )
     return re.sub(
         r"<!-- instruments -->.*?<!-- /instruments -->",
         lambda m: f"<!-- instruments -->\n{instruments_markdown()}\n<!-- /instruments -->",
         text,
         flags=re.S,
     )
+
+
+def _posteriors_markdown() -> str:
+    from .posterior_ship import markdown_all
+
+    return markdown_all()
 
 
 def _targets_markdown() -> str:

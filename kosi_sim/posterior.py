@@ -60,6 +60,15 @@ class Posterior:
             for k in self.keys
         }
 
+    def quantiles(self, key: str, qs: Any) -> np.ndarray:
+        """Weighted quantiles of one parameter (the inverse of its weighted empirical
+        distribution function: the smallest sample whose cumulative weight reaches q)."""
+        v = self.samples[key].to_numpy(dtype=float)
+        order = np.argsort(v, kind="stable")
+        cum = np.cumsum(self.weights[order])
+        idx = np.searchsorted(cum, np.asarray(qs, dtype=float) * cum[-1], side="left")
+        return v[order][np.minimum(idx, len(v) - 1)]
+
     def effective_sample_size(self) -> float:
         """Kish's effective sample size, 1 / sum(w^2)."""
         return float(1.0 / np.sum(self.weights**2))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -49,8 +50,11 @@ LONG_RUN = "long_run."
 SECONDS = "seconds"
 
 
-def influential() -> tuple[list[str], str]:
-    """The influential keys and where they come from (the file, else the default list)."""
+def influential(scn: Scenario | None = None) -> tuple[list[str], str]:
+    """The influential keys and where they come from (the file, else the default list).
+    With ``scn``, an instrument's parameters only if the scenario runs that instrument: the
+    city's targets cannot inform the rest (estimating them would only add dimensions to
+    the sampler and leave their prior as it was)."""
     path = resources.files("kosi_sim.data").joinpath(INFLUENTIAL_FILE)
     if not path.is_file():
         return list(DEFAULT_INFLUENTIAL), "default list (kosi_sim.posterior_fit)"
@@ -59,8 +63,14 @@ def influential() -> tuple[list[str], str]:
     col = next((c for c in ("key", "parameter") if c in table.columns), None)
     if col is None:
         raise AbcError(f"{INFLUENTIAL_FILE}: no 'key' or 'parameter' column")
-    keys = [k for k in table[col].astype(str) if _estimable(k)]
+    keys = [k for k in table[col].astype(str) if _estimable(k) and _informed(k, scn)]
     return keys[:N_INFLUENTIAL], f"kosi_sim/data/{INFLUENTIAL_FILE}"
+
+
+def _informed(key: str, scn: Scenario | None) -> bool:
+    if scn is None or not key.startswith("instrument."):
+        return True
+    return key.split(".")[1] in {s.type for s in scn.intervention_specs}
 
 
 def _estimable(key: str) -> bool:
@@ -70,9 +80,10 @@ def _estimable(key: str) -> bool:
         return False
 
 
-def default_keys() -> tuple[list[str], str]:
-    """Today's fitted parameters and the influential ones, without repeats."""
-    extra, origin = influential()
+def default_keys(scn: Scenario | None = None) -> tuple[list[str], str]:
+    """Today's fitted parameters and the influential ones (those ``scn`` can inform),
+    without repeats."""
+    extra, origin = influential(scn)
     keys = [canonical(k) for k in FREE] + [canonical(k) for k in extra]
     return list(dict.fromkeys(keys)), f"calibration.FREE and the {origin}"
 
@@ -120,10 +131,18 @@ class Simulator:
         values = {k: (int(np.rint(v)) if k in self.whole else float(v)) for k, v in draw.items()}
         return from_dict(apply(copy.deepcopy(self.doc), values), f"{self.source} (ABC draw)")
 
-    def run_one(self, draw: dict[str, Any], seed: int) -> dict[str, float]:
+    def run_one(
+        self, draw: dict[str, Any], seed: int, go_on: Callable[[dict], bool] | None = None
+    ) -> dict[str, float] | None:
+        """The statistics of one run; None if ``go_on``, asked with the window's target
+        statistics, stopped it there."""
         start = time.perf_counter()
         scn = self.scenario(draw)
-        sims = simulate(scn, [seed], self.window, months=self.months)
+        names = [t.name for t in targets_for(scn)]
+        ask = None if go_on is None else (lambda row: go_on({k: float(row[k]) for k in names}))
+        sims = simulate(scn, [seed], self.window, months=self.months, go_on=ask)
+        if sims.attrs["stopped"]:
+            return None
         stats = {t.name: float(sims[t.name].iloc[0]) for t in targets_for(scn)}
         stats.update(sims.attrs["pooled"])
         table = sims.attrs["long_run"]
@@ -135,9 +154,14 @@ class Simulator:
 
     def __call__(self, par) -> dict[str, float]:
         """pyabc's model: seeds from numpy's global state, which the sampler seeds per job."""
+        return self.staged(par, None) or {}
+
+    def staged(self, par, go_on: Callable[[dict], bool] | None) -> dict[str, float] | None:
+        """As a call, but asks ``go_on`` after the window (:class:`~.abc_smc.EarlyRejection`);
+        None if it stopped the run."""
         seed = int(np.random.randint(0, 2**62))  # noqa: NPY002 - seeded per job
         try:
-            return self.run_one({k: par[k] for k in self.keys}, seed)
+            return self.run_one({k: par[k] for k in self.keys}, seed, go_on)
         except ScenarioError:  # a combination the scenario rules forbid (e.g. a band's ends
             return {}  # crossed): no statistics, an infinite distance, the draw is rejected
 
@@ -148,7 +172,7 @@ def scaled_stats(scn: Scenario, long_run: bool) -> list[Scaled]:
 
     stats = [Scaled(t.name, t.miss) for t in targets_for(scn)]
     if long_run:
-        stats += [Scaled(LONG_RUN + c.name, float) for c in CHECKS]
+        stats += [Scaled(LONG_RUN + c.name, float, band=True) for c in CHECKS]
     return stats
 
 

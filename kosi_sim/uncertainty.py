@@ -5,7 +5,8 @@ what we do not know about the parameters *and* given chance?".
 
 Design.  K parameter draws theta_1..theta_K come from the priors of the evidence register
 (:func:`kosi_sim.draws.sample_prior` over :func:`kosi_sim.draws.uncertain_keys`) or from
-a posterior file (:meth:`kosi_sim.posterior.Posterior.draw`), on the draws' own random
+a posterior file (:meth:`kosi_sim.posterior.Posterior.draw`; the keys it does not hold from
+their priors), on the draws' own random
 stream seeded from the scenario's seed.  Each draw runs R replicates; pair (k, r) runs the
 scenario with theta_k twice, with and without the lab, on the seed
 ``replicate_seeds(seed, K*R)[k*R + r]``, so that the two runs of a pair share every random
@@ -104,8 +105,10 @@ def parameter_draws(
     """``k`` parameter draws (one row each, one column per key) for ``scn``.
 
     ``prior``: every uncertain key of the scenario (its instruments' own included) from
-    the evidence register's priors; ``posterior``: samples of the posterior file
-    ``posterior`` (or the one the scenario names) drawn in proportion to their weights.
+    the evidence register's priors; ``posterior``: the keys of the posterior file
+    ``posterior`` (or the one the scenario names) from its samples, drawn in proportion to
+    their weights, and every other uncertain key from its prior (the calibration did not
+    inform it, so its posterior is its prior: fixing it would understate the uncertainty).
     Keys in ``exclude`` (parameters the caller fixes on purpose, e.g. by ``--set`` or as a
     design factor) keep the scenario's value.  Raises UncertaintyError, DrawError or
     PosteriorError with one line."""
@@ -124,7 +127,9 @@ def parameter_draws(
                 "--posterior FILE (a .parquet file from calibrate --posterior)"
             )
         post = read(path)
-        return post.draw(rng, k).drop(columns=[c for c in post.keys if c in exclude])
+        drawn = post.draw(rng, k).drop(columns=[c for c in post.keys if c in exclude])
+        rest = [key for key in uncertain_keys(scn) if key not in exclude and key not in post.keys]
+        return pd.concat([drawn, sample_prior(rest, rng, k)], axis=1) if rest else drawn
     raise UncertaintyError(
         f"uncertainty source {source!r} is not allowed; allowed: {', '.join(SOURCES)}"
     )

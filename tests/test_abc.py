@@ -144,6 +144,13 @@ def test_default_parameters_are_estimable():
     assert len(keys) >= 8 and len(set(keys)) == len(keys)
     assert "engagement.willing_cutoff" in keys and "fitted" not in origin
     abc_smc.prior(keys)  # builds
+    # a city without a lab cannot inform an instrument's parameters: they are not estimated
+    from kosi_sim.scenario import resolve
+
+    city, _ = default_keys(resolve("dortmund"))
+    assert not [k for k in city if k.startswith("instrument.")] and len(city) == len(keys)
+    lab, _ = default_keys(resolve("baseline_wuppertal_lab"))
+    assert {k for k in keys if k.startswith("instrument.matching")} <= set(lab)
 
 
 def test_a_prior_outside_the_declared_range_is_refused():
@@ -331,3 +338,60 @@ def test_a_draw_the_scenario_rules_forbid_is_rejected_not_fatal():
     stats = sim({"demography.net_migration_rate": -0.006})
     assert stats == {}
     assert abc_smc.ToleranceDistance([abc_smc.Scaled("engaged_share", float)])(stats) == np.inf
+
+
+class StagedStandIn:
+    """Two statistics, the first known before the second (as the window's targets before
+    the long run): both drawn up front, so stopping early changes no later draw."""
+
+    def __call__(self, par):
+        return self.staged(par, None)
+
+    def staged(self, par, go_on):
+        first = par[KEY] + SIGMA * np.random.normal()  # noqa: NPY002
+        second = par[KEY] + SIGMA * np.random.normal()  # noqa: NPY002
+        if go_on is not None and not go_on({"y1": first}):
+            return None
+        return {"y1": first, "y2": second}
+
+
+def test_early_rejection_changes_nothing_but_the_work(tmp_path):
+    """A particle stopped when its first statistic alone puts it beyond epsilon would have
+    been rejected anyway: the same particles, weights and simulation count as without."""
+    stats = [abc_smc.Scaled(n, lambda v: (v - Y0) / SIGMA) for n in ("y1", "y2")]
+    priors = {KEY: Prior(Family.UNIFORM, 0.1, 0.5)}
+    staged = StagedStandIn()
+    results = {}
+    for name, model in {"plain": lambda par: staged(par), "early": staged}.items():
+        with open_executor("serial") as pool:
+            abc = abc_smc.make_abc(model, [KEY], stats, pool, 3, 30, priors, batch_size=15)
+            assert isinstance(abc.models[0], abc_smc.EarlyRejection) == (name == "early")
+            h = abc_smc.run(abc, tmp_path / f"{name}.db", {"y1": Y0, "y2": Y0}, False, 5000, 3, 0)
+            results[name] = (h, abc.sampler.counts)
+    (plain, _), (early, counts) = results["plain"], results["early"]
+    assert plain.total_nr_simulations == early.total_nr_simulations
+    for t in range(plain.max_t + 1):
+        a, wa = plain.get_distribution(m=0, t=t)
+        b, wb = early.get_distribution(m=0, t=t)
+        assert np.array_equal(a[KEY].to_numpy(), b[KEY].to_numpy()) and np.allclose(wa, wb)
+    assert counts[abc_smc.STOPPED] > 0  # the work saved
+    assert counts["simulations"] >= early.total_nr_simulations
+
+
+def test_lower_bound_counts_missing_statistics_as_hits():
+    d = abc_smc.ToleranceDistance([abc_smc.Scaled(n, float) for n in ("a", "b", "c", "d")])
+    assert d.lower_bound({"a": 2.0}) == pytest.approx(1.0)  # sqrt(4 / 4)
+    assert d.lower_bound({"a": 2.0}) <= d({"a": 2.0, "b": 0.5, "c": 0.0, "d": 1.0})
+    assert d.lower_bound({"a": np.nan}) == np.inf and d.lower_bound({}) == 0.0
+
+
+def test_a_band_miss_weighs_as_a_limit():
+    """Leaving a plausibility band by a fraction of its width costs BAND_WEIGHT times that
+    fraction, however well the other statistics fit; inside every band the mean rules."""
+    stats = [abc_smc.Scaled(n, float) for n in "abc"] + [abc_smc.Scaled("band", float, band=True)]
+    d = abc_smc.ToleranceDistance(stats)
+    assert d({"a": 0.0, "b": 0.0, "c": 0.0, "band": 0.3}) == pytest.approx(
+        abc_smc.BAND_WEIGHT * 0.3
+    )
+    assert d({"a": 1.0, "b": 1.0, "c": 1.0, "band": 0.0}) == pytest.approx(np.sqrt(3 / 4))
+    assert d.lower_bound({"a": 2.0}) == pytest.approx(1.0)  # bands unknown yet: no bound

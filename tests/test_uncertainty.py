@@ -215,3 +215,17 @@ def test_compare_with_prior_uncertainty_writes_its_folder(tmp_path, capsys):
     assert {"measure", "value", "low90", "high90", "draws_clear"} <= set(
         pd.read_csv(out / "cost_effectiveness.csv").columns
     )
+
+
+def test_posterior_mode_draws_the_keys_it_does_not_hold_from_their_priors(tmp_path):
+    """The calibration leaves the other parameters (the instruments' own) as uncertain as
+    before: they are drawn from their priors, not fixed at the scenario's values."""
+    post = posterior.make(pd.DataFrame({"engagement.threshold_mean": [0.2, 0.3]}), [0.5, 0.5])
+    path = posterior.write(post, tmp_path / "p.parquet")
+    scn = resolve("baseline_wuppertal_lab")
+    d = parameter_draws(scn, "posterior", 6, path, exclude=["engagement.peer_weight"])
+    assert set(d["engagement.threshold_mean"]) <= {0.2, 0.3}
+    lab = [k for k in d.columns if k.startswith("instrument.matching.")]
+    assert lab and all(d[k].nunique() > 1 for k in lab)
+    assert "engagement.peer_weight" not in d.columns  # fixed on purpose by the caller
+    assert set(d.columns) == set(draws_mod.uncertain_keys(scn)) - {"engagement.peer_weight"}

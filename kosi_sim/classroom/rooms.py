@@ -158,9 +158,7 @@ class Rooms:
         return p
 
     # -- decisions -----------------------------------------------------------------------
-    def decide(
-        self, token: Any, values: Any, role: Any = None, turn: Any = None
-    ) -> dict[str, Any]:
+    def decide(self, token: Any, values: Any, role: Any = None, turn: Any = None) -> dict[str, Any]:
         """Check and keep a player's decision for the coming year; the role is the token's
         (a request naming another role is refused).  ``turn`` is the number of years played
         on the page the student decided on (browsers send it): a decision made before a

@@ -101,7 +101,7 @@ def _setup(args):
 
     scn = _scenario(args)
     try:
-        keys, origin = (check_keys(args.param), "--param") if args.param else default_keys()
+        keys, origin = (check_keys(args.param), "--param") if args.param else default_keys(scn)
         prior(keys)  # every prior usable and inside its declared range
     except AbcError as e:
         raise UsageError(str(e)) from None
@@ -247,7 +247,7 @@ def _has_generation(db: Path) -> bool:
 
 
 def _calibrate(scn, keys, origin, fingerprint, out: Path, args) -> int:
-    from ..abc_smc import convergence, final_sample, make_abc, run
+    from ..abc_smc import STOPPED, convergence, final_sample, make_abc, run
     from ..compare import replicate_seeds
     from ..experiments.executors import open_executor
     from ..outdir import write_errors
@@ -318,6 +318,8 @@ def _calibrate(scn, keys, origin, fingerprint, out: Path, args) -> int:
         "abc_sampling_s": round(sampling, 2),
         "abc_sampler_overhead_s": round(abc_seconds - sampling, 2),
         "simulations_this_call": int(conv["simulations"].sum()) if not args.resume else None,
+        "simulations_run_by_sampler": abc.sampler.counts["simulations"],
+        "stopped_after_window": abc.sampler.counts[STOPPED],
         "mean_simulation_s": round(float(sims["seconds"].mean()), 3),
         "predictive_runs": len(sims),
         "predictive_wall_time_s": round(predictive_seconds, 2),
@@ -380,7 +382,9 @@ def _print(scn, keys, post, conv, table, timing, out) -> None:
     console.print(p)
     last = conv.iloc[-1]
     print(
-        f"{len(conv)} generations, {int(conv['simulations'].sum())} simulations, final epsilon "
+        f"{len(conv)} generations, {int(conv['simulations'].sum())} simulations "
+        f"({timing['stopped_after_window']} of this call's stopped after the window, their "
+        "miss there already beyond epsilon), final epsilon "
         f"{last['epsilon']:.3g}; {int(table['passed'].sum())} of {len(table)} checks pass; "
         f"ABC {timing['abc_wall_time_s']:.0f} s (sampling {timing['abc_sampling_s']:.0f} s, "
         f"sampler overhead {timing['abc_sampler_overhead_s']:.0f} s); results written to {out}/"

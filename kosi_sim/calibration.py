@@ -181,6 +181,7 @@ def simulate(
     }
     out.attrs["long_run"] = long_run.summarise(long_runs) if long_runs else None
     out.attrs["stopped"] = stopped
+    out.attrs["long_run_runs"] = long_runs  # each run's outcomes (with series)
     return out
 
 

@@ -395,3 +395,29 @@ def test_a_band_miss_weighs_as_a_limit():
     )
     assert d({"a": 1.0, "b": 1.0, "c": 1.0, "band": 0.0}) == pytest.approx(np.sqrt(3 / 4))
     assert d.lower_bound({"a": 2.0}) == pytest.approx(1.0)  # bands unknown yet: no bound
+
+
+def test_a_pooled_check_is_judged_on_the_runs_mean_not_in_the_distance():
+    """The initiatives' settled start is judged on the mean series of many runs: two runs
+    that each drift out of the band by chance, in opposite directions, pass together; it
+    is no statistic of the ABC distance (one run's drift is mostly chance)."""
+    from kosi_sim import posterior_fit as pf
+
+    check = pf.pooled_checks()[0]
+    assert check.name == "initiatives_per_100k"
+    names = {s.name for s in pf.scaled_stats(resolve_classroom(), True)}
+    assert pf.LONG_RUN + check.name not in names
+    assert {pf.LONG_RUN + c.name for c in pf.per_run_checks()} <= names
+    up, down = np.r_[100.0, np.full(23, 130.0)], np.r_[100.0, np.full(23, 70.0)]
+    col = pf.LONG_RUN + check.name
+    sims = pd.DataFrame({col: [1.0, 1.0], pf.SERIES + check.name: [up, down]})
+    row = pf._pooled_row(col, check, sims)
+    assert row["passed"] and row["predictive_mean"] == 0.0 and row["share_within"] == 0.0
+    sims = pd.DataFrame({col: [1.0, 1.0], pf.SERIES + check.name: [up, up]})
+    assert not pf._pooled_row(col, check, sims)["passed"]
+
+
+def resolve_classroom():
+    from kosi_sim.scenario import resolve
+
+    return resolve("classroom")

@@ -105,6 +105,21 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _speed(timing: dict[str, Any]) -> str:
+    """Runs per second of the sampling, the share stopped after the window, and pyabc's own
+    share of the time (the benchmark of the run)."""
+    sims = timing.get("simulations_run_by_sampler") or timing.get("simulations_this_call")
+    wall = timing.get("abc_wall_time_s")
+    if not sims or not wall:
+        return "no timing recorded."
+    stopped = timing.get("stopped_after_window") or 0
+    overhead = float(timing.get("abc_sampler_overhead_s") or 0.0)
+    return (
+        f"{sims / wall:.2f} simulations a second, {stopped / sims:.0%} of them stopped after "
+        f"the window; pyabc's own work {overhead / wall:.1%} of the time."
+    )
+
+
 def parameter_rows(post: Posterior, scn) -> pd.DataFrame:
     """Per parameter: the prior and its central 90%, the scenario's value, the posterior's
     median and central 90%, and the posterior interval's width as a share of the prior's."""
@@ -146,7 +161,7 @@ def markdown(post: Posterior, scn) -> str:
         f"{len(post)} particles (effective sample size {post.effective_sample_size():.0f}); "
         f"{passed} of {len(checks)} predictive checks pass. "
         f"The run took {float(timing.get('wall_time_s', float('nan'))) / 60:.0f} min "
-        f"({m.get('date', '')}).",
+        f"({m.get('date', '')}, executor {m.get('executor', '?')}): {_speed(timing)}",
         "",
         "| parameter | prior | prior 90% | scenario value | posterior median | "
         "posterior 90% | width vs prior |",

@@ -187,11 +187,12 @@ def _integrated_base():
 
 class EarlyRejection(_integrated_base()):  # type: ignore[misc]
     """pyabc's integrated model: a staged model (``model.staged(par, go_on)``, which asks
-    ``go_on`` with its first statistics and returns None if told to stop) is stopped as
-    soon as the distance's lower bound of those statistics exceeds the generation's
-    epsilon.  Exact: a stopped particle would have been rejected after the whole run, and
-    every other one is simulated, measured and accepted (``d <= eps``, pyabc's uniform
-    acceptor) as without early rejection, so the history is the same."""
+    ``go_on`` with the statistics it knows so far, as often as it likes, and returns None
+    if told to stop) is stopped as soon as the distance's lower bound of those statistics
+    exceeds the generation's epsilon.  Exact: a stopped particle would have been rejected
+    after the whole run, and every other one is simulated, measured and accepted
+    (``d <= eps``, pyabc's uniform acceptor) as without early rejection, so the history is
+    the same."""
 
     def __init__(self, model, distance: ToleranceDistance) -> None:
         super().__init__(name="model")

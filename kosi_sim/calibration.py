@@ -143,14 +143,16 @@ def simulate(
     window: int,
     progress: Callable[[], None] | None = None,
     months: int | None = None,
-    go_on: Callable[[dict[str, float]], bool] | None = None,
+    go_on: Callable[[dict[str, float], dict], bool] | None = None,
 ) -> pd.DataFrame:
     """One row of target measurements per replicate (over the first ``window`` months).
     With ``months`` longer than the window, each run goes on to ``months`` and the
     long-run checks of :mod:`kosi_sim.long_run` are measured over the whole run
-    (``attrs["long_run"]``).  ``go_on(row)``, when given, is asked with a run's window
-    measurements: a run it stops does not go on (ABC's early rejection; ``attrs["stopped"]``
-    counts them)."""
+    (``attrs["long_run"]``).  ``go_on(row, so_far)``, when given, is asked with a run's
+    window measurements (``so_far`` empty), and then every :data:`ASK_EVERY` months of the
+    long run with the checks whose miss can only grow, measured so far
+    (:func:`kosi_sim.long_run.measure_so_far`): a run it stops does not go on (ABC's early
+    rejection; ``attrs["stopped"]`` counts them)."""
     from . import long_run
     from .demography import LifeTableTracker
     from .model import CityModel
@@ -164,12 +166,14 @@ def simulate(
         rows.append(measure(model, window))
         pooled.deaths += model.life_table.deaths
         pooled.exposure += model.life_table.exposure
-        if go_on is not None and not go_on(rows[-1]):
+        if go_on is not None and not go_on(rows[-1], {}):
             stopped += 1
         elif months is not None and months > window:
             model.life_table = None
-            model.run(months - window)
-            long_runs.append(long_run.measure(model))
+            if _run_on(model, months - window, go_on, rows[-1]):
+                long_runs.append(long_run.measure(model))
+            else:
+                stopped += 1
         if progress:
             progress()
     out = pd.DataFrame(rows)
@@ -183,6 +187,28 @@ def simulate(
     out.attrs["stopped"] = stopped
     out.attrs["long_run_runs"] = long_runs  # each run's outcomes (with series)
     return out
+
+
+#: how often (in months) a long run asks ``go_on`` whether to go on: yearly, so a run that
+#: leaves a band is stopped within a year of it (a question costs about a millisecond)
+ASK_EVERY = 12
+
+
+def _run_on(model, months: int, go_on, row: dict[str, float]) -> bool:
+    """Run ``months`` more months; with ``go_on``, in steps of :data:`ASK_EVERY` months,
+    asking after each step but the last.  False if it said stop."""
+    from . import long_run
+
+    if go_on is None:
+        model.run(months)
+        return True
+    while months > ASK_EVERY:
+        model.run(ASK_EVERY)
+        months -= ASK_EVERY
+        if not go_on(row, long_run.measure_so_far(model)):
+            return False
+    model.run(months)
+    return True
 
 
 def evaluate(

@@ -139,14 +139,15 @@ class Simulator:
         go_on: Callable[[dict], bool] | None = None,
         series: bool = False,
     ) -> dict[str, Any] | None:
-        """The statistics of one run; None if ``go_on``, asked with the window's target
-        statistics, stopped it there.  With ``series``, also the monthly series of the
+        """The statistics of one run; None if ``go_on`` stopped it.  ``go_on`` is asked
+        with the window's target statistics, then yearly with those and the long-run misses
+        known so far (:func:`_partial`).  With ``series``, also the monthly series of the
         long-run checks judged on the runs' mean (``SERIES + name``; see
         :func:`predictive_table`)."""
         start = time.perf_counter()
         scn = self.scenario(draw)
         names = [t.name for t in targets_for(scn)]
-        ask = None if go_on is None else (lambda row: go_on({k: float(row[k]) for k in names}))
+        ask = None if go_on is None else (lambda row, so_far: go_on(_partial(names, row, so_far)))
         sims = simulate(scn, [seed], self.window, months=self.months, go_on=ask)
         if sims.attrs["stopped"]:
             return None
@@ -168,13 +169,22 @@ class Simulator:
         return self.staged(par, None) or {}
 
     def staged(self, par, go_on: Callable[[dict], bool] | None) -> dict[str, float] | None:
-        """As a call, but asks ``go_on`` after the window (:class:`~.abc_smc.EarlyRejection`);
-        None if it stopped the run."""
+        """As a call, but asks ``go_on`` after the window and yearly after it
+        (:class:`~.abc_smc.EarlyRejection`); None if it stopped the run."""
         seed = int(np.random.randint(0, 2**62))  # noqa: NPY002 - seeded per job
         try:
             return self.run_one({k: par[k] for k in self.keys}, seed, go_on)
         except ScenarioError:  # a combination the scenario rules forbid (e.g. a band's ends
             return {}  # crossed): no statistics, an infinite distance, the draw is rejected
+
+
+def _partial(names: list[str], row: dict[str, float], so_far: dict) -> dict[str, float]:
+    """What ``go_on`` is asked with: the window's target statistics, and the misses of the
+    long-run checks measured so far (lower bounds: :func:`kosi_sim.long_run.measure_so_far`)."""
+    out = {k: float(row[k]) for k in names}
+    for name, o in so_far.items():
+        out[LONG_RUN + name] = band_miss(o.value, o.low, o.high, o.applies)
+    return out
 
 
 def per_run_checks():

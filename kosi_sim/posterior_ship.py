@@ -44,7 +44,8 @@ TIMING = (
     "abc_sampler_overhead_s",
     "simulations_this_call",
     "simulations_run_by_sampler",
-    "stopped_after_window",
+    "stopped_early",
+    "stopped_after_window",  # files made before runs were also stopped after later years
     "mean_simulation_s",
     "predictive_runs",
     "predictive_wall_time_s",
@@ -106,17 +107,20 @@ def _num(x: float) -> str:
 
 
 def _speed(timing: dict[str, Any]) -> str:
-    """Runs per second of the sampling, the share stopped after the window, and pyabc's own
-    share of the time (the benchmark of the run)."""
+    """Runs per second of the sampling, the share stopped early, and pyabc's own share of
+    the time (the benchmark of the run)."""
     sims = timing.get("simulations_run_by_sampler") or timing.get("simulations_this_call")
     wall = timing.get("abc_wall_time_s")
     if not sims or not wall:
         return "no timing recorded."
-    stopped = timing.get("stopped_after_window") or 0
+    if timing.get("stopped_early") is not None:
+        stopped, when = timing["stopped_early"], "early (after the window or a later year)"
+    else:
+        stopped, when = timing.get("stopped_after_window") or 0, "after the window"
     overhead = float(timing.get("abc_sampler_overhead_s") or 0.0)
     return (
-        f"{sims / wall:.2f} simulations a second, {stopped / sims:.0%} of them stopped after "
-        f"the window; pyabc's own work {overhead / wall:.1%} of the time."
+        f"{sims / wall:.2f} simulations a second, {stopped / sims:.0%} of them stopped "
+        f"{when}; pyabc's own work {overhead / wall:.1%} of the time."
     )
 
 

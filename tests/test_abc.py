@@ -341,24 +341,26 @@ def test_a_draw_the_scenario_rules_forbid_is_rejected_not_fatal():
 
 
 class StagedStandIn:
-    """Two statistics, the first known before the second (as the window's targets before
-    the long run): both drawn up front, so stopping early changes no later draw."""
+    """Three statistics known one after the other (as the window's targets, then the
+    long-run misses year by year), the model asking after each of the first two: all drawn
+    up front, so stopping early changes no later draw."""
 
     def __call__(self, par):
         return self.staged(par, None)
 
     def staged(self, par, go_on):
-        first = par[KEY] + SIGMA * np.random.normal()  # noqa: NPY002
-        second = par[KEY] + SIGMA * np.random.normal()  # noqa: NPY002
-        if go_on is not None and not go_on({"y1": first}):
-            return None
-        return {"y1": first, "y2": second}
+        ys = par[KEY] + SIGMA * np.random.normal(size=3)  # noqa: NPY002
+        stats = {f"y{i + 1}": float(y) for i, y in enumerate(ys)}
+        for known in (1, 2):
+            if go_on is not None and not go_on(dict(list(stats.items())[:known])):
+                return None
+        return stats
 
 
 def test_early_rejection_changes_nothing_but_the_work(tmp_path):
     """A particle stopped when its first statistic alone puts it beyond epsilon would have
     been rejected anyway: the same particles, weights and simulation count as without."""
-    stats = [abc_smc.Scaled(n, lambda v: (v - Y0) / SIGMA) for n in ("y1", "y2")]
+    stats = [abc_smc.Scaled(n, lambda v: (v - Y0) / SIGMA) for n in ("y1", "y2", "y3")]
     priors = {KEY: Prior(Family.UNIFORM, 0.1, 0.5)}
     staged = StagedStandIn()
     results = {}
@@ -366,7 +368,8 @@ def test_early_rejection_changes_nothing_but_the_work(tmp_path):
         with open_executor("serial") as pool:
             abc = abc_smc.make_abc(model, [KEY], stats, pool, 3, 30, priors, batch_size=15)
             assert isinstance(abc.models[0], abc_smc.EarlyRejection) == (name == "early")
-            h = abc_smc.run(abc, tmp_path / f"{name}.db", {"y1": Y0, "y2": Y0}, False, 5000, 3, 0)
+            observed = {"y1": Y0, "y2": Y0, "y3": Y0}
+            h = abc_smc.run(abc, tmp_path / f"{name}.db", observed, False, 5000, 3, 0)
             results[name] = (h, abc.sampler.counts)
     (plain, _), (early, counts) = results["plain"], results["early"]
     assert plain.total_nr_simulations == early.total_nr_simulations

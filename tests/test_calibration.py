@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -158,3 +159,64 @@ def test_calibrate_reports_the_long_run_checks(tmp_path):
     assert "long-run checks over 2 years" in proc.stdout, proc.stdout + proc.stderr
     table = pd.read_csv(tmp_path / "c" / "long_run.csv")
     assert {"vacancy_in_range", "district_age_differences"} <= set(table["check"])
+
+
+def test_a_worst_so_far_check_measured_on_a_runs_first_years_bounds_its_miss():
+    """ABC stops a run once the misses known so far exclude it; that is exact only if a
+    check flagged ``worst_so_far`` can never miss less later.  Random series that leave
+    their bands at random times: the miss after each year never falls and ends at the
+    whole run's."""
+    from kosi_sim import long_run
+    from kosi_sim.posterior_fit import band_miss
+
+    flagged = {c.name for c in long_run.CHECKS if c.worst_so_far}
+    assert flagged == {"vacancy_in_range", "deficit_per_inhabitant", "housing_shortage"}
+    rng = np.random.default_rng(7)
+    months, seen_miss = 97, set()
+    for _ in range(40):
+        run = _fake_run([[0.03] * 2] * 3, [[0.2, 0.2]] * 3, [0.0, 0.0])
+        lo, hi = run.administration.deficit_band()
+        run.recorder = _Recorder(
+            {
+                "housing_vacancy": rng.uniform(-0.05, 1.05, (3, months)),
+                "housing_shortage": rng.uniform(0.0, 0.06, months),
+                "deficit_per_inhabitant": rng.uniform(lo - 300, hi + 300, months),
+            }
+        )
+        whole = long_run.measure_so_far(run)
+        last = {}
+        for m in range(1, months + 1, 12):
+            cut = SimpleNamespace(**vars(run))
+            series = run.recorder._series
+            cut.recorder = _Recorder({k: np.asarray(v)[..., :m] for k, v in series.items()})
+            for name, o in long_run.measure_so_far(cut).items():
+                miss = band_miss(o.value, o.low, o.high, o.applies)
+                assert miss >= last.get(name, 0.0), (name, m)
+                last[name] = miss
+        for name, o in whole.items():
+            assert last[name] == band_miss(o.value, o.low, o.high, o.applies)
+            seen_miss |= {name} if last[name] > 0 else set()
+    assert seen_miss == flagged  # the series did leave every band
+
+
+def test_a_long_run_stops_when_told_and_otherwise_runs_as_without_asking():
+    """``simulate`` asks ``go_on`` after the window and then every ASK_EVERY months; a run
+    that is never stopped gives what it gives without the questions."""
+    from kosi_sim import calibration
+
+    scn = resolve("classroom").with_params({"scale": 0.2, "years": 4})
+    plain = calibration.simulate(scn, [3], 6, months=48)
+    asked = []
+
+    def always(row, so_far):
+        asked.append(set(so_far))
+        return True
+
+    same = calibration.simulate(scn, [3], 6, months=48, go_on=always)
+    pd.testing.assert_frame_equal(plain, same)
+    pd.testing.assert_frame_equal(plain.attrs["long_run"], same.attrs["long_run"])
+    assert len(asked) == 1 + (48 - 6 - 1) // calibration.ASK_EVERY  # after 6, 18, 30 months
+    assert asked[0] == set() and all(a == asked[1] for a in asked[1:]) and asked[1]
+    third = iter([True, True, False])
+    stopped = calibration.simulate(scn, [3], 6, months=48, go_on=lambda r, s: next(third))
+    assert stopped.attrs["stopped"] == 1 and stopped.attrs["long_run"] is None

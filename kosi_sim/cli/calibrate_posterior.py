@@ -319,7 +319,7 @@ def _calibrate(scn, keys, origin, fingerprint, out: Path, args) -> int:
         "abc_sampler_overhead_s": round(abc_seconds - sampling, 2),
         "simulations_this_call": int(conv["simulations"].sum()) if not args.resume else None,
         "simulations_run_by_sampler": abc.sampler.counts["simulations"],
-        "stopped_after_window": abc.sampler.counts[STOPPED],
+        "stopped_early": abc.sampler.counts[STOPPED],
         "mean_simulation_s": round(float(sims["seconds"].mean()), 3),
         "predictive_runs": len(sims),
         "predictive_wall_time_s": round(predictive_seconds, 2),
@@ -383,8 +383,8 @@ def _print(scn, keys, post, conv, table, timing, out) -> None:
     last = conv.iloc[-1]
     print(
         f"{len(conv)} generations, {int(conv['simulations'].sum())} simulations "
-        f"({timing['stopped_after_window']} of this call's stopped after the window, their "
-        "miss there already beyond epsilon), final epsilon "
+        f"({timing['stopped_early']} of this call's stopped early, their misses so far "
+        "already beyond epsilon), final epsilon "
         f"{last['epsilon']:.3g}; {int(table['passed'].sum())} of {len(table)} checks pass; "
         f"ABC {timing['abc_wall_time_s']:.0f} s (sampling {timing['abc_sampling_s']:.0f} s, "
         f"sampler overhead {timing['abc_sampler_overhead_s']:.0f} s); results written to {out}/"

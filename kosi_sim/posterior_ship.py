@@ -106,6 +106,18 @@ def _num(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _took(timing: dict[str, Any]) -> str:
+    """How long the run took; for a run resumed from its history, only the last call is
+    timed (``simulations_this_call`` is None), and the sentence says so."""
+    minutes = f"{float(timing.get('wall_time_s', float('nan'))) / 60:.0f} min"
+    if timing.get("simulations_this_call") is None and timing.get("simulations_run_by_sampler"):
+        return (
+            f"It was resumed after an interruption; its last call took {minutes} for "
+            f"{timing['simulations_run_by_sampler']:,} of the simulations"
+        )
+    return f"The run took {minutes}"
+
+
 def _speed(timing: dict[str, Any]) -> str:
     """Runs per second of the sampling, the share stopped early, and pyabc's own share of
     the time (the benchmark of the run)."""
@@ -164,8 +176,8 @@ def markdown(post: Posterior, scn) -> str:
         f"years, final epsilon {_num(float(m.get('epsilon', float('nan'))))}, "
         f"{len(post)} particles (effective sample size {post.effective_sample_size():.0f}); "
         f"{passed} of {len(checks)} predictive checks pass. "
-        f"The run took {float(timing.get('wall_time_s', float('nan'))) / 60:.0f} min "
-        f"({m.get('date', '')}, executor {m.get('executor', '?')}): {_speed(timing)}",
+        f"{_took(timing)} ({m.get('date', '')}, executor {m.get('executor', '?')}): "
+        f"{_speed(timing)}",
         "",
         "| parameter | prior | prior 90% | scenario value | posterior median | "
         "posterior 90% | width vs prior |",

@@ -16,9 +16,9 @@ from kosi_sim.posterior import PosteriorError, make, read, write
 from kosi_sim.posterior_ship import PREDICTIVE_COLUMNS, markdown, parameter_rows, ship
 from kosi_sim.scenario import resolve
 
-CITIES = ("dortmund",)
+CITIES = ("dortmund", "wuppertal")
 #: the lab scenarios borrow the posterior of the city whose lab they model
-BORROWED = {"baseline_dortmund_lab": "dortmund"}
+BORROWED = {"baseline_dortmund_lab": "dortmund", "baseline_wuppertal_lab": "wuppertal"}
 
 
 @pytest.mark.parametrize("city", CITIES)
@@ -116,3 +116,29 @@ def test_shipping_an_unfinished_folder_is_refused(tmp_path):
     (folder / "predictive.csv").unlink()
     with pytest.raises(PosteriorError, match=r"no predictive\.csv"):
         ship(folder, tmp_path / "out.parquet")
+
+
+@pytest.mark.parametrize(
+    "timing, words",
+    [
+        (
+            {"wall_time_s": 600, "simulations_this_call": 1500, "simulations_run_by_sampler": 1500}
+            | {"abc_wall_time_s": 500, "stopped_early": 900},
+            ["The run took 10 min", "3.00 simulations a second", "60% of them stopped early"],
+        ),
+        (  # resumed: only the last call is timed; a file made before the yearly stops
+            {"wall_time_s": 600, "simulations_this_call": None, "simulations_run_by_sampler": 1500}
+            | {"abc_wall_time_s": 500, "stopped_after_window": 300},
+            [
+                "resumed after an interruption; its last call took 10 min for 1,500",
+                "20% of them stopped after the window",
+            ],
+        ),
+    ],
+)
+def test_the_docs_say_how_long_a_posterior_took_and_what_was_timed(tmp_path, timing, words):
+    post = ship(_folder(tmp_path, [True]), tmp_path / "out.parquet")
+    post.meta["timing"] = timing
+    text = markdown(post, resolve("wuppertal"))
+    for w in words:
+        assert w in text

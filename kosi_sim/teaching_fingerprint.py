@@ -106,3 +106,10 @@ def fingerprint(commands: list[Command], digits: int | None = DIGITS) -> dict:
         "towns": towns,
         "inputs": inputs_digest(commands),
     }
+
+
+def behaviour_digest(fp: dict) -> str:
+    """One hash of a fingerprint's towns (the model's behaviour, without the teaching
+    inputs): other generated documents (docs/robust_lab.md) record it, and a test compares
+    it with docs/teaching/numbers.json's, which is itself checked against the model."""
+    return _sha(fp["towns"])[:16]

@@ -165,3 +165,26 @@ def test_exercise_1_and_the_scenario_facts_recomputed(tmp_path):
     wrong = {k: (x.text, stored.get(k, {}).get("text")) for k, x in n.items()}
     wrong = {k: v for k, v in wrong.items() if v[0] != v[1]}
     assert not wrong, f"(model, docs) differ: {wrong}; {FIX}"
+
+
+def test_the_robust_lab_studies_were_run_on_the_model_as_it_behaves_now():
+    """docs/robust_lab.md's study results record the model's behaviour fingerprint of when
+    they were made (scripts/robust_lab_docs.py); it must be the one numbers.json holds,
+    which the test above checks against the model: otherwise the studies predate a change
+    of behaviour and their numbers are stale."""
+    from kosi_sim.teaching_fingerprint import behaviour_digest
+
+    text = (teaching.TEACHING.parent / "robust_lab.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"<!-- robust:([\w-]+) -->", text)
+    stamps = re.findall(r"model fingerprint `([0-9a-f]+)`", text)
+    assert blocks and len(stamps) == len(blocks), "a robust-lab block without its fingerprint"
+    stale = [
+        b
+        for b, s in zip(blocks, stamps, strict=True)
+        if s != behaviour_digest(NUMBERS["fingerprint"])
+    ]
+    assert not stale, (
+        f"docs/robust_lab.md: the studies {stale} were run on a model that behaved differently; "
+        "re-run them (kosi-sim optimize experiments/<study>.toml --evaluations 320 --out DIR) "
+        "and .venv/bin/python scripts/robust_lab_docs.py DIR ..."
+    )

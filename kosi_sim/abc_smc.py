@@ -99,15 +99,54 @@ def transition(keys: Sequence[str], priors: Mapping[str, Prior] | None = None):
         if ((priors or {}).get(k) or prior_of(k)).family is Family.DISCRETE_UNIFORM
     }
     if not whole:
-        return pyabc.MultivariateNormalTransition(scaling=KERNEL_SCALING)
+        return _checked_normal()(scaling=KERNEL_SCALING)
     parts = {
         k: pyabc.DiscreteJumpTransition(domain=np.arange(int(p.low), int(p.high) + 1))
         for k, p in whole.items()
     }
     rest = tuple(k for k in keys if k not in whole)
     if rest:
-        parts[rest] = pyabc.MultivariateNormalTransition(scaling=KERNEL_SCALING)
+        parts[rest] = _checked_normal()(scaling=KERNEL_SCALING)
     return pyabc.AggregatedTransition(mapping=parts)
+
+
+def continuous_keys(keys: Sequence[str], priors: Mapping[str, Prior] | None = None) -> list[str]:
+    """The keys the Gaussian kernel proposes (all but the whole-number ones)."""
+    return [
+        k
+        for k in keys
+        if ((priors or {}).get(k) or prior_of(k)).family is not Family.DISCRETE_UNIFORM
+    ]
+
+
+#: a generation needs at least this many particles per continuous parameter: the kernel's
+#: covariance is estimated from them, and from fewer than one more than the parameters it is
+#: singular (the kernel's density is then zero where it proposes, and the weights undefined)
+PARTICLES_PER_PARAMETER = 2
+
+#: the kernel's covariance counts as singular when its smallest eigenvalue is below this
+#: share of its largest (double precision resolves about 1e-16)
+SINGULAR_BELOW = 1e-12
+
+
+def _checked_normal():
+    from pyabc import MultivariateNormalTransition
+
+    class CheckedNormalTransition(MultivariateNormalTransition):
+        """pyabc's Gaussian kernel that refuses a singular covariance with a one-line
+        :class:`AbcError` (pyabc would go on and fail later on undefined weights)."""
+
+        def fit(self, X, w) -> None:
+            super().fit(X, w)
+            eig = np.linalg.eigvalsh(np.atleast_2d(self.cov))
+            if not (np.isfinite(eig).all() and eig.min() > SINGULAR_BELOW * max(eig.max(), 0)):
+                raise AbcError(
+                    f"the {len(X)} accepted particles vary in fewer than the "
+                    f"{np.atleast_2d(self.cov).shape[0]} directions of the parameters, so the "
+                    "kernel cannot propose new ones; allowed: a larger --population"
+                )
+
+    return CheckedNormalTransition
 
 
 # --- distance -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from kosi_sim.evidence import Family, Prior
 from kosi_sim.experiments.executors import open_executor
 from kosi_sim.long_run import CHECKS
 from kosi_sim.posterior_fit import band_miss, check_keys, default_keys, predictive_table
+from kosi_sim.scenario import resolve
 
 KEY = "engagement.threshold_mean"  # declared range 0 to 1
 Y0, SIGMA = 0.3, 0.05
@@ -232,6 +233,10 @@ def test_cli_bad_options(tmp_path, capsys):
     base = ["calibrate", "classroom", "--posterior", "--out", out]
     _one_line_error(capsys, [*base, "--budget", "0"], "--budget 0")
     _one_line_error(capsys, [*base, "--population", "1"], "--population 1")
+    # fewer particles than two per parameter: the kernel's covariance would be singular
+    keys = default_keys(resolve("classroom"))[0]
+    least = abc_smc.PARTICLES_PER_PARAMETER * len(abc_smc.continuous_keys(keys))
+    _one_line_error(capsys, [*base, "--population", str(least - 1)], f"allowed: at least {least}")
     _one_line_error(capsys, [*base, "--min-epsilon", "-1"], "--min-epsilon")
     _one_line_error(capsys, [*base, "--fit"], "--fit and --posterior")
     _one_line_error(capsys, ["calibrate", "classroom", "--resume"], "add --posterior")
@@ -424,3 +429,18 @@ def resolve_classroom():
     from kosi_sim.scenario import resolve
 
     return resolve("classroom")
+
+
+def test_a_singular_kernel_is_refused_with_one_line():
+    """Particles that vary in fewer directions than there are parameters give the Gaussian
+    kernel a singular covariance (its density is zero where it proposes); the kernel says
+    so instead of letting pyabc fail later on undefined weights."""
+    kernel = abc_smc.transition(["engagement.willing_cutoff", "engagement.review_rate"])
+    rng = np.random.default_rng(1)
+    x = rng.random(6)
+    flat = pd.DataFrame({"engagement.willing_cutoff": x, "engagement.review_rate": 2 * x})
+    with pytest.raises(abc_smc.AbcError, match="larger --population"):
+        kernel.fit(flat, np.full(6, 1 / 6))
+    spread = pd.DataFrame({"engagement.willing_cutoff": x, "engagement.review_rate": rng.random(6)})
+    kernel.fit(spread, np.full(6, 1 / 6))  # fine
+    assert np.isfinite(kernel.pdf(spread)).all() and (kernel.pdf(spread) > 0).all()

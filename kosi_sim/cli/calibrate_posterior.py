@@ -96,7 +96,7 @@ def _check_options(args) -> None:
 
 def _setup(args):
     """The scenario, the keys and their origin, checked; UsageError with one line."""
-    from ..abc_smc import AbcError, prior
+    from ..abc_smc import PARTICLES_PER_PARAMETER, AbcError, continuous_keys, prior
     from ..posterior_fit import check_keys, default_keys
 
     scn = _scenario(args)
@@ -105,6 +105,13 @@ def _setup(args):
         prior(keys)  # every prior usable and inside its declared range
     except AbcError as e:
         raise UsageError(str(e)) from None
+    least = max(2, PARTICLES_PER_PARAMETER * len(continuous_keys(keys)))
+    if args.population < least:
+        raise UsageError(
+            f"--population {args.population} is too small for {len(keys)} parameters; "
+            f"allowed: at least {least} ({PARTICLES_PER_PARAMETER} per parameter the kernel "
+            "proposes, whose covariance is estimated from the particles)"
+        )
     return scn, keys, origin
 
 
@@ -197,6 +204,7 @@ def _quiet_pyabc() -> None:
 
 
 def cmd_posterior(args) -> int:
+    from ..abc_smc import AbcError
     from ..experiments.executors import worker_died
     from ..outdir import make_parents, remove_empty, target_path, writer_lock
 
@@ -222,6 +230,15 @@ def cmd_posterior(args) -> int:
                 kept = _has_generation(out / DB)
                 if created and not kept:
                     shutil.rmtree(out, ignore_errors=True)
+                if isinstance(e, AbcError):
+                    raise UsageError(
+                        f"{e}; "
+                        + (
+                            f"finished generations are kept in {out}/{DB}"
+                            if kept
+                            else "no generation was finished"
+                        )
+                    ) from None
                 if isinstance(e, Exception) and worker_died(e):
                     raise UsageError(
                         f"a worker process died ({type(e).__name__}); "

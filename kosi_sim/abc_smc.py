@@ -18,11 +18,13 @@ stand-in model through exactly the plumbing ``calibrate --posterior`` uses.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -250,12 +252,30 @@ class EarlyRejection(_integrated_base()):  # type: ignore[misc]
 # --- sampler ------------------------------------------------------------------------------
 
 
+#: the last sampling closure a process unpickled, by the digest of its pickle: one
+#: generation sends the same closure with every job, and unpickling it (the model, the
+#: kernel, the distance) takes some milliseconds a job
+_LAST_CLOSURE: dict[bytes, Any] = {}
+
+
+def _closure(simulate_one_pickle: bytes):
+    """pyabc's sampling closure from its pickle, unpickled once per process and pickle
+    (it keeps no state between particles: each draws from the random state its job set)."""
+    import cloudpickle
+
+    digest = hashlib.blake2b(simulate_one_pickle, digest_size=16).digest()
+    closure = _LAST_CLOSURE.get(digest)
+    if closure is None:
+        closure = cloudpickle.loads(simulate_one_pickle)
+        _LAST_CLOSURE.clear()
+        _LAST_CLOSURE[digest] = closure
+    return closure
+
+
 def _seeded_batch(seed: int, t: int, simulate_one_pickle: bytes, batch_size: int, job_ids):
     """pyabc's job (simulate ``batch_size`` particles), with the random state set from
     (seed, generation, first job id) instead of the operating system's entropy."""
-    import cloudpickle
-
-    simulate_one = cloudpickle.loads(simulate_one_pickle)
+    simulate_one = _closure(simulate_one_pickle)
     state = int(np.random.SeedSequence([seed, t + 1, job_ids[0]]).generate_state(1)[0])
     random.seed(state)
     np.random.seed(state)  # noqa: NPY002 - pyabc and its scipy RVs draw from the global state
@@ -272,13 +292,28 @@ class _SeededClient:
     def __init__(self, pool, seed: int, t: int, counts: dict[str, int], lock) -> None:
         self.pool, self.seed, self.t = pool, seed, t
         self.counts, self.lock = counts, lock
+        self.futures: list = []  # every job handed to the pool
 
     def submit(self, _fn, simulate_one_pickle, batch_size, job_ids):
         future = self.pool.submit(
             _seeded_batch, self.seed, self.t, simulate_one_pickle, batch_size, job_ids
         )
         future.add_done_callback(self.tally)
+        self.futures.append(future)
         return future
+
+    def needed(self, n: int) -> int | None:
+        """How many simulations, in job order, it took to accept ``n`` particles (the
+        count a sampler running one job at a time would report); None if fewer were
+        accepted."""
+        accepted = sorted(
+            job_id
+            for f in self.futures
+            if f.done() and not f.cancelled() and f.exception() is None
+            for _, ok, job_id in f.result()
+            if ok
+        )
+        return accepted[n - 1] + 1 if len(accepted) >= n else None
 
     def tally(self, future) -> None:
         if future.cancelled() or future.exception() is not None:
@@ -295,14 +330,28 @@ def _sampler_base():
     return ConcurrentFutureSampler
 
 
+#: jobs handed to the pool per worker: one running and one waiting, so that a worker that
+#: finishes starts its next job at once instead of when pyabc's loop next looks (it looks
+#: every 10 ms).  The particles do not depend on it: pyabc keeps the accepted ones in job
+#: order and waits for every job before the last one it keeps (the sampler reports the
+#: simulations needed up to that one, not the jobs handed out).
+JOBS_PER_WORKER = 2
+
+
 class ExecutorSampler(_sampler_base()):  # type: ignore[misc]
     """pyabc's dynamic scheduling on a kosi-sim executor pool (serial, processes, dask):
-    at most ``pool.workers`` jobs at a time of ``batch_size`` simulations each, seeded per
-    job.  Each job unpickles pyabc's sampling closure (some ms), so a fast model wants
-    batches; a slow one (the city, about a second per run) runs one per job."""
+    at most :data:`JOBS_PER_WORKER` jobs per worker at a time (one on a serial pool), of
+    ``batch_size`` simulations each, seeded per job.  Each process unpickles pyabc's
+    sampling closure once per generation (:func:`_closure`)."""
 
     def __init__(self, pool, seed: int, batch_size: int = 1) -> None:
-        super().__init__(cfuture_executor=pool, client_max_jobs=pool.workers, batch_size=batch_size)
+        from .experiments.executors import SerialExecutor
+
+        # a serial pool runs each job when it is handed over: nothing to queue
+        ahead = 1 if isinstance(pool.executor, SerialExecutor) else JOBS_PER_WORKER
+        super().__init__(
+            cfuture_executor=pool, client_max_jobs=ahead * pool.workers, batch_size=batch_size
+        )
         self.pool, self.seed = pool, seed
         self.show_progress = False
         self.seconds = 0.0  # wall time spent sampling (simulations and waiting for them)
@@ -314,9 +363,16 @@ class ExecutorSampler(_sampler_base()):  # type: ignore[misc]
         self.client = _SeededClient(self.pool, self.seed, t, self.counts, self._lock)
         start = time.perf_counter()
         try:
-            return super().sample_until_n_accepted(n, simulate_one, t, **kwargs)
+            sample = super().sample_until_n_accepted(n, simulate_one, t, **kwargs)
         finally:
             self.seconds += time.perf_counter() - start
+        # pyabc counts the jobs it handed out, including those queued ahead that were
+        # cancelled or ran past the last particle kept; count those needed instead, the
+        # same for any number of workers
+        needed = self.client.needed(n)
+        if needed is not None:
+            self.nr_evaluations_ = needed
+        return sample
 
     def __getstate__(self):
         d = super().__getstate__()

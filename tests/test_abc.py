@@ -81,6 +81,22 @@ def test_the_sampler_is_reproducible(history, tmp_path):
     assert np.allclose(wa, wb)
 
 
+def test_a_process_pool_gives_the_serial_particles_and_counts(tmp_path):
+    """Two workers with jobs queued ahead give the same particles, weights, epsilons and
+    simulation counts per generation as one job at a time: the count is of the
+    simulations needed in job order, not of the jobs handed out."""
+    with open_executor("serial") as pool:
+        one = _abc(tmp_path / "serial.db", pool, population=30, generations=3)
+    with open_executor("processes", 2) as pool:
+        two = _abc(tmp_path / "processes.db", pool, population=30, generations=3)
+    for t in range(3):
+        a, wa = one.get_distribution(m=0, t=t)
+        b, wb = two.get_distribution(m=0, t=t)
+        assert np.array_equal(a[KEY].to_numpy(), b[KEY].to_numpy())
+        assert np.array_equal(wa, wb)
+    pd.testing.assert_frame_equal(abc_smc.convergence(one), abc_smc.convergence(two))
+
+
 def test_resume_continues_the_history(tmp_path):
     """A second run on the same history goes on from its last generation, and the budget
     counts the simulations of both."""

@@ -198,7 +198,7 @@ def _count_codes(codes, n_cells, n_parts):
 _BLOCKS = 16
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def _engaged_sums(district, engaged, hours, burnout, n_d):
     """The engaged's hours and burnout summed per district (double precision).
 

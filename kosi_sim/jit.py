@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import threading
-import types as types_
 
 import numba
 import numpy as np
@@ -82,22 +81,13 @@ def prefetch(typingctx, array, index):
 _PARALLEL = threading.Lock()
 
 
-def parallel_kernel(fn=None, *, serial_when_alone: bool = False):
+def parallel_kernel(fn):
     """A kernel whose ``prange`` loop runs on all cores.  Only for loops whose rows are
     independent (no sums across rows, no shared counters), so every thread count gives the
     same bits.  Called from Python only (not from other kernels).  One ``prange`` loop that
     reads an array and a second one that writes it must not share a kernel: numba may fuse
-    them into one loop (seen with the effort rule's new hours).
-
-    ``serial_when_alone=True``: a process that runs one thread (sweep and ABC workers)
-    calls the same loop compiled without threads (``prange`` is then ``range``), which
-    skips starting the thread pool's work.  Only for the kernels measured faster so
-    (selections and gathers); an element-wise loop compiles to vector instructions only
-    as a threaded kernel (numba then knows its arrays do not overlap), and stays that."""
-    if fn is None:
-        return functools.partial(parallel_kernel, serial_when_alone=serial_when_alone)
+    them into one loop (seen with the effort rule's new hours)."""
     compiled = numba.njit(cache=True, nogil=True, boundscheck=False, parallel=True)(fn)
-    serial = kernel(_twin(fn, "_serial")) if serial_when_alone else None
 
     @functools.wraps(fn)
     def call(*args):
@@ -106,26 +96,10 @@ def parallel_kernel(fn=None, *, serial_when_alone: bool = False):
             a.view(np.uint8) if isinstance(a, np.ndarray) and a.dtype.kind == "b" else a
             for a in args
         ]
-        if serial is not None and numba.get_num_threads() == 1:
-            return serial(*args)
         with _PARALLEL:
             return compiled(*args)
 
-    call.threaded, call.serial = compiled, serial
     return call
-
-
-def _twin(fn, suffix: str):
-    """A copy of the Python function ``fn`` named ``fn.__qualname__ + suffix``.  numba's
-    disk cache files a compiled function under its module and name and does not tell
-    compile options apart (numba issue #6845): a serial and a threaded compilation of one
-    function would load each other's code."""
-    twin = types_.FunctionType(
-        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
-    )
-    twin.__qualname__ = fn.__qualname__ + suffix
-    twin.__doc__ = fn.__doc__
-    return twin
 
 
 def as_bytes(array):

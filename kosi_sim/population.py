@@ -222,7 +222,7 @@ def _number(rows, out):
         out[rows[i]] = i
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def scatter(target, rows, values):
     """``target[rows] = values`` for distinct ``rows``, on all cores."""
     for i in prange(len(rows)):

@@ -2,38 +2,25 @@
 
 The set-up (``scripts/dev.sh``) runs this once after installing, so that neither the first
 model run nor the tests pay the compilation (most of a minute; see docs/performance.md).  It
-runs a small town with a lab for 13 months (so the yearly rules run too) and then compacts
-its population (which a run does when a tenth of the rows are dead), once on all threads and
-once on one; the kernels see the same argument types as in any run, whatever the city's
-size.
+runs a small town with a lab for 13 months (so the yearly rules run too) and then compacts its
+population (which a run does when a tenth of the rows are dead); the kernels see the same
+argument types as in any run, whatever the city's size.
 """
 
 from __future__ import annotations
 
 import time
 
-import numba
-
 
 def precompile() -> float:
     """Build and run the small town; returns the seconds it took."""
-    from .jit import single_thread, threads
     from .model import CityModel
     from .scenario import resolve
 
     t0 = time.perf_counter()
-    before = threads()
-    try:
-        # on all threads, then on one: the kernels a one-thread process (a sweep or ABC
-        # worker) runs without threads are compiled as well
-        for one_thread in (False, True):
-            if one_thread:
-                single_thread()
-            model = CityModel(resolve("baseline_wuppertal_lab", {"scale": 0.02}), rules="kernels")
-            model.run(13)
-            model.pop.compact()
-    finally:
-        numba.set_num_threads(before)
+    model = CityModel(resolve("baseline_wuppertal_lab", {"scale": 0.02}), rules="kernels")
+    model.run(13)
+    model.pop.compact()
     return time.perf_counter() - t0
 
 

@@ -90,7 +90,7 @@ def _check_codes(bad):
         )
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def count_grouped(mask, group, n_groups):
     """The number of rows where ``mask`` is true in each group (as
     ``np.bincount(group[mask], minlength=n_groups)``); ``group`` is read only where the
@@ -104,7 +104,7 @@ def count_grouped(mask, group, n_groups):
     return counts.sum(axis=0)
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def nonzero_grouped(mask, group, n_groups):
     """The indices where ``mask`` is true, grouped by ``group`` (ints in ``[0, n_groups)``
     where the mask is true; IndexError otherwise) and ascending within a group (a stable

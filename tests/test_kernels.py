@@ -276,30 +276,3 @@ def test_find_leaders_matches_the_loop_over_districts(city):
         want[asked[: len(cand)]] = cand[: len(asked)]
     assert (want >= 0).any()
     np.testing.assert_array_equal(got, want)
-
-
-def test_serial_twins_equal_their_threaded_kernels_and_are_cached_apart():
-    """A kernel with ``serial_when_alone`` is compiled twice; the serial copy carries its
-    own name, so numba's disk cache (which does not tell compile options apart) keeps the
-    two apart, and it gives the same result as the threaded one."""
-    from kosi_sim.census import _engaged_sums
-    from kosi_sim.select import count_grouped, nonzero_grouped
-
-    rng = np.random.default_rng(3)
-    n = 5_000
-    mask = (rng.random(n) < 0.3).view(np.uint8)
-    group = np.sort(rng.integers(0, 7, n)).astype(np.int16)
-    hours = rng.random(n).astype(np.float32)
-    for kernel, args in (
-        (nonzero_grouped, (mask, group, 7)),
-        (count_grouped, (mask, group, 7)),
-        (_engaged_sums, (group, mask, hours, hours, 7)),
-    ):
-        assert kernel.serial.py_func.__qualname__ != kernel.threaded.py_func.__qualname__
-        one, other = kernel.serial(*args), kernel.threaded(*args)
-        for a, b in zip(
-            one if isinstance(one, tuple) else (one,),
-            other if isinstance(other, tuple) else (other,),
-            strict=True,
-        ):
-            np.testing.assert_array_equal(a, b)

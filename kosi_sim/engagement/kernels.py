@@ -106,7 +106,7 @@ def quitters(a) -> np.ndarray:
 
 
 # -- compiled kernels (see kosi_sim/jit.py) ---------------------------------------------
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def _life_stage(rows, age_m, employment_u, time_factor, group, rate, budget, factor, employed, out):
     """Employment and time budget of ``rows`` (float32, in the order budget x factor x
     personal factor)."""

@@ -118,7 +118,7 @@ def _successors(members, association, wanted, engaged, leads, budget, hours, spa
     return out[:k].copy()
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def _young_engaged(engaged, age_m, leads, budget, hours, need):
     """Whether each citizen is engaged and aged 18-35, and whether she also could found a
     Verein (leads nothing and has ``need`` spare hours): uint8 marks, ``engaged`` and
@@ -133,7 +133,7 @@ def _young_engaged(engaged, age_m, leads, budget, hours, need):
     return young, eligible
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def _members_of(association, marked):
     """Rows of the members of the marked Vereine (``marked`` as uint8, one entry per
     Verein and a last one 0 for citizens in none)."""

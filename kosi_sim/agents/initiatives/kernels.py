@@ -78,7 +78,7 @@ def _burnout_per_initiative(rows, initiative, burnout, n):
     return out
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def _free_engaged(engaged, leads, initiative):
     """Whether each citizen is engaged and neither leads nor belongs to an initiative
     (uint8 marks; ``engaged`` and ``leads`` come as uint8)."""

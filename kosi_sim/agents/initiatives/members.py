@@ -54,7 +54,7 @@ def initiative_hours(pop, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
     return np.where(pop.initiative[rows] >= 0, pop.hours[rows] * share, np.float32(0.0))
 
 
-@parallel_kernel(serial_when_alone=True)
+@parallel_kernel
 def _rows_in_initiatives(initiative):
     """Rows (ascending) of everyone in an initiative."""
     member = np.empty(len(initiative), dtype=np.uint8)

@@ -77,3 +77,48 @@ def test_an_idea_is_led_by_its_holder_else_by_the_first_able_altruist(module):
         contacts=contacts,
     )
     assert leaders.tolist() == [0, 3, -1, -1]
+
+
+def test_the_start_fills_leaders_and_able_contacts_equal_the_rules(city):
+    """The expectation behind the start fill (funnel.py): each holder's leader on its own,
+    and each leader's contacts who could volunteer; also with empty contact slots (-1,
+    read as the last row) and with holders and leaders of -1."""
+    pop = city.pop
+    rng = np.random.default_rng(8)
+    contacts = pop.contacts.copy()
+    contacts[rng.random(contacts.shape) < 0.05] = -1
+    can_lead = rng.random(pop.n) < 0.3
+    can_lead[-1] = True
+    coop = pop.coop.copy()
+    coop[-1] = COOP_ALTRUIST  # an empty slot reads a row that qualifies
+    holders = rng.choice(pop.n, 500, replace=False)
+    holders[::50] = -1
+    given = {"contacts": contacts, "coop": coop}
+    leaders, _ = assert_same(
+        rules.first_leaders, kernels.first_leaders, pop, holders=holders, can_lead=can_lead, **given
+    )
+    assert (leaders >= 0).any() and (leaders < 0).any()
+    could = rng.random(pop.n) < 0.4
+    counts, _ = assert_same(
+        rules.able_contacts, kernels.able_contacts, pop, leaders=leaders, could=could, **given
+    )
+    assert 0 < counts.max() <= contacts.shape[1]
+
+
+@pytest.mark.parametrize("module", [rules, kernels])
+def test_a_holders_leader_on_its_own_and_her_able_contacts(module):
+    """Citizen 0 can lead and leads her idea; 4 cannot, and her first contact who can and is
+    an altruist is 3 (1 cannot lead, 2 is conditional); 1's contacts are 2 (conditional) and
+    4 (cannot lead): no leader.  Leader 0's
+    contacts 1, 2, 3: 1 and 3 could volunteer; leader 3's contacts are 0 and herself twice,
+    and 0 could: one."""
+    contacts = np.array([[1, 2, 3], [2, 2, 4], [0, 0, 0], [0, 3, 3], [1, 2, 3]], dtype=np.int32)
+    coop = np.int8([COOP_ALTRUIST, COOP_ALTRUIST, COOP_CONDITIONAL, COOP_ALTRUIST, 0])
+    can_lead = np.array([True, False, True, True, False])
+    leaders = module.first_leaders(
+        holders=np.array([0, 4, 1]), can_lead=can_lead, coop=coop, contacts=contacts
+    )
+    assert leaders.tolist() == [0, 3, -1]
+    could = np.array([True, True, False, True, False])
+    counts = module.able_contacts(leaders=np.array([0, 3]), could=could, contacts=contacts)
+    assert counts.tolist() == [2, 1]

@@ -33,7 +33,6 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-from ...population import COOP_ALTRUIST
 from ...services import SPACE
 from ...volunteering import can_volunteer
 from .ideas import free_engaged_by_district
@@ -64,12 +63,10 @@ def gate_chance(model) -> float:
 def _leaders(model, holders: np.ndarray) -> np.ndarray:
     """Each holder's leader (row, -1: none): the holder if she can lead, else her first
     altruist contact who can (rule 2, without other ideas taking them first)."""
-    pop = model.pop
-    can = model.initiatives.leader_pool(model)
-    contacts = pop.contacts[holders]
-    alt = can[contacts] & (pop.coop[contacts] == COOP_ALTRUIST)
-    first = contacts[np.arange(len(holders)), np.argmax(alt, axis=1)]
-    return np.where(can[holders], holders, np.where(alt.any(axis=1), first, -1))
+    pop, ini = model.pop, model.initiatives
+    return ini.impl.first_leaders(
+        holders=holders, can_lead=ini.leader_pool(model), coop=pop.coop, contacts=pop.contacts
+    )
 
 
 def _staffed(model, leader: np.ndarray, rounds: int) -> np.ndarray:
@@ -79,14 +76,13 @@ def _staffed(model, leader: np.ndarray, rounds: int) -> np.ndarray:
     need = int(p.min_volunteers) - 1
     if need <= 0:
         return np.ones(len(leader))
-    contacts = pop.contacts[np.maximum(leader, 0)]
     # who could volunteer, once per citizen rather than once per contact slot
     could = can_volunteer(pop, slice(None), p.willing_cutoff, engaged_too=True, spare_time=True)
-    able = could[contacts] & (contacts != leader[:, None])
+    able = model.initiatives.impl.able_contacts(leaders=leader, could=could, contacts=pop.contacts)
     joined = 1.0 - (1.0 - p.recruit_rate) ** rounds
     # the chance for each possible number of able contacts (0 to k), looked up
-    chance = stats.binom.sf(need - 1, np.arange(contacts.shape[1] + 1), joined)
-    return np.where(leader >= 0, chance[able.sum(axis=1)], 0.0)
+    chance = stats.binom.sf(need - 1, np.arange(pop.contacts.shape[1] + 1), joined)
+    return np.where(leader >= 0, chance[able], 0.0)
 
 
 def _housed(model, district: np.ndarray, rounds: int) -> np.ndarray:

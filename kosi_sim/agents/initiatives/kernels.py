@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import kernel, parallel_kernel, prange
+from ...jit import as_bytes, kernel, parallel_kernel, prange
 from ...population import COOP_ALTRUIST
 from ...ruleset import fast_path_of
 from . import rules
@@ -29,6 +29,18 @@ def members_per_initiative(a) -> np.ndarray:
 @fast_path_of(rules.pick_leaders)
 def pick_leaders(a) -> np.ndarray:
     return _pick_leaders(a.holders, a.can_lead, a.coop, a.contacts)
+
+
+@fast_path_of(rules.first_leaders)
+def first_leaders(a) -> np.ndarray:
+    return _first_leaders(
+        np.asarray(a.holders, dtype=np.int64), as_bytes(a.can_lead), a.coop, a.contacts
+    )
+
+
+@fast_path_of(rules.able_contacts)
+def able_contacts(a) -> np.ndarray:
+    return _able_contacts(np.asarray(a.leaders, dtype=np.int64), as_bytes(a.could), a.contacts)
 
 
 @fast_path_of(rules.burnout_per_initiative)
@@ -109,4 +121,45 @@ def _pick_leaders(holders, can_lead, coop, contacts):
         if leader >= 0:
             taken[leader] = True
             out[j] = leader
+    return out
+
+
+@kernel
+def _first_leaders(holders, can_lead, coop, contacts):
+    """Each holder's leader on its own: herself if she can lead, else her first contact who
+    can and is an altruist, else -1.  A row -1 (an empty contact slot) is read as the last
+    row, as numpy reads it, and yields -1 if that row qualifies."""
+    n = len(can_lead)
+    out = np.empty(len(holders), dtype=np.int64)
+    for i in range(len(holders)):
+        h = holders[i]
+        hr = h if h >= 0 else h + n
+        if can_lead[hr]:
+            out[i] = h
+            continue
+        out[i] = -1
+        for j in range(contacts.shape[1]):
+            c = contacts[hr, j]
+            r = c if c >= 0 else c + n
+            if can_lead[r] and coop[r] == COOP_ALTRUIST:
+                out[i] = c
+                break
+    return out
+
+
+@kernel
+def _able_contacts(leaders, could, contacts):
+    """For each leader (-1: row 0's contacts), her contacts other than herself who could
+    volunteer (an empty slot, -1, read as the last row, as numpy reads it)."""
+    n = len(could)
+    out = np.zeros(len(leaders), dtype=np.int64)
+    for i in range(len(leaders)):
+        lead = leaders[i]
+        h = lead if lead >= 0 else 0
+        k = 0
+        for j in range(contacts.shape[1]):
+            c = contacts[h, j]
+            r = c if c >= 0 else c + n
+            k += (could[r] != 0) & (c != lead)
+        out[i] = k
     return out

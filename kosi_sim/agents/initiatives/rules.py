@@ -43,6 +43,26 @@ def pick_leaders(*, holders, can_lead, coop, contacts) -> np.ndarray:
     return out
 
 
+def first_leaders(*, holders, can_lead, coop, contacts) -> np.ndarray:
+    """Rule 2's leader (row, -1: none) of an idea held by each of ``holders`` (rows), each
+    on its own (no idea takes a leader from another, as the start fill's expectation
+    assumes, :mod:`.funnel`): the holder if she can lead, else her first contact who can
+    and is an altruist."""
+    c = contacts[holders]
+    alt = can_lead[c] & (coop[c] == COOP_ALTRUIST)
+    first = c[np.arange(len(holders)), np.argmax(alt, axis=1)]
+    return np.where(can_lead[holders], holders, np.where(alt.any(axis=1), first, -1)).astype(
+        np.int64
+    )
+
+
+def able_contacts(*, leaders, could, contacts) -> np.ndarray:
+    """How many contacts of each of ``leaders`` (rows; -1, none, reads row 0's) other than
+    herself could volunteer (``could``: a mask over all rows)."""
+    c = contacts[np.maximum(leaders, 0)]
+    return (could[c] & (c != leaders[:, None])).sum(axis=1).astype(np.int64)
+
+
 def members_per_initiative(*, rows, initiative, n) -> np.ndarray:
     """Members of each of ``n`` initiatives among ``rows``."""
     i = initiative[rows]

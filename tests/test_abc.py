@@ -254,6 +254,9 @@ def test_cli_bad_options(tmp_path, capsys):
     least = abc_smc.PARTICLES_PER_PARAMETER * len(abc_smc.continuous_keys(keys))
     _one_line_error(capsys, [*base, "--population", str(least - 1)], f"allowed: at least {least}")
     _one_line_error(capsys, [*base, "--min-epsilon", "-1"], "--min-epsilon")
+    _one_line_error(capsys, [*base, "--window", "0"], "--window 0 is not allowed")
+    # no months after the window: the long-run checks would be missing from every distance
+    _one_line_error(capsys, [*base, "--set", "years=1", "--window", "12"], "or --no-long-run")
     _one_line_error(capsys, [*base, "--fit"], "--fit and --posterior")
     _one_line_error(capsys, ["calibrate", "classroom", "--resume"], "add --posterior")
 

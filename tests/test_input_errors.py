@@ -386,6 +386,10 @@ def test_a_designs_size_is_known_before_it_is_built(kind, options, discrete):
             "--window 100000 is not allowed; allowed: a whole number from 1 to 1200",
         ),
         (["calibrate", "classroom", "--replications", "0"], "--replications 0 is not allowed"),
+        (
+            ["calibrate", "classroom", "--set", "years=2"],  # the default window is 24 months
+            "--window 24 leaves none of classroom's 24 months for the long-run checks",
+        ),
         (["run", "classroom", "--years", "abc"], "argument --years: invalid int value: 'abc'"),
         (["params", "--format", "xml"], "argument --format: invalid choice: 'xml'"),
         (["app", "--host", "999.1.1.1"], "--host 999.1.1.1 is not a valid address"),

@@ -23,6 +23,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from ..scenario import MAX_YEARS
 from .common import (
     EXIT_INTERRUPTED,
     UsageError,
@@ -50,7 +51,10 @@ def add_arguments(cal) -> None:
         help="most simulations in all; the generation that reaches it is finished (default 2000)",
     )
     g.add_argument(
-        "--population", type=int, default=100, help="particles per generation (default 100)"
+        "--population",
+        type=int,
+        default=100,
+        help="particles per generation (default 100; at least two per parameter)",
     )
     g.add_argument("--generations", type=int, default=20, help="most generations (default 20)")
     g.add_argument(
@@ -75,7 +79,20 @@ def add_arguments(cal) -> None:
     )
 
 
+def check_window(args, scn) -> None:
+    """The calibration window fits the scenario's period and, with the long-run checks,
+    leaves months after it to check (both modes of ``calibrate``)."""
+    months = scn.years * 12
+    check_option("--window", args.window, 1, months)
+    if args.long_run and args.window >= months:
+        raise UsageError(
+            f"--window {args.window} leaves none of {scn.name}'s {months} months for the "
+            f"long-run checks; allowed: a --window below {months}, or --no-long-run"
+        )
+
+
 def _check_options(args) -> None:
+    check_option("--window", args.window, 1, MAX_YEARS * 12)
     check_option("--budget", args.budget, 1)
     check_option("--population", args.population, 2)
     check_option("--generations", args.generations, 1)
@@ -100,6 +117,7 @@ def _setup(args):
     from ..posterior_fit import check_keys, default_keys
 
     scn = _scenario(args)
+    check_window(args, scn)
     try:
         keys, origin = (check_keys(args.param), "--param") if args.param else default_keys(scn)
         prior(keys)  # every prior usable and inside its declared range
@@ -399,9 +417,9 @@ def _print(scn, keys, post, conv, table, timing, out) -> None:
     console.print(p)
     last = conv.iloc[-1]
     print(
-        f"{len(conv)} generations, {int(conv['simulations'].sum())} simulations "
-        f"({timing['stopped_early']} of this call's stopped early, their misses so far "
-        "already beyond epsilon), final epsilon "
+        f"{len(conv)} generations, {int(conv['simulations'].sum())} simulations needed; "
+        f"this call ran {timing['simulations_run_by_sampler']}, {timing['stopped_early']} of "
+        "them stopped early (their misses so far already beyond epsilon); final epsilon "
         f"{last['epsilon']:.3g}; {int(table['passed'].sum())} of {len(table)} checks pass; "
         f"ABC {timing['abc_wall_time_s']:.0f} s (sampling {timing['abc_sampling_s']:.0f} s, "
         f"sampler overhead {timing['abc_sampler_overhead_s']:.0f} s); results written to {out}/"

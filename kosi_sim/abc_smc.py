@@ -89,36 +89,35 @@ def prior(keys: Sequence[str], priors: Mapping[str, Prior] | None = None):
 KERNEL_SCALING = 2.0
 
 
+def _prior(key: str, priors: Mapping[str, Prior] | None) -> Prior:
+    """The prior of ``key``: the one given, else the register's."""
+    return (priors or {}).get(key) or prior_of(key)
+
+
+def continuous_keys(keys: Sequence[str], priors: Mapping[str, Prior] | None = None) -> list[str]:
+    """The keys the Gaussian kernel proposes (all but the whole-number ones)."""
+    return [k for k in keys if _prior(k, priors).family is not Family.DISCRETE_UNIFORM]
+
+
 def transition(keys: Sequence[str], priors: Mapping[str, Prior] | None = None):
     """pyabc's Gaussian kernel (:data:`KERNEL_SCALING` times Silverman's covariance) for
     continuous keys; whole-number keys jump between their values (a Gaussian step would
     never land on one)."""
     import pyabc
 
-    whole = {
-        k: (priors or {}).get(k) or prior_of(k)
-        for k in keys
-        if ((priors or {}).get(k) or prior_of(k)).family is Family.DISCRETE_UNIFORM
-    }
-    if not whole:
+    rest = tuple(continuous_keys(keys, priors))
+    if len(rest) == len(keys):
         return _checked_normal()(scaling=KERNEL_SCALING)
     parts = {
-        k: pyabc.DiscreteJumpTransition(domain=np.arange(int(p.low), int(p.high) + 1))
-        for k, p in whole.items()
+        k: pyabc.DiscreteJumpTransition(
+            domain=np.arange(int(_prior(k, priors).low), int(_prior(k, priors).high) + 1)
+        )
+        for k in keys
+        if k not in rest
     }
-    rest = tuple(k for k in keys if k not in whole)
     if rest:
         parts[rest] = _checked_normal()(scaling=KERNEL_SCALING)
     return pyabc.AggregatedTransition(mapping=parts)
-
-
-def continuous_keys(keys: Sequence[str], priors: Mapping[str, Prior] | None = None) -> list[str]:
-    """The keys the Gaussian kernel proposes (all but the whole-number ones)."""
-    return [
-        k
-        for k in keys
-        if ((priors or {}).get(k) or prior_of(k)).family is not Family.DISCRETE_UNIFORM
-    ]
 
 
 #: a generation needs at least this many particles per continuous parameter: the kernel's
@@ -140,12 +139,13 @@ def _checked_normal():
 
         def fit(self, X, w) -> None:
             super().fit(X, w)
-            eig = np.linalg.eigvalsh(np.atleast_2d(self.cov))
+            cov = np.atleast_2d(self.cov)
+            eig = np.linalg.eigvalsh(cov)
             if not (np.isfinite(eig).all() and eig.min() > SINGULAR_BELOW * max(eig.max(), 0)):
                 raise AbcError(
-                    f"the {len(X)} accepted particles vary in fewer than the "
-                    f"{np.atleast_2d(self.cov).shape[0]} directions of the parameters, so the "
-                    "kernel cannot propose new ones; allowed: a larger --population"
+                    f"the {len(X)} accepted particles vary in fewer than the {len(cov)} "
+                    "directions of the parameters, so the kernel cannot propose new ones; "
+                    "allowed: a larger --population"
                 )
 
     return CheckedNormalTransition

@@ -20,6 +20,7 @@ from .common import (
     add_out,
     add_scenario_args,
     check_option,
+    check_window,
     output_folder,
 )
 
@@ -119,7 +120,7 @@ def cmd_calibrate(args) -> int:
         from .calibrate_instruments import cmd_instruments
 
         return cmd_instruments(args, scn)
-    calibrate_posterior.check_window(args, scn)
+    check_window(args, scn)
     with claim(output_folder(args.out, scn.name, "-calibration"), RESULT, args.force) as target:
         fitted_doc = None
         if args.fit:

@@ -30,6 +30,7 @@ from .common import (
     _scenario,
     add_executor_args,
     check_option,
+    check_window,
     output_folder,
 )
 
@@ -77,18 +78,6 @@ def add_arguments(cal) -> None:
         action="store_true",
         help="continue the calibration in --out from its last finished generation",
     )
-
-
-def check_window(args, scn) -> None:
-    """The calibration window fits the scenario's period and, with the long-run checks,
-    leaves months after it to check (both modes of ``calibrate``)."""
-    months = scn.years * 12
-    check_option("--window", args.window, 1, months)
-    if args.long_run and args.window >= months:
-        raise UsageError(
-            f"--window {args.window} leaves none of {scn.name}'s {months} months for the "
-            f"long-run checks; allowed: a --window below {months}, or --no-long-run"
-        )
 
 
 def _check_options(args) -> None:

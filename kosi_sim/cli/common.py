@@ -156,6 +156,18 @@ def check_option(option: str, value: int, lo: int, hi: int | None = None) -> Non
         raise UsageError(f"{option} {value} is not allowed; allowed: a whole number {allowed}")
 
 
+def check_window(args, scn) -> None:
+    """The calibration window fits the scenario's period and, with the long-run checks,
+    leaves months after it to check (both modes of ``calibrate``)."""
+    months = scn.years * 12
+    check_option("--window", args.window, 1, months)
+    if args.long_run and args.window >= months:
+        raise UsageError(
+            f"--window {args.window} leaves none of {scn.name}'s {months} months for the "
+            f"long-run checks; allowed: a --window below {months}, or --no-long-run"
+        )
+
+
 # --- output -----------------------------------------------------------------------------
 
 

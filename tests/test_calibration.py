@@ -19,6 +19,32 @@ def test_life_expectancy_of_a_constant_hazard():
     assert life_expectancy(np.full(111, mu)) == pytest.approx(expected, rel=1e-9)
 
 
+def test_life_table_counts_the_living_and_the_dead_by_sex_and_year_of_age():
+    """The tracker's compiled counts equal numpy's bincounts on a hand-built population:
+    the dead rows count for nothing, ages from MAX_AGE years on share the last year, and a
+    month adds a twelfth of a person-year."""
+    from kosi_sim.demography import MAX_AGE, LifeTableTracker
+
+    age_m = np.array([0, 11, 12, 30 * 12 + 5, MAX_AGE * 12, MAX_AGE * 12 + 40, 77, 5], np.int16)
+    pop = SimpleNamespace(
+        sex=np.array([0, 1, 0, 1, 1, 0, 1, 0], np.int8),
+        age_m=age_m,
+        alive=np.array([1, 1, 1, 1, 1, 1, 1, 0], bool),
+    )
+    deaths = np.array([3, 5, 5], np.int64)
+    table = LifeTableTracker()
+    table.record(pop, deaths)
+    table.record(pop, deaths[:0])
+    key = pop.sex.astype(np.int64) * (MAX_AGE + 1) + np.minimum(age_m // 12, MAX_AGE)
+    size = 2 * (MAX_AGE + 1)
+    month = np.bincount(key[pop.alive], minlength=size).reshape(2, -1) / 12.0
+    np.testing.assert_array_equal(table.exposure, month + month)
+    died = np.bincount(key[deaths], minlength=size).reshape(2, -1)
+    np.testing.assert_array_equal(table.deaths, died)
+    assert table.exposure[0, MAX_AGE] == 2 / 12.0 and table.deaths[0, MAX_AGE] == 2
+    assert table.exposure[0, 0] == 2 / 12.0  # the dead row (age 5 months) adds nothing
+
+
 @pytest.mark.parametrize("target", [78.6, 83.3, 70.0])
 def test_solved_mortality_has_the_declared_life_expectancy(target):
     hazard = solve_gompertz(target, 0.0003, 0.115, 0.003)

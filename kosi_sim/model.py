@@ -290,6 +290,32 @@ class CityModel(mesa.Model):
             raise ValueError(f"an intervention labelled {spec.label!r} exists already")
         self.interventions.append(REGISTRY[spec.type](spec, self))
 
+    # -- the organisations as Mesa Agents ---------------------------------------------
+    # A table makes its rows' Agents when somebody first looks (kosi_sim.agents.table):
+    # Mesa's views of the agents look at every table first.
+    def _make_due_agents(self) -> None:
+        for table in (self.associations, self.businesses, self.initiatives):
+            table.agents  # noqa: B018 - the property makes the due Agents
+
+    @property
+    def agents(self):
+        self._make_due_agents()
+        return super().agents
+
+    @property
+    def agent_types(self) -> list[type]:
+        self._make_due_agents()
+        return super().agent_types
+
+    @property
+    def agents_by_type(self):
+        self._make_due_agents()
+        return super().agents_by_type
+
+    def remove_all_agents(self) -> None:
+        self._make_due_agents()
+        super().remove_all_agents()
+
     # -- running and results -----------------------------------------------------------
     def run(self, months: int, progress=None) -> None:
         for _ in range(months):

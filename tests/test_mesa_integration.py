@@ -1,6 +1,7 @@
 """The model works with Mesa's own tools."""
 
 import mesa
+import numpy as np
 
 from kosi_sim.agents.administration import Administration
 from kosi_sim.agents.associations import Association
@@ -49,3 +50,30 @@ def test_initiatives_are_agents_once_somebody_leads_them(small_run):
     assert len(led) > 0
     agents = small_run.agents_by_type[Initiative].to_list()
     assert sorted(a.row for a in agents) == led.tolist()
+
+
+def test_agents_are_made_when_looked_at_and_match_the_live_rows():
+    """A table makes its rows' Mesa Agents when somebody looks: a business that opened and
+    closed unseen never became an Agent, one seen and then closed is deregistered, and at
+    any look the Agents are exactly the live organisations (led initiatives only)."""
+    from kosi_sim.agents.initiatives import IDEA, Initiative
+
+    model = CityModel("classroom", rng=3)
+    b = model.businesses
+    assert b._due  # nothing made yet: nobody has looked
+    model.run(2)
+    seen = {a.row for a in model.agents_by_type[Business]}
+    assert not b._due and seen == set(b.live.tolist())
+    model.run(10)
+    kinds = model.agents_by_type
+    for table, kind in ((b, Business), (model.associations, Association)):
+        rows = sorted(a.row for a in kinds[kind])
+        assert rows == table.live.tolist()
+        assert all(table.agents[r] is None for r in np.flatnonzero(~table.alive))
+    closed_seen = [r for r in seen if not b.alive[r]]
+    assert closed_seen  # some seen businesses closed, and left Mesa's sets
+    assert not any(a.row in closed_seen for a in kinds[Business])
+    ini = model.initiatives
+    led = ini.live[ini.stage[ini.live] != IDEA]
+    assert sorted(a.row for a in kinds[Initiative]) == led.tolist()
+    assert len(model.agents) == sum(len(s) for s in kinds.values())

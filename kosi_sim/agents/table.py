@@ -5,6 +5,12 @@ with AgentSet methods and shown in the app), but their state lives in a struct o
 owned by an :class:`AgentTable`, so the monthly rules run as whole-array operations over all
 organisations of a kind instead of one Python call per organisation.  Table rows are the
 organisations' ids within their kind; they are never reused.
+
+A row's Mesa Agent is made when somebody first looks (``table.agents`` or the model's
+``agents``): the rules never read the Agents, and a small city opens and closes thousands
+of businesses in a run whose Agents nobody would see.  Which organisations are Agents is
+the same as if each had been made at once; only Mesa's ``unique_id`` numbering follows the
+order of looking.
 """
 
 from __future__ import annotations
@@ -47,7 +53,9 @@ class AgentTable:
         self._cap = max(8, capacity)
         self._buf = {c: np.full(self._cap, d, dtype=t) for c, (t, d) in self.columns.items()}
         self._buf["alive"] = np.zeros(self._cap, dtype=bool)
-        self.agents: list[TableAgent | None] = []
+        self._agents: list[TableAgent | None] = []
+        #: rows whose Mesa Agent is due (made when somebody looks: :attr:`agents`)
+        self._due: dict[int, mesa.Model] = {}
         self._derived: dict[tuple, Any] = {}  # see :meth:`derived`
         self._bind()
 
@@ -78,18 +86,27 @@ class AgentTable:
         self.n = end
         self._derived.clear()
         self._bind()
-        rows = np.arange(start, end)
+        self._agents.extend([None] * count)
         if model is not None and agents:
-            self.agents.extend([self.agent_cls(model, r) for r in range(start, end)])
-        else:
-            self.agents.extend([None] * count)
-        return rows
+            self._due.update(dict.fromkeys(range(start, end), model))
+        return np.arange(start, end)
 
     def make_agents(self, model: mesa.Model, rows: np.ndarray) -> None:
-        """Give the live ``rows`` that have none their Mesa Agent."""
+        """Give the live ``rows`` that have none their Mesa Agent (made when somebody
+        looks)."""
         for r in np.asarray(rows, dtype=np.int64).tolist():
-            if self.alive[r] and self.agents[r] is None:
-                self.agents[r] = self.agent_cls(model, r)
+            if self.alive[r] and self._agents[r] is None:
+                self._due[r] = model
+
+    @property
+    def agents(self) -> list[TableAgent | None]:
+        """Each row's Mesa Agent (None for a closed organisation or an initiative before
+        its proposal); the due ones are made now, in row order."""
+        if self._due:
+            for r in sorted(self._due):
+                self._agents[r] = self.agent_cls(self._due[r], r)
+            self._due.clear()
+        return self._agents
 
     def remove(self, rows: np.ndarray) -> None:
         rows = np.asarray(rows, dtype=np.int64)
@@ -99,10 +116,12 @@ class AgentTable:
         self.alive[rows] = False
         self._derived.clear()
         for r in rows.tolist():
-            agent = self.agents[r]
+            if self._due.pop(r, None) is not None:
+                continue  # its Agent was never made
+            agent = self._agents[r]
             if agent is not None:
                 agent.remove()
-                self.agents[r] = None
+                self._agents[r] = None
 
     @property
     def live(self) -> np.ndarray:

@@ -27,7 +27,7 @@ from .engagement import Engagement
 from .housing import Housing
 from .interventions.registry import REGISTRY
 from .levers import Levers
-from .metrics import CITY_METRICS, MetricRecorder
+from .metrics import CITY_METRICS, INDEX, MetricRecorder
 from .network import Network
 from .phases import PHASES, SPINUP
 from .population import Population
@@ -113,9 +113,7 @@ class CityModel(mesa.Model):
         self.services.coverage0 = self.services.mean_coverage()
 
         self.recorder = MetricRecorder(self)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={m.name: partial(_city_value, name=m.name) for m in CITY_METRICS}
-        )
+        self.datacollector = CitySeries(self)
         self._record()
 
     # -- initialisation ----------------------------------------------------------------
@@ -233,7 +231,7 @@ class CityModel(mesa.Model):
         self.administration.new_year(pop.n_alive)
 
     def _record(self) -> None:
-        """Record the month's metrics."""
+        """Record the month's metrics (Mesa's ``datacollector`` reads them from here)."""
         self.recorder.record(self)
         self.datacollector.collect(self)
 
@@ -347,6 +345,32 @@ class CityModel(mesa.Model):
 
 def _city_value(model: CityModel, name: str) -> float:
     return model.recorder.latest(name)
+
+
+class CitySeries(mesa.DataCollector):
+    """Mesa's DataCollector of the city metrics (``get_model_vars_dataframe()``: one
+    column per metric, one row per recorded month), read from the model's recorder, which
+    keeps every month's metrics anyway, instead of copying each value into a second store
+    every month.  ``collect`` only notes the model's time (Mesa's ``batch_run`` looks rows
+    up by it): the model has recorded the month's values itself."""
+
+    def __init__(self, model: CityModel) -> None:
+        self._model = model
+        super().__init__(
+            model_reporters={m.name: partial(_city_value, name=m.name) for m in CITY_METRICS}
+        )
+
+    @property
+    def model_vars(self) -> dict[str, list[float]]:
+        history = self._model.recorder.history
+        return {m.name: [float(h[INDEX[m.name], -1]) for h in history] for m in CITY_METRICS}
+
+    @model_vars.setter
+    def model_vars(self, _value) -> None:
+        """Mesa's constructor sets up empty lists; the values come from the recorder."""
+
+    def collect(self, model) -> None:
+        self._collection_steps.append(model.time)
 
 
 def _zero_flows(n: int) -> dict[str, np.ndarray]:

@@ -77,3 +77,24 @@ def test_agents_are_made_when_looked_at_and_match_the_live_rows():
     led = ini.live[ini.stage[ini.live] != IDEA]
     assert sorted(a.row for a in kinds[Initiative]) == led.tolist()
     assert len(model.agents) == sum(len(s) for s in kinds.values())
+
+
+def test_datacollector_reads_the_same_values_a_collecting_one_copies():
+    """The model's DataCollector reads the recorder; a plain Mesa DataCollector that
+    collects the same reporters every month gives the same table."""
+    from functools import partial
+
+    from kosi_sim.metrics import CITY_METRICS
+    from kosi_sim.model import _city_value
+
+    model = CityModel("classroom", rng=4)
+    plain = mesa.DataCollector(
+        model_reporters={m.name: partial(_city_value, name=m.name) for m in CITY_METRICS}
+    )
+    plain.collect(model)
+    for _ in range(13):
+        model.step()
+        plain.collect(model)
+    ours = model.datacollector.get_model_vars_dataframe()
+    assert ours.shape == (14, len(CITY_METRICS))
+    assert ours.equals(plain.get_model_vars_dataframe())

@@ -230,14 +230,23 @@ class SectionView:
     parameters and the shared ones it declares (each with the reason, next to the
     declaration).  Reading any other parameter is an ``AttributeError`` that says so."""
 
-    __slots__ = ("_names", "_owner", "_params")
+    __slots__ = ("_names", "_owner", "_params", "_values")
 
     def __init__(self, params: Mapping[str, Any], section: Section, shared: Iterable[str]) -> None:
         if isinstance(params, SectionView):
             params = params.params
+        names = frozenset(p.name for p in section.params) | set(shared)
         object.__setattr__(self, "_params", params)
         object.__setattr__(self, "_owner", section.name)
-        object.__setattr__(self, "_names", frozenset(p.name for p in section.params) | set(shared))
+        object.__setattr__(self, "_names", names)
+        # the values it shows, read once (Params never change; rules read some every month)
+        values = {}
+        for name in names:
+            try:
+                values[name] = getattr(params, name)
+            except AttributeError:
+                pass  # read as before, and fails as before
+        object.__setattr__(self, "_values", values)
 
     @property
     def params(self) -> Mapping[str, Any]:
@@ -245,6 +254,10 @@ class SectionView:
         return self._params
 
     def __getattr__(self, name: str) -> Value:
+        try:
+            return self._values[name]
+        except KeyError:
+            pass
         if name in self._names:
             return getattr(self._params, name)
         raise AttributeError(

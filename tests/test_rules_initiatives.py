@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from kosi_sim.agents.initiatives import kernels, rules
-from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL
+from kosi_sim.population import COOP_ALTRUIST, COOP_CONDITIONAL, COOP_FREE_RIDER
 from kosi_sim.select import nonzero_grouped
 from tests.rules_util import assert_same
 
@@ -122,3 +122,61 @@ def test_a_holders_leader_on_its_own_and_her_able_contacts(module):
     could = np.array([True, True, False, True, False])
     counts = module.able_contacts(leaders=np.array([0, 3]), could=could, contacts=contacts)
     assert counts.tolist() == [2, 1]
+
+
+def test_recruits_equal_the_rule(city):
+    """Whom 300 leaders recruit among their contacts: the kernel gives the rule's bits,
+    also with willingness exactly at the cutoff (compared in single precision, as numpy
+    compares a float32 array with a Python float), with empty contact slots, contacts
+    asked by several initiatives, and initiatives that want nobody."""
+    pop = city.pop
+    rng = np.random.default_rng(11)
+    leaders = rng.choice(np.flatnonzero(pop.alive), 300, replace=False)
+    contacts = pop.contacts[leaders].copy()
+    contacts[::7, -1] = -1  # an empty slot reads the last row, in both
+    contacts[1::5, 0] = contacts[::5, 0][: len(contacts[1::5])]  # asked twice
+    need = rng.integers(-1, 4, len(leaders))
+    # float32(0.7) lies below 0.7: a comparison in double precision would differ
+    for rate, cutoff in ((0.0, 0.3), (0.35, 0.3), (1.0, 0.7), (0.5, 0.7)):
+        willingness = pop.willingness.copy()
+        willingness[contacts[::3, 1]] = np.float32(cutoff)  # at the cutoff in single precision
+        (citizens, where), _ = assert_same(
+            rules.recruits,
+            kernels.recruits,
+            pop,
+            contacts=contacts,
+            need=need,
+            draws=rng.random(contacts.shape),
+            rate=rate,
+            willing_cutoff=cutoff,
+            willingness=willingness,
+        )
+        assert (len(citizens) == 0) == (rate == 0.0)
+        assert np.all(np.diff(citizens) > 0) and np.all(need[where] > 0)
+        assert all(c in contacts[w] for c, w in zip(citizens, where, strict=True))
+
+
+@pytest.mark.parametrize("module", [rules, kernels])
+def test_a_leader_recruits_who_could_volunteer_and_the_first_asker_wins(module):
+    """Two initiatives ask contacts 1-4.  1 is engaged (joins whatever her willingness), 2
+    willing, 3 a free rider, 4 already in an initiative, 5 without spare time; 2 is asked
+    by both and joins the first; initiative 1's draw for 1 is above the rate; initiative
+    2 wants nobody more."""
+    n = 6
+    contacts = np.array([[1, 2, 3], [2, 1, 4], [5, 2, 1]], dtype=np.int32)
+    got = module.recruits(
+        contacts=contacts,
+        need=np.array([2, 1, 0]),
+        draws=np.array([[0.9, 0.1, 0.1], [0.1, 0.1, 0.1], [0.1, 0.1, 0.1]]),
+        rate=0.5,
+        willing_cutoff=0.5,
+        willingness=np.float32([0, 0.1, 0.6, 0.9, 0.9, 0.9]),
+        engaged=np.array([False, True, False, False, False, False]),
+        coop=np.int8([COOP_CONDITIONAL, COOP_CONDITIONAL, COOP_ALTRUIST, COOP_FREE_RIDER, 0, 0]),
+        time_budget=np.float32([5, 5, 5, 5, 5, 0.2]),
+        hours=np.zeros(n, np.float32),
+        alive=np.ones(n, bool),
+        age_m=np.full(n, 30 * 12, np.int16),
+        initiative=np.array([-1, -1, -1, -1, 0, -1]),
+    )
+    assert [x.tolist() for x in got] == [[1, 2], [1, 0]]

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from ...jit import as_bytes, kernel, parallel_kernel, prange
-from ...population import COOP_ALTRUIST
+from ...population import COOP_ALTRUIST, COOP_FREE_RIDER
 from ...ruleset import fast_path_of
+from ...volunteering import ENGAGEMENT_AGE_MONTHS, MIN_VOLUNTEER_HOURS
 from . import rules
 
 
@@ -43,6 +44,26 @@ def able_contacts(a) -> np.ndarray:
     return _able_contacts(np.asarray(a.leaders, dtype=np.int64), as_bytes(a.could), a.contacts)
 
 
+@fast_path_of(rules.recruits)
+def recruits(a) -> tuple[np.ndarray, np.ndarray]:
+    return _recruits(
+        a.contacts,
+        np.asarray(a.need, dtype=np.int64),
+        a.draws,
+        float(a.rate),
+        # numpy compares a float32 array with a Python float in float32
+        np.float32(a.willing_cutoff),
+        a.willingness,
+        as_bytes(a.engaged),
+        a.coop,
+        a.time_budget,
+        a.hours,
+        as_bytes(a.alive),
+        a.age_m,
+        a.initiative,
+    )
+
+
 @fast_path_of(rules.burnout_per_initiative)
 def burnout_per_initiative(a) -> np.ndarray:
     return _burnout_per_initiative(a.rows, a.initiative, a.burnout, a.n)
@@ -54,6 +75,50 @@ def members_of(a) -> np.ndarray:
 
 
 # -- the kernels --------------------------------------------------------------------------
+@kernel
+def _recruits(
+    contacts, need, draws, rate, cutoff, willingness, engaged, coop, budget, hours, alive,
+    age_m, initiative,
+):  # fmt: skip
+    """The accepted contacts in row-major order, then the first acceptance of each
+    citizen, by citizen (a stable sort of the few accepted)."""
+    n, k = contacts.shape
+    cit = np.empty(n * k, dtype=np.int64)
+    who = np.empty(n * k, dtype=np.int64)
+    m = 0
+    for i in range(n):
+        if need[i] <= 0:
+            continue
+        for j in range(k):
+            c = contacts[i, j]
+            if not draws[i, j] < rate:
+                continue
+            asked = engaged[c] | (willingness[c] >= cutoff)
+            ok = (
+                asked
+                & (coop[c] != COOP_FREE_RIDER)
+                & alive[c]
+                & (age_m[c] >= ENGAGEMENT_AGE_MONTHS)
+                & (initiative[c] < 0)
+                & (budget[c] - hours[c] >= MIN_VOLUNTEER_HOURS)
+            )
+            if ok:
+                cit[m] = c
+                who[m] = i
+                m += 1
+    order = np.argsort(cit[:m], kind="mergesort")
+    out_c = np.empty(m, dtype=np.int64)
+    out_w = np.empty(m, dtype=np.int64)
+    u = 0
+    for t in range(m):
+        c = cit[order[t]]
+        if u == 0 or out_c[u - 1] != c:
+            out_c[u] = c
+            out_w[u] = who[order[t]]
+            u += 1
+    return out_c[:u], out_w[:u]
+
+
 @kernel
 def _members_per_initiative(rows, initiative, n):
     """Members of each of ``n`` initiatives among ``rows`` (initiative -1: none)."""

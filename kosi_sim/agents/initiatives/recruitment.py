@@ -2,15 +2,14 @@
 
 Each month the leader of a recruiting initiative asks her contacts who could volunteer
 (:func:`kosi_sim.volunteering.can_volunteer`: engaged or willing, with spare time), each
-with ``recruit_rate``, while the initiative has fewer than ``target_volunteers`` members.
-Recruits who were not engaged become engaged (informally, outside a Verein).
+with ``recruit_rate``, while the initiative has fewer than ``target_volunteers`` members
+(whom: :func:`.rules.recruits`).  Recruits who were not engaged become engaged (informally,
+outside a Verein).
 """
 
 from __future__ import annotations
 
 import numpy as np
-
-from ...volunteering import can_volunteer
 
 
 def recruit(ini, model, rows: np.ndarray, rng) -> None:
@@ -23,15 +22,23 @@ def recruit(ini, model, rows: np.ndarray, rng) -> None:
     rows, leaders = rows[ok], leaders[ok]
     if len(rows) == 0:
         return
-    need = np.maximum(0, p.target_volunteers - ini.volunteers[rows])
-    cand = pop.contacts[leaders]  # (n, k)
-    suitable = can_volunteer(pop, cand, p.willing_cutoff, engaged_too=True, spare_time=True)
-    suitable &= need[:, None] > 0
-    accept = suitable & (rng.random(cand.shape) < p.recruit_rate)
-    r_idx, c_idx = np.nonzero(accept)
-    citizens = cand[r_idx, c_idx]
-    citizens, first = np.unique(citizens, return_index=True)
-    ini.join(pop, citizens, rows[r_idx[first]])
+    contacts = pop.contacts[leaders]  # (n, k)
+    citizens, where = ini.impl.recruits(
+        contacts=contacts,
+        need=np.maximum(0, p.target_volunteers - ini.volunteers[rows]),
+        draws=rng.random(contacts.shape),
+        rate=p.recruit_rate,
+        willing_cutoff=p.willing_cutoff,
+        willingness=pop.willingness,
+        engaged=pop.engaged,
+        coop=pop.coop,
+        time_budget=pop.time_budget,
+        hours=pop.hours,
+        alive=pop.alive,
+        age_m=pop.age_m,
+        initiative=pop.initiative,
+    )
+    ini.join(pop, citizens, rows[where])
     model.engagement.enlist_informal(pop, citizens[~pop.engaged[citizens]])
 
 

@@ -1,6 +1,7 @@
 """Initiatives (ODD 7.8): the rules that read the citizens' arrays, in plain numpy.
 
-Who is free to have an idea (rule 1), who leads an idea (M10, rule 2), and the tallies
+Who is free to have an idea (rule 1), who leads an idea (M10, rule 2), whom a leader
+recruits (rule 3), and the tallies
 over an initiative's members that its rules read (members, their summed burnout for the
 failure hazard, who is released when it closes).  Their compiled fast paths are in
 :mod:`.kernels`, called exactly as these (``kosi_sim.ruleset.fast_path_of``) and tested
@@ -11,9 +12,12 @@ only the ``rows`` given (the tracked superset of the members, see :class:`Initia
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 
 from ...population import COOP_ALTRUIST
+from ...volunteering import can_volunteer
 
 
 def free_engaged(*, engaged, leads, initiative) -> np.ndarray:
@@ -61,6 +65,46 @@ def able_contacts(*, leaders, could, contacts) -> np.ndarray:
     herself could volunteer (``could``: a mask over all rows)."""
     c = contacts[np.maximum(leaders, 0)]
     return (could[c] & (c != leaders[:, None])).sum(axis=1).astype(np.int64)
+
+
+def recruits(
+    *,
+    contacts,
+    need,
+    draws,
+    rate,
+    willing_cutoff,
+    willingness,
+    engaged,
+    coop,
+    time_budget,
+    hours,
+    alive,
+    age_m,
+    initiative,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rule 3, whom the leaders recruit: ``contacts`` has a row of the leader's contacts
+    for each recruiting initiative, ``need`` its members still wanted, ``draws`` a uniform
+    draw per contact.  A contact who could volunteer (:func:`kosi_sim.volunteering.
+    can_volunteer`, the engaged too, by spare time) is recruited if the initiative still
+    wants members and her draw is below ``rate``; asked by several, she joins the first
+    (in row order, then contact order).  Returns the recruits (rows, ascending) and for
+    each the index of her initiative's row in ``contacts``."""
+    pop = SimpleNamespace(
+        willingness=willingness,
+        engaged=engaged,
+        coop=coop,
+        time_budget=time_budget,
+        hours=hours,
+        alive=alive,
+        age_m=age_m,
+        initiative=initiative,
+    )
+    suitable = can_volunteer(pop, contacts, willing_cutoff, engaged_too=True, spare_time=True)
+    accept = suitable & (need[:, None] > 0) & (draws < rate)
+    r_idx, c_idx = np.nonzero(accept)
+    citizens, first = np.unique(contacts[r_idx, c_idx], return_index=True)
+    return citizens.astype(np.int64), r_idx[first].astype(np.int64)
 
 
 def members_per_initiative(*, rows, initiative, n) -> np.ndarray:

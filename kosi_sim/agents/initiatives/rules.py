@@ -85,9 +85,10 @@ def recruits(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rule 3, whom the leaders recruit: ``contacts`` has a row of the leader's contacts
     for each recruiting initiative, ``need`` its members still wanted, ``draws`` a uniform
-    draw per contact.  A contact who could volunteer (:func:`kosi_sim.volunteering.
-    can_volunteer`, the engaged too, by spare time) is recruited if the initiative still
-    wants members and her draw is below ``rate``; asked by several, she joins the first
+    draw per contact.  A contact who could volunteer
+    (:func:`kosi_sim.volunteering.can_volunteer`, the engaged too, by spare time) is
+    recruited if the initiative still wants members and her draw is below ``rate``; asked
+    by several, she joins the first
     (in row order, then contact order).  Returns the recruits (rows, ascending) and for
     each the index of her initiative's row in ``contacts``."""
     pop = SimpleNamespace(

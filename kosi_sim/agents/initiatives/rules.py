@@ -88,9 +88,9 @@ def recruits(
     draw per contact.  A contact who could volunteer
     (:func:`kosi_sim.volunteering.can_volunteer`, the engaged too, by spare time) is
     recruited if the initiative still wants members and her draw is below ``rate``; asked
-    by several, she joins the first
-    (in row order, then contact order).  Returns the recruits (rows, ascending) and for
-    each the index of her initiative's row in ``contacts``."""
+    by several, she joins the first (in row order, then contact order).  Returns the
+    recruits (rows, ascending) and for each the index of her initiative's row in
+    ``contacts``."""
     pop = SimpleNamespace(
         willingness=willingness,
         engaged=engaged,

@@ -48,6 +48,11 @@ def _data(name: str) -> pd.DataFrame:
 
 def migration_profile() -> np.ndarray:
     """Relative migration intensity by single year of age (packaged table, interpolated)."""
+    return _migration_profile().copy()
+
+
+@functools.cache
+def _migration_profile() -> np.ndarray:  # the table is read once per process
     knots = _data("migration_profile.csv")
     return np.interp(np.arange(MAX_AGE + 1), knots["age"], knots["relative_intensity"])
 

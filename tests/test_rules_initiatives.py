@@ -180,3 +180,48 @@ def test_a_leader_recruits_who_could_volunteer_and_the_first_asker_wins(module):
         initiative=np.array([-1, -1, -1, -1, 0, -1]),
     )
     assert [x.tolist() for x in got] == [[1, 2], [1, 0]]
+
+
+def test_who_can_lead_equals_the_rule(city):
+    """M10 on a town's state, for everyone and for given rows: the kernel gives the rule's
+    bits with a district lever, trained citizens, and spare time exactly at the need."""
+    pop = city.pop
+    rng = np.random.default_rng(3)
+    lever = rng.uniform(0.5, 2.0, pop.n_districts)
+    trained = rng.random(pop.n) < 0.2
+    hours = pop.hours.copy()
+    spare = 2.5
+    # spare time exactly at the need (of the untrained, lever 1) for some
+    edge = np.flatnonzero(pop.alive)[::11]
+    lever[pop.district[edge[0]]] = 1.0
+    hours[edge] = pop.time_budget[edge] - np.float32(spare)
+    args = dict(leader_spare=lever, spare_hours=spare, trained=trained, hours=hours)
+    everyone, _ = assert_same(rules.can_lead, kernels.can_lead, pop, rows=None, **args)
+    assert everyone.dtype == bool and 0 < everyone.sum() < pop.alive.sum()
+    rows = rng.choice(pop.n, 500)
+    some, _ = assert_same(rules.can_lead, kernels.can_lead, pop, rows=rows, **args)
+    np.testing.assert_array_equal(some, everyone[rows])
+
+
+@pytest.mark.parametrize("module", [rules, kernels])
+def test_a_leader_is_of_age_free_with_spare_time_and_no_free_rider(module):
+    """0 can lead; 1 is 17; 2 a free rider; 3 leads; 4 is in an initiative; 5 is dead; 6
+    has 1.5 h spare against 2 h needed, but 7, trained, needs only 1 h; 8 lives in the
+    district whose lever doubles the need."""
+    n = 9
+    got = module.can_lead(
+        rows=None,
+        alive=np.array([1, 1, 1, 1, 1, 0, 1, 1, 1], bool),
+        leads=np.array([0, 0, 0, 1, 0, 0, 0, 0, 0], bool),
+        initiative=np.array([-1, -1, -1, -1, 3, -1, -1, -1, -1], np.int32),
+        coop=np.int8([0, 0, COOP_FREE_RIDER, 0, 0, 0, 0, 0, 0]),
+        time_budget=np.float32([5, 5, 5, 5, 5, 5, 2.5, 2.5, 5]),
+        hours=np.float32([1, 1, 1, 1, 1, 1, 1, 1, 2]),
+        age_m=np.int16([30 * 12, 17 * 12 + 11] + [30 * 12] * 7),
+        trained=np.array([0, 0, 0, 0, 0, 0, 0, 1, 0], bool),
+        district=np.int16([0, 0, 0, 0, 0, 2, 0, 0, 1]),  # the dead: outside (2)
+        leader_spare=np.array([1.0, 2.0]),
+        spare_hours=2.0,
+    )
+    assert np.flatnonzero(got).tolist() == [0, 7]
+    assert len(got) == n

@@ -44,6 +44,18 @@ def able_contacts(a) -> np.ndarray:
     return _able_contacts(np.asarray(a.leaders, dtype=np.int64), as_bytes(a.could), a.contacts)
 
 
+@fast_path_of(rules.can_lead)
+def can_lead(a) -> np.ndarray:
+    rows = np.arange(len(a.alive)) if a.rows is None else np.asarray(a.rows, dtype=np.int64)
+    out = np.empty(len(rows), dtype=np.uint8)
+    _can_lead(
+        rows, as_bytes(a.alive), as_bytes(a.leads), a.initiative, a.coop, a.time_budget,
+        a.hours, a.age_m, as_bytes(a.trained), a.district, a.leader_spare,
+        float(a.spare_hours), out,
+    )  # fmt: skip
+    return out.view(np.bool_)
+
+
 @fast_path_of(rules.recruits)
 def recruits(a) -> tuple[np.ndarray, np.ndarray]:
     return _recruits(
@@ -75,6 +87,29 @@ def members_of(a) -> np.ndarray:
 
 
 # -- the kernels --------------------------------------------------------------------------
+@kernel
+def _can_lead(
+    rows, alive, leads, initiative, coop, budget, hours, age_m, trained, district, lever,
+    spare_hours, out,
+):  # fmt: skip
+    """The rule's arithmetic row by row: the need in double precision, the spare time in
+    single precision compared in double (as numpy compares a float32 with a float64
+    array)."""
+    last = len(lever) - 1
+    for i in range(len(rows)):
+        r = rows[i]
+        factor = rules.TRAINED_SPARE_FACTOR if trained[r] else 1.0
+        need = spare_hours * lever[min(district[r], last)] * factor
+        out[i] = (
+            alive[r]
+            & (leads[r] == 0)
+            & (initiative[r] < 0)
+            & (coop[r] != COOP_FREE_RIDER)
+            & (np.float64(budget[r] - hours[r]) >= need)
+            & (age_m[r] >= rules.LEADER_AGE_MONTHS)
+        )
+
+
 @kernel
 def _recruits(
     contacts, need, draws, rate, cutoff, willingness, engaged, coop, budget, hours, alive,

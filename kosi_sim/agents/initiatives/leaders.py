@@ -10,29 +10,27 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...population import COOP_FREE_RIDER
-
-#: the age from which a citizen can lead an initiative (months): of age (Volljährigkeit),
-#: as a leader signs for the initiative (assumption)
-LEADER_AGE_MONTHS = 18 * 12
-#: factor on the spare time a trained citizen needs to lead (capacity building, ODD 11.8;
-#: assumption)
-TRAINED_SPARE_FACTOR = 0.5
-
 
 def can_lead(ini, model, rows: np.ndarray | slice) -> np.ndarray:
     """Whether each citizen of ``rows`` (or ``slice(None)``: everyone, read without copies)
-    could lead an initiative now (M10)."""
-    pop, p = model.pop, ini.p
-    lever = model.levers.leader_spare[np.minimum(pop.district[rows], ini.n_districts - 1)]
-    need = p.leader_spare_hours * lever * np.where(pop.trained[rows], TRAINED_SPARE_FACTOR, 1.0)
-    return (
-        pop.alive[rows]
-        & ~pop.leads[rows]
-        & (pop.initiative[rows] < 0)
-        & (pop.coop[rows] != COOP_FREE_RIDER)
-        & (pop.time_budget[rows] - pop.hours[rows] >= need)
-        & (pop.age_m[rows] >= LEADER_AGE_MONTHS)
+    could lead an initiative now (M10, :func:`.rules.can_lead`)."""
+    pop = model.pop
+    everyone = isinstance(rows, slice)
+    if everyone and rows != slice(None):
+        raise ValueError(f"rows: an array of rows or slice(None) (everyone), not {rows}")
+    return ini.impl.can_lead(
+        rows=None if everyone else np.asarray(rows, dtype=np.int64),
+        alive=pop.alive,
+        leads=pop.leads,
+        initiative=pop.initiative,
+        coop=pop.coop,
+        time_budget=pop.time_budget,
+        hours=pop.hours,
+        age_m=pop.age_m,
+        trained=pop.trained,
+        district=pop.district,
+        leader_spare=model.levers.leader_spare,
+        spare_hours=ini.p.leader_spare_hours,
     )
 
 

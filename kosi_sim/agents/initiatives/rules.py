@@ -16,14 +16,55 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from ...population import COOP_ALTRUIST
+from ...population import COOP_ALTRUIST, COOP_FREE_RIDER
 from ...volunteering import can_volunteer
+
+#: the age from which a citizen can lead an initiative (months): of age (Volljährigkeit),
+#: as a leader signs for the initiative (assumption)
+LEADER_AGE_MONTHS = 18 * 12
+#: factor on the spare time a trained citizen needs to lead (capacity building, ODD 11.8;
+#: assumption)
+TRAINED_SPARE_FACTOR = 0.5
 
 
 def free_engaged(*, engaged, leads, initiative) -> np.ndarray:
     """Rule 1: whether each citizen is engaged and neither leads nor belongs to an
     initiative (the ones who have ideas), as uint8 marks."""
     return (engaged.astype(bool) & ~leads.astype(bool) & (initiative < 0)).view(np.uint8)
+
+
+def can_lead(
+    *,
+    rows,
+    alive,
+    leads,
+    initiative,
+    coop,
+    time_budget,
+    hours,
+    age_m,
+    trained,
+    district,
+    leader_spare,
+    spare_hours,
+) -> np.ndarray:
+    """M10: whether each citizen of ``rows`` (rows, or None: everyone) could lead an
+    initiative now: alive, of age (:data:`LEADER_AGE_MONTHS`), not a free rider, leading
+    nothing and in no initiative, with spare time (time budget less the hours she gives)
+    of at least ``spare_hours`` times her district's ``leader_spare`` lever
+    (:data:`TRAINED_SPARE_FACTOR` of that for the trained; the dead, outside every
+    district, read the last district's lever)."""
+    rows = slice(None) if rows is None else rows
+    lever = leader_spare[np.minimum(district[rows], len(leader_spare) - 1)]
+    need = spare_hours * lever * np.where(trained[rows], TRAINED_SPARE_FACTOR, 1.0)
+    return (
+        alive[rows]
+        & ~leads[rows]
+        & (initiative[rows] < 0)
+        & (coop[rows] != COOP_FREE_RIDER)
+        & (time_budget[rows] - hours[rows] >= need)
+        & (age_m[rows] >= LEADER_AGE_MONTHS)
+    )
 
 
 def pick_leaders(*, holders, can_lead, coop, contacts) -> np.ndarray:

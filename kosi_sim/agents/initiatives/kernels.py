@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...jit import as_bytes, kernel, parallel_kernel, prange
+from ...jit import as_bytes, helper, kernel, parallel_kernel, prange
 from ...population import COOP_ALTRUIST, COOP_FREE_RIDER
 from ...ruleset import fast_path_of
 from ...volunteering import ENGAGEMENT_AGE_MONTHS, MIN_VOLUNTEER_HOURS
@@ -46,11 +46,12 @@ def able_contacts(a) -> np.ndarray:
 
 @fast_path_of(rules.can_lead)
 def can_lead(a) -> np.ndarray:
-    rows = np.arange(len(a.alive)) if a.rows is None else np.asarray(a.rows, dtype=np.int64)
-    out = np.empty(len(rows), dtype=np.uint8)
+    everyone = a.rows is None
+    rows = np.empty(0, np.int64) if everyone else np.asarray(a.rows, dtype=np.int64)
+    out = np.empty(len(a.alive) if everyone else len(rows), dtype=np.uint8)
     _can_lead(
-        rows, as_bytes(a.alive), as_bytes(a.leads), a.initiative, a.coop, a.time_budget,
-        a.hours, a.age_m, as_bytes(a.trained), a.district, a.leader_spare,
+        everyone, rows, as_bytes(a.alive), as_bytes(a.leads), a.initiative, a.coop,
+        a.time_budget, a.hours, a.age_m, as_bytes(a.trained), a.district, a.leader_spare,
         float(a.spare_hours), out,
     )  # fmt: skip
     return out.view(np.bool_)
@@ -87,27 +88,41 @@ def members_of(a) -> np.ndarray:
 
 
 # -- the kernels --------------------------------------------------------------------------
+@helper
+def _leader_ok(r, alive, leads, initiative, coop, budget, hours, age_m, trained, district, lever,
+               spare_hours):  # fmt: skip
+    """The rule for row ``r``: the need in double precision (the trained's factor exact),
+    the spare time in single precision compared in double (as numpy compares a float32
+    with a float64 array)."""
+    factor = 1.0 - (1.0 - rules.TRAINED_SPARE_FACTOR) * trained[r]
+    need = spare_hours * lever[min(district[r], len(lever) - 1)] * factor
+    return (
+        (alive[r] != 0)
+        & (leads[r] == 0)
+        & (initiative[r] < 0)
+        & (coop[r] != COOP_FREE_RIDER)
+        & (np.float64(budget[r] - hours[r]) >= need)
+        & (age_m[r] >= rules.LEADER_AGE_MONTHS)
+    )
+
+
 @kernel
 def _can_lead(
-    rows, alive, leads, initiative, coop, budget, hours, age_m, trained, district, lever,
-    spare_hours, out,
+    everyone, rows, alive, leads, initiative, coop, budget, hours, age_m, trained, district,
+    lever, spare_hours, out,
 ):  # fmt: skip
-    """The rule's arithmetic row by row: the need in double precision, the spare time in
-    single precision compared in double (as numpy compares a float32 with a float64
-    array)."""
-    last = len(lever) - 1
-    for i in range(len(rows)):
-        r = rows[i]
-        factor = rules.TRAINED_SPARE_FACTOR if trained[r] else 1.0
-        need = spare_hours * lever[min(district[r], last)] * factor
-        out[i] = (
-            alive[r]
-            & (leads[r] == 0)
-            & (initiative[r] < 0)
-            & (coop[r] != COOP_FREE_RIDER)
-            & (np.float64(budget[r] - hours[r]) >= need)
-            & (age_m[r] >= rules.LEADER_AGE_MONTHS)
-        )
+    if everyone:  # two loops: one without the indirection
+        for r in range(len(out)):
+            out[r] = _leader_ok(
+                r, alive, leads, initiative, coop, budget, hours, age_m, trained, district,
+                lever, spare_hours,
+            )  # fmt: skip
+    else:
+        for i in range(len(out)):
+            out[i] = _leader_ok(
+                rows[i], alive, leads, initiative, coop, budget, hours, age_m, trained,
+                district, lever, spare_hours,
+            )  # fmt: skip
 
 
 @kernel

@@ -176,6 +176,7 @@ def simulate(
                 stopped += 1
         if progress:
             progress()
+        del model  # finished: the next build may free it (kosi_sim.memory)
     out = pd.DataFrame(rows)
     # life expectancy from deaths and exposures pooled over replicates (less noisy than the
     # mean of per-replicate estimates)

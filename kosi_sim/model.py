@@ -55,6 +55,12 @@ class CityModel(mesa.Model):
         **params: parameter overrides by name (``civic_engagement=1.2``).
     """
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> CityModel:
+        # before the new model exists, so that it is not among the objects frozen at the
+        # process's first build (kosi_sim.memory)
+        memory.free_finished_models()
+        return super().__new__(cls)
+
     def __init__(
         self,
         scenario: Scenario | str | None = None,

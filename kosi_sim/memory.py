@@ -23,7 +23,9 @@ dozens of finished models in memory (8 MB each at 10% scale; 840 MB a worker was
 process's first model (the libraries', the caller's state) out of the collector's passes
 (``gc.freeze``, once) and runs a full collection, which then visits only what was made since
 (about 10 ms at 10% scale, mostly what numba loads with the first model's kernels): the
-models the process has finished with are freed before a new one takes memory.  Frozen
+models the process has finished with are freed before a new one takes memory.  In a process
+with many objects of its own (a test run, a server) a collection takes longer; it is then
+repeated only after enough time that collections stay below :data:`MAX_SHARE` of the time.  Frozen
 objects are never collected, so objects alive at the first build that later become cyclic
 garbage stay in memory (in a server: some of the session that built the first model).
 """
@@ -33,6 +35,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import gc
+import time
 
 _M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3  # glibc's <malloc.h>
 
@@ -63,18 +66,42 @@ def keep_freed_memory() -> bool:
     return ok
 
 
-@functools.cache
-def _freeze_startup_objects() -> int:
-    gc.freeze()
-    return gc.get_freeze_count()
+#: at most this share of a process's time goes to these collections: one that took long
+#: (a process with many objects of its own, such as a test run) is not repeated before
+#: that much time has passed (the finished models wait a little longer)
+MAX_SHARE = 0.02
 
 
-def free_finished_models() -> None:
-    """Free the models this process has finished with (module docstring): the first time,
-    freeze the objects alive then out of the collector's passes; every time, a full
-    collection of what was made since."""
-    _freeze_startup_objects()
+class _Collector:
+    """When this process last collected and how long it took (the collector is per
+    process)."""
+
+    def __init__(self) -> None:
+        self.started = False
+        self.last_end = 0.0
+        self.last_cost = 0.0
+
+
+_COLLECTOR = _Collector()
+
+
+def free_finished_models(clock=time.perf_counter) -> bool:
+    """Free the models this process has finished with, before a new one is made (module
+    docstring): the first time, freeze the objects alive then out of the collector's
+    passes; then a full collection of what was made since, unless the last one took more
+    than :data:`MAX_SHARE` of the time since it ended (by ``clock``, seconds).  Returns
+    whether it collected."""
+    c = _COLLECTOR
+    if not c.started:
+        gc.freeze()  # the objects alive at the process's first model
+        c.started = True
+    start = clock()
+    if c.last_cost > 0.0 and start - c.last_end < c.last_cost / MAX_SHARE:
+        return False
     gc.collect()
+    c.last_end = clock()
+    c.last_cost = max(c.last_end - start, 0.0)
+    return True
 
 
 __all__ = ["free_finished_models", "keep_freed_memory"]

@@ -50,28 +50,39 @@ def test_freed_arrays_are_reused_without_page_faults():
 
 
 # models built one after another in a fresh process, each dropped when the next is built;
-# prints how many are alive after each build and how many objects the first build froze
+# a fake clock (half a second passes at each look) makes each collection take 0.5 s and the
+# models 100 s apart (every build collects), then 10 s apart (a collection waits 25 s);
+# prints the objects frozen and the models alive after each build
 MODELS = """
-import gc, sys
+import gc
+from kosi_sim import memory
 from kosi_sim.model import CityModel
+now = [0.0]
+def clock():
+    now[0] += 0.5
+    return now[0]
+real = memory.free_finished_models
+memory.free_finished_models = lambda: real(clock)
 alive = []
 model = None
-for seed in range(5):
+for seed, gap in enumerate([100.0] * 4 + [10.0] * 8):
+    now[0] += gap
     model = CityModel("classroom", rng=seed)
-    model.run(2)
     alive.append(sum(isinstance(o, CityModel) for o in gc.get_objects()))
 print(gc.get_freeze_count(), *alive)
 """
 
 
 def test_finished_models_are_freed_before_the_next_is_built():
-    """A model's parts refer to each other, so only the cyclic collector frees it; each
-    build collects, so at most the model still referenced and the new one are alive (not
-    dozens, as when Python's own rare full collections decided), and the objects alive
-    at the process's first build were frozen out of the collector's passes."""
+    """A model's parts refer to each other, so only the cyclic collector frees it.  Each
+    build collects (the objects alive at the process's first build frozen out of its
+    passes), so at most the model still referenced and the new one are alive; unless the
+    last collection took more than 2% of the time since, when finished models wait."""
     out = subprocess.run(
         [sys.executable, "-c", MODELS], capture_output=True, text=True, check=True
     ).stdout.split()
     frozen, *alive = map(int, out)
     assert frozen > 10_000  # the imported libraries' objects
-    assert alive[0] == 1 and max(alive) <= 2
+    assert alive[:4] == [1, 2, 2, 2]  # 100 s apart: every build collects
+    # 10 s apart: a 0.5 s collection is repeated only after 25 s, at every third build
+    assert alive[4:] == [3, 4, 2, 3, 4, 2, 3, 4]

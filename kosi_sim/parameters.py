@@ -239,13 +239,9 @@ class SectionView:
         object.__setattr__(self, "_params", params)
         object.__setattr__(self, "_owner", section.name)
         object.__setattr__(self, "_names", names)
-        # the values it shows, read once (Params never change; rules read some every month)
-        values = {}
-        for name in names:
-            try:
-                values[name] = getattr(params, name)
-            except AttributeError:
-                pass  # read as before, and fails as before
+        # the values it shows, read once (Params never change; rules read some every month);
+        # a name the set lacks is looked up at each read, and fails there, as before
+        values = {name: getattr(params, name) for name in names if hasattr(params, name)}
         object.__setattr__(self, "_values", values)
 
     @property

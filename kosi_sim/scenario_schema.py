@@ -120,13 +120,19 @@ def _field_allowed(field: FieldInfo) -> str | None:
     lo = hi = ""
     for m in field.metadata:
         if getattr(m, "ge", None) is not None:
-            lo = f" from {m.ge:g}"
+            lo = f" from {_bound(m.ge)}"
         elif getattr(m, "gt", None) is not None:
-            lo = f" above {m.gt:g}"
+            lo = f" above {_bound(m.gt)}"
         elif getattr(m, "le", None) is not None:
-            hi = f" up to {m.le:g}" if lo.startswith(" above") else f" to {m.le:g}"
+            hi = f" up to {_bound(m.le)}" if lo.startswith(" above") else f" to {_bound(m.le)}"
     what = "a whole number" if field.annotation is int else "a number"
     return what + lo + hi
+
+
+def _bound(x: float) -> str:
+    """A declared bound as written: whole numbers in full (the seed's 2**63 - 1 is not
+    9.22337e+18), others shortest."""
+    return str(x) if isinstance(x, int) else f"{x:g}"
 
 
 def _allowed(loc: tuple) -> str | None:

@@ -113,6 +113,11 @@ def test_override_errors_name_the_override(capsys, args, start):
     assert msg.startswith("kosi-sim: error: " + start)
 
 
+def test_whole_number_bounds_are_written_in_full(capsys):
+    msg = one_line_error(capsys, "validate", "classroom", "--set", "seed=-5")
+    assert msg.endswith("allowed: a whole number from 0 to 9223372036854775807")
+
+
 def test_option_errors_name_the_option(capsys, tmp_path):
     msg = one_line_error(capsys, "run", "classroom", "--scale", "nan", "--out", str(tmp_path / "r"))
     assert msg.startswith("kosi-sim: error: --scale nan: scale = nan is not a finite number")

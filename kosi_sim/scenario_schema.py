@@ -129,7 +129,7 @@ def _field_allowed(field: FieldInfo) -> str | None:
     return what + lo + hi
 
 
-def _bound(x: float) -> str:
+def _bound(x: int | float) -> str:
     """A declared bound as written: whole numbers in full (the seed's 2**63 - 1 is not
     9.22337e+18), others shortest."""
     return str(x) if isinstance(x, int) else f"{x:g}"
